@@ -1,0 +1,529 @@
+"""Critics' grades to one 0-100 scale (pure functions, no Scrapy).
+
+:func:`parse_grade` reads a grade as critics print it and returns the record's grade object
+``{raw, scale, value, best, score, letter}`` (keys in that order), or None when the text is
+not a grade:
+
+* letters (``B+``, ``Grade: B-``, ``GRADE: A–``, ``c-/d+``) on the Metacritic-style table;
+* stars (``★★★½``, ``★★★☆☆``, ``***1/2``, ``3½ stars``, ``Three and a half stars``, emoji,
+  star icons in HTML);
+* numbers (``4/5``, ``3.5/4``, ``7.8/10``, ``4,5/5``, ``4 out of 5 stars``, ``85%``, a bare
+  ``7.8`` when the scale is known);
+* binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended).
+
+The whole text (after an optional label such as ``Grade:`` or ``Our rating:``) must be the
+grade expression: ``an A-list cast``, ``B-movie``, ``A24``, ``PG-13``, years, ``4K UHD`` and
+prose are not grades. Aggregate and user ratings (Metascore, audience score, "Select a star
+to rate") are rejected. Out-of-range values (``7/5``) give None, never a clamped score.
+
+:func:`grade_from_rating` does the same for a schema.org ``Rating`` (``ratingValue``,
+``bestRating``, ``worstRating``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .text import clean_text, html_to_text, looks_like_html
+
+__all__ = ["parse_grade", "grade_from_rating", "LETTER_SCORES", "SITE_SCALES", "round_half_up"]
+
+# Metacritic-style letter table (CONTRACT.md).
+LETTER_SCORES: dict[str, int] = {
+    "A+": 100, "A": 100, "A-": 91,
+    "B+": 83, "B": 75, "B-": 67,
+    "C+": 58, "C": 50, "C-": 42,
+    "D+": 33, "D": 25, "D-": 16,
+    "F+": 8, "F": 0, "F-": 0,
+}
+
+# Known scale tops of sites whose star/number grades print no denominator.
+SITE_SCALES: dict[str, int] = {
+    "rogerebert": 4,
+    "slant": 4,
+    "guardian": 5,
+    "theguardian": 5,
+    "empire": 5,
+    "timeout": 5,
+    "telegraph": 5,
+    "independent": 5,
+    "ign": 10,
+}
+
+_MAX_HTML = 200_000  # longer input is not a grade widget
+_MAX_TEXT = 120  # a grade expression (with its label) is short
+
+# Characters folded before matching: dashes and minus signs to "-", fullwidth forms to ASCII,
+# the fraction slash to "/", variation selectors removed.
+_FOLD = str.maketrans(
+    {
+        "\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2011": "-", "\u2010": "-", "\u2014": "-",
+        "\ufe63": "-", "\uff0d": "-", "\u2796": "-",
+        "\uff0b": "+", "\ufe62": "+", "\u2795": "+",
+        "\uff0f": "/", "\u2044": "/", "\u2215": "/",
+        "\ufe0e": None, "\ufe0f": None,
+        "\uff0c": ",", "\uff0e": ".", "\uff1a": ":", "\uff05": "%",
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+    }
+)
+
+_FULL_GLYPHS = "★⭐🌟✭✮✯✪"
+_EMPTY_GLYPHS = "☆✩⚝"
+_HALF_GLYPHS = "⯨⯪⯫"
+_GLYPH_SPACE_RE = re.compile(rf"(?<=[{_FULL_GLYPHS}{_EMPTY_GLYPHS}{_HALF_GLYPHS}½*])\s+(?=[{_FULL_GLYPHS}{_EMPTY_GLYPHS}{_HALF_GLYPHS}½*])")
+_GLYPH_RE = re.compile(
+    rf"^(?P<full>[{_FULL_GLYPHS}]{{1,10}}|\*{{1,10}})?\s?(?P<half>½|[{_HALF_GLYPHS}]|1/2)?"
+    rf"(?P<empty>[{_EMPTY_GLYPHS}]{{0,10}})\s?(?P<unit>stars?)?$",
+    re.IGNORECASE,
+)
+_GLYPH_RUN_RE = re.compile(rf"[{_FULL_GLYPHS}{_EMPTY_GLYPHS}{_HALF_GLYPHS}]{{1,10}}(?:½|[{_EMPTY_GLYPHS}]{{1,10}})*|(?<![\w*])\*{{1,10}}(?:\s?(?:½|1/2))?(?![\w*])")
+
+_WORD_NUMS = {
+    "zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+_WORD_ALT = "zero|no|one|two|three|four|five|six|seven|eight|nine|ten"
+_FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75"),
+              "1/2": Decimal("0.5"), "1/4": Decimal("0.25"), "3/4": Decimal("0.75")}
+
+
+def _num(g: str) -> str:
+    """Regex for a grade number (digits, glyph fraction or words) with groups prefixed *g*."""
+    return (
+        rf"(?:(?P<{g}d>\d{{1,3}}(?:[.,]\d{{1,3}})?)(?:\s?-?\s?(?P<{g}f>½|¼|¾|1/2|1/4|3/4)(?!\d))?"
+        rf"|(?P<{g}g>[½¼¾])"
+        rf"|(?P<{g}w>{_WORD_ALT})(?:[\s-](?:and[\s-])?(?:a[\s-])?(?P<{g}wh>half))?"
+        rf"|(?P<{g}h>half(?:\sa)?|a\shalf|one\shalf))"
+    )
+
+
+_STAR_UNIT = r"(?:stars?|star\srating)"
+_OUT_OF = r"(?:/|out\sof|of)"
+_BEST = rf"(?P<b>\d{{1,3}}|{_WORD_ALT})"
+_FRACTION_RE = re.compile(
+    rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?{_OUT_OF}\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
+)
+_STARS_RE = re.compile(rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})$", re.IGNORECASE)
+_HALF_STAR_RE = re.compile(r"^(?:1/2|half\sa|a\shalf|one\shalf|half)\s?stars?$", re.IGNORECASE)
+_BARE_RE = re.compile(r"^(?P<vd>\d{1,3}(?:[.,]\d{1,3})?)$")
+_PERCENT_RE = re.compile(r"^(?P<vd>\d{1,3}(?:[.,]\d{1,2})?)\s?%$")
+_LETTER_MOD = r"(?:\+|-?\s?plus|-?\s?minus|-)"
+_LETTER_RE = re.compile(
+    rf"^(?P<l1>[a-df])\s?(?P<m1>{_LETTER_MOD})?(?:\s?/\s?(?P<l2>[a-df])\s?(?P<m2>{_LETTER_MOD})?)?$",
+    re.IGNORECASE,
+)
+_BINARY_POS_RE = re.compile(
+    r"^(?:thumbs?[\s-]?up|👍|fresh|recommended|highly\srecommended|stream\sit|see\sit)!?$", re.IGNORECASE
+)
+_BINARY_NEG_RE = re.compile(
+    r"^(?:thumbs?[\s-]?down|👎|rotten|not\srecommended|skip\sit)!?$", re.IGNORECASE
+)
+# An optional label before the expression: "Grade:", "Criticwire grade:", "Our rating -",
+# "Rated", "Stars:" (the last one only with a colon).
+_LABEL_RE = re.compile(
+    r"^(?:(?P<pre>[a-z][\w.'’&-]{0,30}(?:\s[a-z][\w.'’&-]{0,30}){0,3})\s)?"
+    r"(?P<word>grade|rating|score|verdict|rated|stars|star\srating)"
+    r"(?:\s?(?P<colon>:)\s?|\s-\s|\s)(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+# Aggregates and user ratings are not the critic's grade.
+_AGGREGATE_RE = re.compile(
+    r"\b(?:metascore|metacritic|tomatometer|rotten\stomatoes|popcornmeter|audience|users?|"
+    r"readers?|viewers?|community|average|avg|imdb|letterboxd|votes?|consensus|aggregate|"
+    r"rate\sthis|select\sa\sstar|your\s(?:rating|score|grade)|critics['’]?\sscore)\b",
+    re.IGNORECASE,
+)
+_BRACKETS_RE = re.compile(r"[()\[\]]")
+_WS_RE = re.compile(r"\s+")
+_TRAILING_PUNCT_RE = re.compile(r"(?<=[^.\d])[.!]$")
+
+# Star icons in HTML: a class token naming a single star ("star", "star-full", "fa-star-o").
+_STAR_TOKEN_RE = re.compile(
+    r"^(?:fa-|icon-|ico-|glyphicon-|bi-|mdi-|ion-|ri-|c-|o-)?star(?:[-_]{1,2}[a-z0-9]{1,12}){0,3}$"
+)
+_STAR_CONTAINER_RE = re.compile(r"rating|rate|wrap|container|list|group|widget|bar|score|count|label|text")
+_STAR_SRC_RE = re.compile(r"star", re.IGNORECASE)
+_ICON_HALF_RE = re.compile(r"half", re.IGNORECASE)
+_ICON_EMPTY_RE = re.compile(
+    r"empty|off\b|outline|regular|blank|inactive|unfilled|star-o\b|\bfar\b|grey|gray|disabled|\bzero\b",
+    re.IGNORECASE,
+)
+_SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "template", "title"))
+_ICON_ORDER_RE = re.compile(r"f*h?e*")
+_NON_ALPHA_RE = re.compile(r"[^a-z]")
+
+
+def round_half_up(x: Decimal | float | int) -> int:
+    """Round to the nearest integer, halves away from zero (87.5 -> 88)."""
+    return int(Decimal(str(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _number(v: object) -> Decimal | None:
+    """A finite Decimal from an int/float/numeric string (decimal comma allowed), else None."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, Decimal):
+        d = v
+    elif isinstance(v, (int, float)):
+        d = Decimal(str(v))
+    elif isinstance(v, str):
+        s = v.strip().replace(",", ".")
+        if not s or len(s) > 20:
+            return None
+        try:
+            d = Decimal(s)
+        except (InvalidOperation, ValueError):
+            return None
+    else:
+        return None
+    if not d.is_finite():
+        return None
+    return d
+
+
+def _plain(d: Decimal) -> int | float:
+    """int when whole, else float."""
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def _grade(raw: str, scale: str, value: Decimal, best: Decimal) -> dict | None:
+    """Build a stars/numeric grade; None when out of range."""
+    if best <= 0 or best > 100 or value < 0 or value > best:
+        return None
+    return {
+        "raw": raw,
+        "scale": scale,
+        "value": _plain(value),
+        "best": _plain(best),
+        "score": round_half_up(Decimal(100) * value / best),
+        "letter": None,
+    }
+
+
+def _letter_key(letter: str, mod: str | None) -> str:
+    """Canonical ASCII letter (``B+``) from a letter and a modifier (``+``, ``minus``, ...)."""
+    mod = (mod or "").replace(" ", "").lower()
+    sign = "+" if mod.endswith(("+", "plus")) else "-" if mod else ""
+    return letter.upper() + sign
+
+
+def _value_of(m: re.Match, g: str) -> Decimal | None:
+    """The number matched by :func:`_num` group prefix *g*."""
+    if m[g + "d"] is not None:
+        d = _number(m[g + "d"])
+        if d is None:
+            return None
+        frac = m[g + "f"]
+        if frac:
+            if d != d.to_integral_value():
+                return None  # "3.5½" is not a number
+            d += _FRACTIONS[frac]
+        return d
+    if m[g + "g"] is not None:
+        return _FRACTIONS[m[g + "g"]]
+    if m[g + "w"] is not None:
+        d = Decimal(_WORD_NUMS[m[g + "w"].lower()])
+        return d + Decimal("0.5") if m[g + "wh"] else d
+    if m[g + "h"] is not None:
+        return Decimal("0.5")
+    return None
+
+
+def _default_best(best: object, site_hint: object) -> Decimal | None:
+    """The scale top to use when the expression has none: ``best=`` or a known site scale."""
+    b = _number(best)
+    if b is not None and b > 0:
+        return b
+    if isinstance(site_hint, str):
+        key = _NON_ALPHA_RE.sub("", site_hint.lower()) if len(site_hint) < 100 else ""
+        if key in SITE_SCALES:
+            return Decimal(SITE_SCALES[key])
+    return None
+
+
+def _parse_expression(expr: str, *, labelled: bool, best: Decimal | None) -> dict | None:
+    """Parse one cleaned grade expression (label already removed); None when not a grade."""
+    raw = expr
+    e = expr.translate(_FOLD)
+    e = _BRACKETS_RE.sub(" ", e)
+    e = _WS_RE.sub(" ", e).strip()
+    if labelled:
+        e = _TRAILING_PUNCT_RE.sub("", e)  # "Grade: B+." (a bare "B." may be an initial)
+    e = _GLYPH_SPACE_RE.sub("", e)
+    if not e:
+        return None
+
+    m = _LETTER_RE.match(e)
+    if m:
+        k1 = _letter_key(m["l1"], m["m1"])
+        if m["l2"]:
+            k2 = _letter_key(m["l2"], m["m2"])
+            score = round_half_up(Decimal(LETTER_SCORES[k1] + LETTER_SCORES[k2]) / 2)
+            key = f"{k1}/{k2}"
+        else:
+            score, key = LETTER_SCORES[k1], k1
+        return {"raw": raw, "scale": "letter", "value": score, "best": 100, "score": score, "letter": key}
+
+    if _BINARY_POS_RE.match(e):
+        return {"raw": raw, "scale": "binary", "value": 1, "best": 1, "score": None, "letter": None}
+    if _BINARY_NEG_RE.match(e):
+        return {"raw": raw, "scale": "binary", "value": 0, "best": 1, "score": None, "letter": None}
+
+    m = _FRACTION_RE.match(e)
+    if m:
+        value = _value_of(m, "v")
+        b = m["b"]
+        top = Decimal(_WORD_NUMS[b.lower()]) if b.lower() in _WORD_NUMS else _number(b)
+        if value is None or top is None or top < 3:
+            return None
+        scale = "stars" if (m["s1"] or m["s2"]) else "numeric"
+        if scale == "stars" and top > 10:
+            return None
+        return _grade(raw, scale, value, top)
+
+    m = _STARS_RE.match(e) or _HALF_STAR_RE.match(e)
+    if m:
+        value = _value_of(m, "v") if m.re is _STARS_RE else Decimal("0.5")
+        if value is None or best is None or best > 10:
+            return None
+        return _grade(raw, "stars", value, best)
+
+    m = _GLYPH_RE.match(e)
+    if m and (m["full"] or m["half"]):
+        full = len(m["full"] or "")
+        if full and m["full"][0] == "*" and m["unit"]:
+            return None
+        value = Decimal(full) + (Decimal("0.5") if m["half"] else 0)
+        empty = len(m["empty"] or "")
+        if empty:
+            top = Decimal(full + (1 if m["half"] else 0) + empty)
+        elif best is not None:
+            top = best
+        else:
+            return None
+        return _grade(raw, "stars", value, top)
+
+    m = _PERCENT_RE.match(e)
+    if m:
+        value = _number(m["vd"])
+        return _grade(raw, "numeric", value, Decimal(100)) if value is not None else None
+
+    m = _BARE_RE.match(e)
+    if m and best is not None:
+        value = _number(m["vd"])
+        return _grade(raw, "numeric", value, best) if value is not None else None
+
+    # Glyphs next to an explicit fraction: "★★★★☆ (4/5)", "4/5 ★★★★☆".
+    g = _GLYPH_RUN_RE.search(e)
+    if g and 0 < len(e) - (g.end() - g.start()):
+        rest = _WS_RE.sub(" ", e[: g.start()] + " " + e[g.end():]).strip()
+        glyphs = _parse_expression(g.group(0), labelled=True, best=best)
+        other = _parse_expression(rest, labelled=True, best=best) if rest else None
+        if other and other["scale"] in ("numeric", "stars"):
+            if glyphs and glyphs["value"] != other["value"]:
+                return None  # the two disagree: do not guess
+            other = dict(other, raw=raw, scale="stars")
+            return other
+    return None
+
+
+def _parse_text(text: str, *, best: Decimal | None) -> dict | None:
+    """Parse cleaned one-line text: reject aggregates, strip a label, parse the expression."""
+    if not text or len(text) > _MAX_TEXT:
+        return None
+    if _AGGREGATE_RE.search(text):
+        return None
+    m = _LABEL_RE.match(text)
+    if m and not (m["word"].lower() == "stars" and not m["colon"]):
+        got = _parse_expression(m["rest"].strip(), labelled=True, best=best)
+        if got is not None:
+            return got
+    return _parse_expression(text, labelled=False, best=best)
+
+
+def _icon_kind(el) -> str | None:
+    """``full``/``half``/``empty`` when *el* is a single star icon, else None."""
+    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = tag.rsplit("}", 1)[-1].lower()
+    cls = (el.get("class") or "").lower()
+    tokens = cls.split()
+    hint = cls
+    is_icon = any(_STAR_TOKEN_RE.match(t) and not _STAR_CONTAINER_RE.search(t) for t in tokens)
+    if not is_icon and tag == "img":
+        src = el.get("src") or el.get("data-src") or ""
+        if _STAR_SRC_RE.search(src.rsplit("/", 1)[-1]):
+            is_icon, hint = True, cls + " " + src.rsplit("/", 1)[-1].lower()
+    if not is_icon and tag == "use":
+        href = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
+        if _STAR_SRC_RE.search(href):
+            is_icon, hint = True, cls + " " + href.lower()
+    if not is_icon:
+        return None
+    if _ICON_HALF_RE.search(hint):
+        return "half"
+    if _ICON_EMPTY_RE.search(hint):
+        return "empty"
+    return "full"
+
+
+def _count_icons(root) -> tuple[int, int, int] | None:
+    """Count leaf star icons (full, half, empty) under *root*; None when there are none."""
+    kinds = []
+    seen = 0
+    for el in root.iter():
+        seen += 1
+        if seen > 5000:
+            return None
+        kind = _icon_kind(el)
+        if kind is None:
+            continue
+        if any(_icon_kind(d) is not None for d in el.iterdescendants()):
+            continue  # a container of icons, e.g. <div class="star-box">
+        kinds.append(kind)
+    if not kinds or len(kinds) > 10:
+        return None
+    full, half, empty = kinds.count("full"), kinds.count("half"), kinds.count("empty")
+    # Icons must read full..., at most one half, then empty...
+    order = "".join({"full": "f", "half": "h", "empty": "e"}[k] for k in kinds)
+    if not _ICON_ORDER_RE.fullmatch(order):
+        return None
+    return full, half, empty
+
+
+def _inline_text(root) -> str:
+    """All text of *root*, text nodes joined by spaces (``<span>Grade</span><b>B</b>`` ->
+    ``Grade B``), script/style contents and comments left out; cleaned to one line."""
+    parts: list[str] = []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag and tag.lower() not in _SKIP_TEXT_TAGS and el.text:
+            parts.append(el.text)
+        if el is not root and el.tail:
+            parts.append(el.tail)
+        if len(parts) > 2000:
+            break
+    return clean_text(" ".join(parts))
+
+
+def _parse_html(s: str, *, best: Decimal | None) -> dict | None:
+    """Parse a grade from an HTML fragment: its text, then aria-label/title/alt, then icons."""
+    from .text import _lxml_root
+
+    root = _lxml_root(s)
+    if root is None:
+        return _parse_text(clean_text(html_to_text(s)), best=best)
+    icons = _count_icons(root)
+    icon_best = None
+    if icons and (icons[1] or icons[2]) and icons[2]:
+        icon_best = Decimal(sum(icons))
+    eff_best = icon_best or best
+    text = _inline_text(root)
+    if text:
+        got = _parse_text(text, best=eff_best)
+        if got is not None:
+            return got
+        if _AGGREGATE_RE.search(text):
+            return None
+    for el in root.iter():
+        for attr in ("aria-label", "title", "alt", "data-rating-label"):
+            v = el.get(attr) if isinstance(el.tag, str) else None
+            if v:
+                v = clean_text(v)
+                if _AGGREGATE_RE.search(v):
+                    return None
+                got = _parse_text(v, best=eff_best)
+                if got is not None:
+                    if icons and got["scale"] == "numeric":
+                        got["scale"] = "stars"  # a star widget's label, e.g. "4 out of 5"
+                    return got
+    if icons and not text:
+        full, half, empty = icons
+        raw = "★" * full + ("½" if half else "") + "☆" * empty
+        return _parse_expression(raw, labelled=True, best=best)
+    return None
+
+
+def parse_grade(text: object, *, best: object = None, site_hint: object = None) -> dict | None:
+    """Return the grade object ``{raw, scale, value, best, score, letter}`` or None.
+
+    *text* is the grade as printed: plain text or an HTML fragment (entities, tags, star
+    icons). An optional label is stripped (``Grade: B-`` -> raw ``B-``); the rest must be
+    a whole grade expression. *best* is the scale top for expressions that carry none
+    (``★★★½``, ``3 stars``, ``7.8``); *site_hint* (a site key such as ``"rogerebert"``) supplies
+    a known scale top when *best* is not given. Without either, such expressions give None.
+
+    * letter: ``value`` = ``score`` from the table (A+ 100 ... F- 0), ``best`` 100, ``letter``
+      the canonical ASCII letter (``A-``; split grades ``C-/D+`` average their scores).
+    * stars / numeric: ``value`` the number (int when whole), ``best`` the scale top,
+      ``score`` = round_half_up(100 * value / best), ``letter`` None.
+    * binary: ``value`` 1/0, ``best`` 1, ``score`` and ``letter`` None.
+
+    Never raises.
+
+    >>> parse_grade("Grade: B-")["score"]
+    67
+    >>> parse_grade("3.5/4")["score"]
+    88
+    """
+    try:
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode("utf-8", errors="replace")
+        if not isinstance(text, str) or not text or len(text) > _MAX_HTML:
+            return None
+        b = _default_best(best, site_hint)
+        if looks_like_html(text):
+            if "<" in text:
+                return _parse_html(text, best=b)
+            text = html.unescape(text)
+        if len(text) > _MAX_TEXT * 4:
+            return None
+        return _parse_text(clean_text(text), best=b)
+    except Exception:  # noqa: BLE001 - must never raise
+        return None
+
+
+def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None) -> dict | None:
+    """Return the grade object for a schema.org ``Rating``, or None.
+
+    *value* is ``ratingValue`` (a number or numeric string, decimal comma allowed; a letter
+    such as ``"B+"`` is parsed as a letter grade), *best* ``bestRating`` (5 when absent, as
+    schema.org defines), *worst* ``worstRating`` (only used to reject values below it).
+    *raw* is the visible grade text when known; otherwise raw is ``"value/best"``. The scale is
+    ``stars`` when *raw* shows stars, else ``numeric``. Out-of-range values give None.
+    Never raises.
+
+    >>> grade_from_rating("4.5")["score"]
+    90
+    """
+    try:
+        v = _number(value)
+        if v is None:
+            if isinstance(value, str) and len(value) <= _MAX_TEXT:
+                got = parse_grade(value)
+                return got if got and got["scale"] == "letter" else None
+            return None
+        top = _number(best) if best not in (None, "") else Decimal(5)
+        if top is None or top <= 0:
+            return None
+        low = _number(worst) if worst not in (None, "") else None
+        if worst not in (None, "") and low is None:
+            return None
+        if low is not None and (low < 0 or v < low):
+            return None
+        raw_text = clean_text(raw) if isinstance(raw, str) else ""
+        if raw_text:
+            got = parse_grade(raw_text, best=top)
+            if got and got["scale"] in ("stars", "numeric") and Decimal(str(got["value"])) == v:
+                return got
+        scale = "stars" if raw_text and ("star" in raw_text.lower() or any(
+            c in raw_text for c in _FULL_GLYPHS + _EMPTY_GLYPHS)) else "numeric"
+        shown = raw_text or f"{_plain(v)}/{_plain(top)}"
+        return _grade(shown, scale, v, top)
+    except Exception:  # noqa: BLE001 - must never raise
+        return None

@@ -1,0 +1,311 @@
+"""Headlines: the record's ``title`` and, when the headline alone gives it, ``work_title``.
+
+* :func:`strip_site_suffix` removes trailing site names and sections
+  (``Foo review – a dek | Film | The Guardian`` -> ``Foo review – a dek``).
+* :func:`clean_title` picks the headline (the h1; the ``<title>`` when the h1 is empty or is
+  the site's logo), decodes entities, cleans whitespace, keeps typographic quotes, dashes
+  and prefixes such as ``Review:``, and reads ``work_title``, ``season`` and ``episode``
+  from the common headline shapes:
+
+  ``‘X’ Review: dek``, ``Film Review: ‘X’``, ``X review – dek``, ``X Review: dek``,
+  ``Review: X``, ``X movie review & film summary (2023)``, ``‘X’ Season 2 Review``.
+
+  Prose headlines, roundups and festival dispatches (``Sundance Review: ...``) give no
+  ``work_title`` (None): it must then come from credits or structured data.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import clean_text, html_to_text, looks_like_html
+
+__all__ = ["clean_title", "strip_site_suffix", "SITE_NAMES"]
+
+# Site names stripped from the end of a <title>, compared on lowercase letters and digits.
+SITE_NAMES: frozenset[str] = frozenset(
+    "theavclub avclub variety theguardian guardian indiewire rogerebertcom rogerebert "
+    "thehollywoodreporter hollywoodreporter slantmagazine slant vulture thenewyorktimes nytimes "
+    "newyorktimes losangelestimes latimes theplaylist collider empire empireonline timeout "
+    "timeoutnewyork timeoutlondon theverge polygon ign paste pastemagazine decider thewrap deadline "
+    "rollingstone vox theatlantic thenewyorker newyorker screendaily screeninternational "
+    "littlewhitelies sightandsound sightsound bfi denofgeek slashfilm filmthreat thefilmstage "
+    "consequence consequenceofsound pajiba salon slate npr bbc bbcculture theindependent independent "
+    "thetelegraph telegraph financialtimes thewashingtonpost washingtonpost chicagoreader "
+    "villagevoice reverseshot mubi mubinotebook letterboxd rottentomatoes metacritic filmcomment "
+    "cinemablend screenrant gamesradar totalfilm ew entertainmentweekly usatoday theringer "
+    "mashable wired time apnews associatedpress nme theconversation avclubcom varietycom "
+    "indiewirecom vulturecom rogerebertcom filmstage nbcnews cnn vanityfair esquire gq "
+    "thedailybeast dailybeast observer thenation newsweek thestar torontostar globeandmail "
+    "theglobeandmail sfgate chicagotribune chicagosuntimes bostonglobe theboston".split()
+)
+_SECTIONS = frozenset(
+    "film films movies movie tv television tvradio tvandradio televisionradio televisionandradio culture arts artsculture entertainment "
+    "reviews review moviereviews filmreviews tvreviews tvshows news stage streaming criticism "
+    "critics features".split()
+)
+_SUFFIX_SEP_RE = re.compile(r"\s?[|•·]\s?|\s(?:-|–|—|::|/)\s")
+_PIPE_SEP_RE = re.compile(r"\s?[|•·]\s?")
+_DOMAIN_RE = re.compile(r"^(?:www\.)?[a-z0-9-]{2,40}\.(?:com|net|org|co\.uk|tv|io|co)$", re.IGNORECASE)
+_KEY_RE = re.compile(r"[^a-z0-9]")
+
+_QUOTED = (
+    r"(?:‘(?P<q1>[^‘]{1,200}?)’(?![\w])"
+    r"|“(?P<q2>[^“”]{1,200}?)”"
+    r"|\"(?P<q3>[^\"]{1,200}?)\""
+    r"|(?<![\w])'(?P<q4>[^']{1,200}?)'(?![\w])"
+    r"|«\s?(?P<q5>[^«»]{1,200}?)\s?»)"
+)
+_POSSESSIVE = r"(?:[\w.&+-]{1,40}(?:\s[\w.&+-]{1,40}){0,3}(?:’s|'s|’|')\s)?"
+_NUM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}
+_NUMW = r"\d{1,3}|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True))
+_SEASON_EP = (
+    rf"(?:(?:season|series)\s(?P<season>{_NUMW})(?:,?\s(?:episode|ep\.?)\s(?P<episode>\d{{1,3}}))?"
+    r"|s(?P<s2>\d{1,2})\s?e(?P<e2>\d{1,3})"
+    r"|(?:episode|ep\.?)\s(?P<episode2>\d{1,3}))"
+)
+_SEASON_EP_RE = re.compile(rf"(?<![\w]){_SEASON_EP}(?![\w])", re.IGNORECASE)
+_KIND_WORDS = r"(?:(?:movie|film|tv|television|series|show|documentary|miniseries|limited\sseries|season\s(?:premiere|finale))\s)"
+_REVIEW_PREFIX = r"(?:(?:film|movie|tv|television|series|documentary|streaming|theater|theatre|book|album)\s)?review"
+
+_FESTIVAL_RE = re.compile(
+    r"^(?:[\w’'&./-]{1,30}\s){0,3}?(?:sundance|cannes|venice|tiff|toronto|berlinale|berlin|sxsw|"
+    r"telluride|nyff|tribeca|fantastic\sfest|fantasia|locarno|rotterdam|iffr|karlovy\svary|busan|"
+    r"lff|annecy|sitges|slamdance|hot\sdocs|true/false|afi\sfest|[\w’'&.-]{1,30}\s(?:film\s)?festival|"
+    r"[\w’'&.-]{1,30}\sfest)(?:\s\d{4})?(?:\sfilm\sfestival)?\s(?:film\s)?review\b",
+    re.IGNORECASE,
+)
+_ROUNDUP_RE = re.compile(
+    r"\b(?:best|worst|roundup|round-up|ranked|ranking|top\s\d+|\d+\s(?:new\s)?(?:movies|films|shows|series)|"
+    r"what\sto\swatch|this\sweek(?:end)?|new\s(?:movies|films|releases|shows)|reviews\b|reviewed\b|capsule)",
+    re.IGNORECASE,
+)
+# "‘X’ Review: dek", "Netflix’s ‘X’ Season 2 Review", "‘X’ movie review".
+_QUOTED_REVIEW_RE = re.compile(
+    rf"^{_POSSESSIVE}{_QUOTED}[,:]?\s?(?:{_SEASON_EP}\s)?{_KIND_WORDS}?review\b", re.IGNORECASE
+)
+# "Film Review: ‘X’", "Review: ‘X’ is a ...", "Review: Netflix’s ‘X’ ..."
+_REVIEW_COLON_QUOTED_RE = re.compile(rf"^{_REVIEW_PREFIX}\s?:\s?{_POSSESSIVE}{_QUOTED}", re.IGNORECASE)
+# "Review: X" (X may hold colons, unquoted).
+_REVIEW_COLON_RE = re.compile(rf"^{_REVIEW_PREFIX}\s?:\s(?P<x>[^‘’“”\"]{{1,200}})$", re.IGNORECASE)
+# "X movie review & film summary (2023)".
+_EBERT_RE = re.compile(
+    r"^(?P<x>.{1,200}?)\s(?:movie|film)\sreview(?:\s(?:&|and)\sfilm\ssummary)?(?:\s?\((?:\d{4})\))?$",
+    re.IGNORECASE,
+)
+# "X review – dek", "X Review: dek", "X Season 2 Review", "X Review".
+_X_REVIEW_RE = re.compile(
+    rf"^(?P<x>[^:|]{{1,150}}?)\s(?:{_SEASON_EP}\s)?{_KIND_WORDS}?review(?:\s?(?:[–—:|]|\s-)\s?\S.*|\s?\(\d{{4}}\))?$",
+    re.IGNORECASE,
+)
+_STRIP_TAIL_RE = re.compile(
+    r"(?:\s?\((?:\d{4}|G|PG|PG-13|R|NC-17|NR|TV-[A-Z0-9]{1,3})\)|\s(?:\d{4})$|\s?[★☆½⭐*]{1,10}$"
+    r"|\s?[:|–—-]\s?[A-DF][+\-−–]?$|\s(?:G|PG|PG-13|R|NC-17)$)$",
+)
+_SMALL_WORDS = frozenset(
+    "a an the and but or nor for so yet of in on at to by up as vs via with from into over than "
+    "per is are was be de la le el del da di von van du des et".split()
+)
+_QUOTED_FULL_RE = re.compile(_QUOTED)
+_SENTENCE_RE = re.compile(r"[.!?]\s|[.!?]$")
+
+
+def _key(s: str) -> str:
+    """Lowercase letters and digits of *s*, for comparing site names."""
+    return _KEY_RE.sub("", s.lower())
+
+
+def _to_text(s: object) -> str:
+    """A one-line clean string from text or an HTML fragment (entities decoded)."""
+    if s is None:
+        return ""
+    if isinstance(s, (bytes, bytearray)):
+        s = bytes(s).decode("utf-8", errors="replace")
+    if not isinstance(s, str):
+        return ""
+    s = s[:20_000]
+    if looks_like_html(s):
+        s = html_to_text(s)
+    return clean_text(s)
+
+
+def strip_site_suffix(title: object, extra: tuple[str, ...] | list[str] = ()) -> str:
+    """Return *title* cleaned and without trailing site names and sections.
+
+    ``Foo review – a dek | Film | The Guardian`` -> ``Foo review – a dek``;
+    ``‘Foo’ Review: Bar - Variety`` -> ``‘Foo’ Review: Bar``. Only known site names (and the
+    names in *extra*), a trailing domain, and sections after a stripped site are removed, so
+    a dek after a dash is kept. Entities are decoded. Never raises.
+    """
+    try:
+        t = _to_text(title)
+        sites = SITE_NAMES | {_key(e) for e in extra if isinstance(e, str)}
+        stripped_site = False
+        for _ in range(6):
+            seps = list(_SUFFIX_SEP_RE.finditer(t))
+            if not seps:
+                break
+            last = seps[-1]
+            tail = t[last.end():].strip()
+            k = _key(tail)
+            if k and (k in sites or _DOMAIN_RE.match(tail)):
+                t = t[: last.start()].rstrip()
+                stripped_site = True
+                continue
+            if stripped_site and k in _SECTIONS and _PIPE_SEP_RE.fullmatch(last.group(0)):
+                t = t[: last.start()].rstrip()
+                continue
+            break
+        return t
+    except Exception:  # noqa: BLE001 - must never raise
+        return clean_text(title) if isinstance(title, str) else ""
+
+
+def _is_logo(h1: str, title_tag: str) -> bool:
+    """True when the h1 text is the site's name (a logo), not a headline."""
+    k = _key(h1)
+    if not k:
+        return True
+    if k in SITE_NAMES:
+        return True
+    if len(k) > 100:
+        return False
+    # Only a short tail of the <title> can be the logo text.
+    window = title_tag[-(len(h1) * 2 + 40):]
+    for m in _SUFFIX_SEP_RE.finditer(window):
+        if _key(window[m.end():]) == k:
+            return True
+    return False
+
+
+def _quoted(m: re.Match) -> str | None:
+    """The text inside whichever quote pair matched."""
+    for g in ("q1", "q2", "q3", "q4", "q5"):
+        if m[g] is not None:
+            return m[g]
+    return None
+
+
+def _tidy_work(x: str | None) -> str | None:
+    """Strip trailing ``(YYYY)``, MPA rating, stars or grade and stray punctuation from *x*."""
+    if not x:
+        return None
+    x = clean_text(x)
+    for _ in range(3):
+        y = _STRIP_TAIL_RE.sub("", x).strip()
+        if y == x:
+            break
+        x = y
+    x = x.strip(" ,;:–—-")
+    if not x or len(x) > 150:
+        return None
+    return x
+
+
+def _title_case(x: str) -> bool:
+    """True when *x* looks like a title (significant words capitalised, not a sentence)."""
+    if _SENTENCE_RE.search(x):
+        return False
+    words = x.split()
+    if not 1 <= len(words) <= 12:
+        return False
+    for i, w in enumerate(words):
+        c = w.lstrip("\"'‘“(¿¡")[:1]
+        if not c or not c.isalpha():
+            continue
+        if c.islower() and (i == 0 or w.lower() not in _SMALL_WORDS):
+            return False
+    return True
+
+
+def _work_title(headline: str) -> str | None:
+    """``work_title`` when *headline* alone names the reviewed work, else None."""
+    if not headline or len(headline) > 400:
+        return None
+    if _FESTIVAL_RE.match(headline) or _ROUNDUP_RE.search(headline):
+        return None
+    m = _QUOTED_REVIEW_RE.match(headline)
+    if m:
+        return _tidy_work(_quoted(m))
+    m = _REVIEW_COLON_QUOTED_RE.match(headline)
+    if m:
+        return _tidy_work(_quoted(m))
+    m = _REVIEW_COLON_RE.match(headline)
+    if m:
+        x = _tidy_work(m["x"])
+        return x if x and _title_case(x) else None
+    m = _EBERT_RE.match(headline)
+    if m:
+        return _tidy_work(m["x"])
+    m = _X_REVIEW_RE.match(headline)
+    if m:
+        x = m["x"].strip()
+        if x.lower().startswith(("review", "film review", "movie review")):
+            return None
+        q = _QUOTED_FULL_RE.fullmatch(x) if len(x) < 210 else None
+        if q:
+            x = _quoted(q) or x
+        elif any(c in x for c in "‘“\"«") or len(x.split()) > 10:
+            return None
+        return _tidy_work(x)
+    return None
+
+
+def _season_episode(headline: str) -> tuple[int | None, int | None]:
+    """Season and episode numbers the headline gives (``Season 2``, ``S02E05``, ``Episode 5``)."""
+    m = _SEASON_EP_RE.search(headline)
+    if not m:
+        return None, None
+
+    def num(v):
+        """An int from digits or a number word, None when absent or implausible."""
+        if v is None:
+            return None
+        v = v.lower()
+        n = _NUM_WORDS.get(v)
+        if n is None:
+            n = int(v)
+        return n if 0 < n < 200 else None
+
+    season = num(m["season"] or m["s2"])
+    episode = num(m["episode"] or m["e2"] or m["episode2"])
+    return season, episode
+
+
+def clean_title(title_tag: object, h1: object = None) -> dict:
+    """Return ``{title, work_title, season, episode}`` for a page's headline.
+
+    ``title`` is the cleaned h1, falling back to *title_tag* (site suffix stripped) when the
+    h1 is missing, empty or the site's logo; entities are decoded, non-breaking spaces become
+    spaces, whitespace is collapsed, typographic quotes/dashes and prefixes (``Review:``) are
+    kept. ``work_title`` is set only when the headline (else the ``<title>``) alone names the
+    work; ``season`` / ``episode`` are ints when the headline gives them, else None.
+    ``title`` is ``""`` when neither input has text. Never raises.
+    """
+    result = {"title": "", "work_title": None, "season": None, "episode": None}
+    try:
+        tag_text = _to_text(title_tag)
+        tag = strip_site_suffix(tag_text)
+        head = _to_text(h1)
+        if head and not _is_logo(head, tag_text):
+            title = strip_site_suffix(head)
+        else:
+            if head:  # the h1 is the site's logo: its text is a site name to strip
+                tag = strip_site_suffix(tag_text, extra=(head,))
+            title = tag
+        result["title"] = title
+        work = _work_title(title)
+        if work is None and tag and tag != title:
+            work = _work_title(tag)
+        result["work_title"] = work
+        season, episode = _season_episode(title)
+        if season is None and episode is None and tag and tag != title:
+            season, episode = _season_episode(tag)
+        result["season"], result["episode"] = season, episode
+    except Exception:  # noqa: BLE001 - must never raise
+        pass
+    return result

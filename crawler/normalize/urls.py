@@ -1,0 +1,59 @@
+"""Canonical URLs and the record id derived from them (pure functions, no Scrapy)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urljoin, urlsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Query parameters that only track the visitor; they never select content.
+_TRACKING_PARAM_RE = re.compile(
+    r"^(utm_[a-z_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|"
+    r"yclid|ref_src|ref_url|cmpid|icid|ito|mbid|spm|s_kwcid|ocid|taid|share|sref)$",
+    re.IGNORECASE,
+)
+
+
+def clean_url(url: str) -> str:
+    """Return *url* without tracking parameters and fragment, canonicalized by w3lib.
+
+    Never raises: an unparsable URL is returned stripped.
+    """
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        keep = [
+            p.split("=", 1)[0]
+            for p in parts.query.split("&")
+            if p and not _TRACKING_PARAM_RE.match(p.split("=", 1)[0])
+        ]
+        if parts.query:
+            url = url_query_cleaner(url, parameterlist=keep, keep_fragments=False) if keep else (
+                parts._replace(query="", fragment="").geturl()
+            )
+        return canonicalize_url(url, keep_fragments=False)
+    except ValueError:
+        return url
+
+
+def canonical_url(page_url: str, canonical_href: str | None = None) -> str:
+    """The record's ``url``: the page's ``rel=canonical`` (made absolute) when it is a usable
+    http(s) URL, else the page URL cleaned with :func:`clean_url`."""
+    if canonical_href:
+        href = canonical_href.strip()
+        try:
+            absolute = urljoin(page_url or "", href)
+            if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).netloc:
+                return clean_url(absolute)
+        except ValueError:
+            pass
+    return clean_url(page_url)
+
+
+def record_id(url: str) -> str:
+    """Stable record id: the first 24 hex digits of sha256 over the canonical URL."""
+    return hashlib.sha256((url or "").encode("utf-8", "surrogatepass")).hexdigest()[:24]

@@ -1,0 +1,119 @@
+"""Table-driven and property tests for crawler.normalize.text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.normalize.text import clean_body, clean_text, html_to_text
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("  Jane   Doe  ", "Jane Doe"),
+    ("Jane\u00a0Doe", "Jane Doe"),
+    ("Jane\u202fDoe\u2009x\u3000y", "Jane Doe x y"),
+    ("in\u00advisible", "invisible"),
+    ("zero\u200bwidth\u200c\u200d\u2060", "zerowidth"),
+    ("\ufeffBOM", "BOM"),
+    ("line\nbreak\r\nand\ttab", "line break and tab"),
+    ("Cafe\u0301", "Café"),
+    ("nul\x00byte\x07", "nulbyte"),
+    ("“Curly” – dash — ellipsis…", "“Curly” – dash — ellipsis…"),
+    ("&amp; stays", "&amp; stays"),
+    ("", ""),
+    (None, ""),
+    (b"bytes \xc3\xa9", "bytes é"),
+    ("lone \ud800 surrogate", "lone surrogate"),
+])
+def test_clean_text(raw, expected):
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (["First  paragraph.", "", "  Second\u00a0one. "], "First paragraph.\n\nSecond one."),
+    (["Only one"], "Only one"),
+    (["", "  ", "\u200b"], None),
+    ([], None),
+    (None, None),
+    ("First line\nsame paragraph.\n\nSecond.\n \n\n Third.", "First line same paragraph.\n\nSecond.\n\nThird."),
+    ("A\r\n\r\nB", "A\n\nB"),
+    ("   ", None),
+    (["One", None, "Two"], "One\n\nTwo"),
+    (("tuple", "works"), "tuple\n\nworks"),
+    (["in\u00adline soft hyphen"], "inline soft hyphen"),
+])
+def test_clean_body(raw, expected):
+    assert clean_body(raw) == expected
+
+
+@pytest.mark.parametrize("html,expected", [
+    ("<p>One</p><p>Two&nbsp;words</p>", "One\n\nTwo words"),
+    ("Line<br>break<br/>again", "Line\nbreak\nagain"),
+    ("Para<br><br>graph", "Para\n\ngraph"),
+    ("<dl><dt>Director</dt><dd>Jo &amp; Kern</dd></dl>", "Director\nJo & Kern"),
+    ("<ul><li>a</li><li>b</li></ul>", "a\nb"),
+    ("<div>x<script>var y = 1;</script><style>p{}</style> z</div>", "x z"),
+    ("a <!-- comment --> b", "a b"),
+    ("A&minus; &#8211; &#x2014;", "A− – —"),
+    ("plain &amp; text", "plain & text"),
+    ("<b>in</b><i>line</i>", "inline"),
+    ("<html><body><p>doc</p></body></html>", "doc"),
+    ('<?xml version="1.0" encoding="utf-8"?><p>x</p>', "x"),
+    ("<p>unclosed <b>bold", "unclosed bold"),
+    ("", ""),
+    (None, ""),
+    (b"<p>bytes</p>", "bytes"),
+    ("<table><tr><td>a</td><td>b</td></tr></table>", "a\nb"),
+    ("a\x00<p>b</p>", "a\n\nb"),
+])
+def test_html_to_text(html, expected):
+    assert html_to_text(html) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_clean_text_properties(s):
+    out = clean_text(s)
+    assert out == out.strip()
+    assert "  " not in out and "\n" not in out and "\u00a0" not in out and "\u200b" not in out
+    assert unicodedata.is_normalized("NFC", out)
+    assert clean_text(out) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.text(), max_size=8)))
+def test_clean_body_properties(value):
+    out = clean_body(value)
+    if out is not None:
+        assert out and "\n\n\n" not in out and out == out.strip()
+        for para in out.split("\n\n"):
+            assert para and para == clean_text(para)
+        assert clean_body(out) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_html_to_text_never_raises(s):
+    out = html_to_text(s)
+    assert isinstance(out, str)
+    assert "\n\n\n" not in out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_binary_input(b):
+    html_to_text(b)
+    clean_text(b)
+    clean_body(b)
+
+
+def test_huge_inputs():
+    mb = 1_000_000
+    for s in ("x" * mb, " " * mb, "\x00" * mb, "<" * mb, "<!--" * (mb // 4), "<br " * (mb // 4),
+              "&amp;" * (mb // 5), "\u200b" * mb, "<p>" * 100_000):
+        clean_text(s)
+        clean_body(s)
+        html_to_text(s)
