@@ -11,19 +11,22 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.normalize.credits import parse_credits
-from crawler.normalize.dates import parse_date
-from crawler.normalize.grades import parse_grade
+from crawler.normalize.credits import credit_role, parse_credits
+from crawler.normalize.dates import parse_date, parse_datetime
+from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.record import normalize_record
-from crawler.normalize.text import clean_body
-from crawler.normalize.titles import clean_title
+from crawler.normalize.text import clean_body, clean_text, html_to_text
+from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.sites import PAGE_CLASSES, page_class_for
 from crawler.sites.base import ReviewPage
 from crawler.validation import record_errors
 
 __all__ = [
-    "extract_review", "page_for", "parse_grade", "parse_credits", "clean_title", "parse_date",
-    "clean_body", "normalize_record", "record_errors",
+    "extract_review", "page_for",
+    # normalizers (pure functions of strings; see crawler/normalize/)
+    "parse_grade", "grade_from_rating", "parse_credits", "credit_role", "clean_title",
+    "strip_site_suffix", "parse_date", "parse_datetime", "clean_text", "clean_body", "html_to_text",
+    "normalize_record", "record_errors",
 ]
 
 _HOSTS = {"avclub.com": "avclub"}

@@ -60,6 +60,9 @@ P_CREDITS = "".join(f"<p><strong>{k}:</strong> {v}</p>" for k, v in CREDIT_LINES
 LI_CREDITS = "<ul>" + "".join(f"<li>{k}: {v}</li>" for k, v in CREDIT_LINES) + "</ul>"
 DL_CREDITS = "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in CREDIT_LINES) + "</dl>"
 BR_CREDITS = "<p>" + "<br>".join(f"{k}: {v}" for k, v in CREDIT_LINES) + "</p>"
+TABLE_CREDITS = "<table>" + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in CREDIT_LINES) + "</table>"
+BOLD_NO_COLON_CREDITS = "".join(f"<p><b>{k}</b> {v}</p>" for k, v in CREDIT_LINES)
+WRAPPED_CREDITS = "<p>Director: Min Ha-eun<br>Writer: Min Ha-eun,<br>Park Jun-seo<br>Starring: Lee Soo-ah, Cho Dae-ho<br>Release Date: May 30, 2025 (Netflix)</p>"
 JSONLD = '<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"%s"}</script>' % HEADLINE
 
 VARIANTS = {
@@ -67,6 +70,9 @@ VARIANTS = {
     "grade-label-li-credits": dict(grade="<p>Grade: C+</p>", credits=LI_CREDITS),
     "grade-img-alt-dl-credits": dict(grade='<img src="/grades/c-plus.png" alt="C+">', credits=DL_CREDITS),
     "grade-span-br-credits-jsonld": dict(grade='<span class="grade">C+</span>', credits=BR_CREDITS, head=JSONLD),
+    "table-credits": dict(grade='<div class="grade">C+</div>', credits=TABLE_CREDITS),
+    "bold-label-no-colon": dict(grade="<p>Grade: C+</p>", credits=BOLD_NO_COLON_CREDITS),
+    "wrapped-credit-list": dict(grade="<div>C+</div>", credits=WRAPPED_CREDITS),
     "no-body-class": dict(grade="<p>C+</p>", credits=P_CREDITS, body_open="<div>", body_close="</div>"),
 }
 
@@ -102,3 +108,22 @@ def test_hidden_grade_is_missing_not_guessed():
 def test_prose_mentioning_grades_is_not_a_grade():
     html = page(grade="<p>An A-list cast in a B-movie plot</p>", credits=P_CREDITS)
     assert extract_review(html.encode(), URL)["grade"] is None
+
+
+def test_undeclared_windows_1252_is_detected():
+    html = page(grade="<div>C+</div>", credits=P_CREDITS).replace('<meta charset="utf-8">', "")
+    record = extract_review(html.replace("—", "–").encode("cp1252"), URL)
+    assert "–" in record["body"] and "\ufffd" not in record["body"]
+
+
+def test_credits_after_the_article_element():
+    html = page(grade="<div>C+</div>", credits="").replace("</article>", "</article>" + P_CREDITS)
+    assert extract_review(html.encode(), URL)["credits"] == EXPECTED["credits"]
+
+
+def test_headline_not_in_h1():
+    html = page(grade="<div>C+</div>", credits=P_CREDITS).replace("<h1>", '<div class="headline">').replace("</h1>", "</div>")
+    record = extract_review(html.encode(), URL)
+    assert record["title"] == HEADLINE  # from <title>, suffix stripped
+    assert record["grade"] == EXPECTED["grade"]  # the first line of the article
+    assert record["credits"] == EXPECTED["credits"]

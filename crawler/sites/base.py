@@ -230,8 +230,17 @@ class ReviewPage:
     def _dl_lines(self, el: etree._Element) -> list[str]:
         """``<dl>``/table credits as ``Label: value`` lines."""
         lines: list[str] = []
+        if el.tag == "table":
+            for row in el.iter("tr"):
+                cells = [clean_text(element_text(c)) for c in row if c.tag in ("th", "td")]
+                cells = [c for c in cells if c]
+                if len(cells) >= 2:
+                    lines.append(f"{cells[0].rstrip(':').strip()}: {', '.join(cells[1:])}")
+                elif cells:
+                    lines.append(cells[0])
+            return lines
         label = None
-        for child in el.iter("dt", "dd", "th", "td"):
+        for child in el.iter("dt", "dd"):
             text = clean_text(element_text(child))
             if child.tag in ("dt", "th"):
                 label = text.rstrip(":").strip()
@@ -246,7 +255,16 @@ class ReviewPage:
         """The text lines of an element (a ``<br>`` or block boundary ends a line)."""
         if el.tag in ("dl", "table"):
             return self._dl_lines(el)
-        return [line for line in (clean_text(x) for x in element_text(el).split("\n")) if line]
+        lines = [line for line in (clean_text(x) for x in element_text(el).split("\n")) if line]
+        # "<strong>Director</strong> Name": a bold label without its colon.
+        first = next((c for c in el if isinstance(c.tag, str)), None)
+        if lines and first is not None and first.tag in ("strong", "b", "span", "label", "em") and not (el.text or "").strip():
+            label = clean_text(element_text(first))
+            if label and not label.endswith(":") and lines[0].startswith(label) and credit_role(f"{label}: x"):
+                rest = lines[0][len(label):].strip()
+                if rest and credit_role(lines[0]) is None:
+                    lines[0] = f"{label}: {rest}"
+        return lines
 
     # ----------------------------------------------------------------- fields
     @_memo
@@ -395,34 +413,18 @@ class ReviewPage:
         article, or an image whose alt text is the grade (in a grade container or above the h1)."""
         root = self.article_root
         h1 = self.h1
-        before_h1: list[str] = []
-        for event, node in etree.iterwalk(root, events=("start",)):
-            if node is h1:
-                break
-            tag = node.tag if isinstance(node.tag, str) else ""
-            if tag in ("script", "style", "nav", "header") and node is not root and h1 not in node.iterdescendants():
-                continue
-            if tag == "img":
-                alt = clean_text(node.get("alt") or "")
-                if alt:
-                    before_h1.append(alt)
-            if node.text and tag not in ("script", "style"):
-                before_h1.append(node.text)
-            if node.tail and node is not root:
-                before_h1.append(node.tail)
-        if h1 is not None:
-            lines = [clean_text(x) for x in "\n".join(before_h1).split("\n")]
-            for line in reversed([x for x in lines if x][-6:]):
+        lines = [line for line in (clean_text(x) for x in "".join(_text_before(root, h1)).split("\n")) if line]
+        candidates = lines[-6:] if h1 is not None else lines[:3]
+        for line in reversed(candidates) if h1 is not None else candidates:
+            grade = parse_grade(line, site_hint=self.site)
+            if grade:
+                return grade
+        for line in element_text(root).split("\n"):
+            line = clean_text(line)
+            if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
                 grade = parse_grade(line, site_hint=self.site)
                 if grade:
                     return grade
-        for el in root.iter("p", "div", "span", "li", "strong", "b", "h2", "h3", "h4", "h5", "h6", "dd", "td"):
-            for line in element_text(el).split("\n")[:3]:
-                line = clean_text(line)
-                if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
-                    grade = parse_grade(line, site_hint=self.site)
-                    if grade:
-                        return grade
         for img in root.iter("img"):
             alt = clean_text(img.get("alt") or "")
             hint = f"{img.get('class') or ''} {img.get('src') or ''} {alt}".lower()
@@ -483,8 +485,15 @@ class ReviewPage:
         return blocks
 
     def _credits_text(self) -> dict | None:
+        credits = self._credits_in(self.article_root)
+        body = self.root.find(".//body")
+        if credits is None and body is not None and body is not self.article_root:
+            credits = self._credits_in(body)
+        return credits
+
+    def _credits_in(self, container: etree._Element) -> dict | None:
         lines: list[str] = []
-        for el in self._credit_blocks(self.article_root):
+        for el in self._credit_blocks(container):
             block = self.block_lines(el)
             # A block counts when most of its lines are credits (not prose that mentions a role).
             labelled = [line for line in block if credit_role(line)]
@@ -537,7 +546,7 @@ class ReviewPage:
             if not text or is_chrome_text(text) or text in (title, subtitle):
                 continue
             lines = self.block_lines(el)
-            if lines and all(credit_role(line) for line in lines):
+            if lines and credit_role(lines[0]) and sum(1 for line in lines if credit_role(line)) * 2 >= len(lines):
                 continue
             if len(text) < 40 and parse_grade(text, site_hint=self.site) is not None:
                 continue
@@ -644,6 +653,36 @@ class ReviewPage:
     def to_record(self, fetched_at: str | None = None) -> dict:
         """The exported record for this page (what the crawl writes, minus nothing)."""
         return normalize_record(self.to_item(), fetched_at=fetched_at)
+
+
+def _text_before(root: etree._Element, stop: etree._Element | None):
+    """Text (and image alt texts) of *root* in document order up to the element *stop*
+    (all of it when *stop* is None), leaving out scripts, styles, navigation and headers."""
+    skipping = 0
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if node is stop:
+                return
+            if skipping or not tag or (tag in ("script", "style", "nav", "header", "noscript", "template") and node is not root and (stop is None or stop not in node.iterdescendants())):
+                skipping += 1
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                yield "\n"
+            if tag == "img" and node.get("alt"):
+                yield "\n" + node.get("alt") + "\n"
+            if node.text:
+                yield node.text
+        else:
+            if skipping:
+                skipping -= 1
+                if skipping == 0 and node is not root and node.tail:
+                    yield node.tail
+                continue
+            if tag in BLOCK_TAGS:
+                yield "\n"
+            if node is not root and node.tail:
+                yield node.tail
 
 
 def _has_credits(credits: dict | None) -> bool:

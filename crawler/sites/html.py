@@ -61,8 +61,19 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
             return body.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
-    enc, text = html_to_unicode(f"text/html; charset={header_enc}" if header_enc else None, body)
+    enc, text = html_to_unicode(
+        f"text/html; charset={header_enc}" if header_enc else None, body, auto_detect_fun=_detect_encoding
+    )
     return text, enc
+
+
+def _detect_encoding(body: bytes) -> str:
+    """Undeclared encoding: UTF-8 when the bytes are valid UTF-8, else windows-1252."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def iter_text(el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS) -> Iterator[str]:
