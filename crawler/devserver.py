@@ -5,6 +5,7 @@ Used by ``crawler demo`` and the tests. URL ``/a/b`` is served from, in order,
 ``<root>/index.html``. A ``headers.json`` beside ``page.html`` adds response headers (for
 example a ``Content-Type`` with a charset). In ``.xml`` and ``.txt`` files ``{{BASE}}`` is
 replaced by the server's base URL, since sitemaps and robots.txt need absolute URLs.
+Every file is sent with ``Last-Modified`` (its mtime); ``If-Modified-Since`` gets a 304.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -35,6 +37,16 @@ def resolve(root: Path, url_path: str) -> Path | None:
                 return None
             return cand
     return None
+
+
+def _not_modified_since(header: str | None, mtime: int) -> bool:
+    if not header:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    return since is not None and since.timestamp() >= mtime
 
 
 class FixtureHandler(BaseHTTPRequestHandler):
@@ -68,6 +80,15 @@ class FixtureHandler(BaseHTTPRequestHandler):
                 headers.update(json.loads(extra.read_text("utf-8")))
         else:
             headers["Content-Type"] = (mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        # Conditional requests: Last-Modified from the file's mtime, 304 for If-Modified-Since.
+        mtime = int(path.stat().st_mtime)
+        headers.setdefault("Last-Modified", formatdate(mtime, usegmt=True))
+        if _not_modified_since(self.headers.get("If-Modified-Since"), mtime):
+            self.send_response(304)
+            self.send_header("Last-Modified", headers["Last-Modified"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         for k, v in headers.items():
             self.send_header(k, v)

@@ -15,6 +15,7 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler.extract_pool import PREPARED_ERRORS
 from crawler.items import Review
 from crawler.normalize.record import normalize_record
 from crawler.rejects import page_rejected
@@ -55,18 +56,24 @@ class NormalizePipeline(_StatsPipeline):
     """Normalize every field and derive ``id``, ``word_count``, ``content_hash``."""
 
     def process_item(self, item):
-        record = normalize_record(item)
+        if hasattr(item, PREPARED_ERRORS):  # normalized in an extraction worker: not again
+            record, out = vars(item), item
+        else:
+            record = normalize_record(item)
+            out = Review(**record)
         self.stats.inc_value("reviews/normalized")
         for field in missing_fields(record):
             self.stats.inc_value(f"reviews/missing/{field}")
-        return Review(**record)
+        return out
 
 
 class ValidatePipeline(_StatsPipeline):
     """Check each record against ``crawler/schema/review-v1.schema.json``."""
 
     def process_item(self, item):
-        errors = record_errors(ItemAdapter(item).asdict())
+        errors = getattr(item, PREPARED_ERRORS, None)  # checked in an extraction worker
+        if errors is None:
+            errors = record_errors(ItemAdapter(item).asdict())
         if errors:
             raise self.reject(item, "invalid", "; ".join(errors))
         return item

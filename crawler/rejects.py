@@ -20,6 +20,7 @@ from typing import Any
 from scrapy import signals
 from w3lib.url import file_uri_to_path
 
+from crawler.security import redact
 from crawler.exporters import _AtomicFile, dumps_record
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class RejectsWriter:
         for uri in (settings.getdict("FEEDS") or {}):
             uri = str(uri)
             if "://" not in uri or uri.startswith("file:"):
-                feed_path = uri % {"name": spider.name, "time": now, "batch_time": now, "batch_id": 1}
+                feed_path = uri % {"name": spider.name, "time": now, "batch_time": now, "batch_id": 1, "run_id": getattr(spider, "run_id", now)}
                 return rejects_path_for(feed_path)
         return Path("output") / spider.name / f"{now}.rejects.jsonl"
 
@@ -75,6 +76,7 @@ class RejectsWriter:
             self.path = self._resolve_path(spider)
             self.file = _AtomicFile(self.path, append=False)
             self.stats.set_value("rejects/path", str(self.path))
+        url, detail = redact(url), redact(detail or "")  # no credentials in the reject file
         line = {"url": url, "reason": reason, "detail": detail or None,
                 "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "record": record}
         self.file.write((dumps_record(line) + "\n").encode("utf-8", "surrogatepass"))

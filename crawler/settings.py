@@ -29,14 +29,31 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
+# Extraction worker processes (crawler/extract_pool.py); 0: pages are read on the reactor thread.
+EXTRACT_WORKERS = 0
+
 ITEM_PIPELINES = {
     "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.runmode.StatePipeline": 250,
     "crawler.pipelines.DedupPipeline": 300,
 }
 EXTENSIONS = {
     "crawler.rejects.RejectsWriter": 100,
+    "crawler.extensions.RunController": 500,
+    "crawler.statsdump.StatsDump": 900,
+    "crawler.reliability.DroppedRequests": 110,
 }
+# Retries honour Retry-After up to RETRY_AFTER_MAX seconds (crawler/reliability.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.reliability.RetryAfterMiddleware": 550,
+    "crawler.security.StripCredentialsMiddleware": 50,
+    "crawler.middlewares.DomainPauseMiddleware": 560,
+}
+RETRY_AFTER_MAX = 60
+# Write the final stats as JSON to this path (crawler/statsdump.py); None: not written.
+STATS_DUMP_PATH = None
 
 FEED_EXPORTERS = {
     "jsonl": "crawler.exporters.ReviewJsonLinesExporter",
@@ -44,16 +61,51 @@ FEED_EXPORTERS = {
     "gz": "crawler.exporters.ReviewJsonLinesExporter",
 }
 FEED_STORAGES = {
-    "": "crawler.exporters.AtomicFileFeedStorage",
-    "file": "crawler.exporters.AtomicFileFeedStorage",
+    "": "crawler.manifest.ManifestFeedStorage",
+    "file": "crawler.manifest.ManifestFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 # Default output when no -o/-O is given; set OUTPUT_GZIP-like behaviour by naming a .gz file.
+# One file per batch of 500 reviews, named by batch time and run id (never collide between
+# runs); each closed batch is recorded in the state, so a killed run resumes after it.
 FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {"format": "jsonl", "encoding": "utf-8"},
+    "output/%(name)s/%(batch_time)s-%(run_id)s.jsonl": {"format": "jsonl", "encoding": "utf-8", "batch_item_count": 500},
 }
+# crawler.manifest.uri_params, then each value made one safe path component (crawler/security.py)
+FEED_URI_PARAMS = "crawler.security.feed_uri_params"
 REJECTS_URI = None
 
 LOG_LEVEL = "INFO"
+# Never log secrets: credentials in URLs, secret-looking settings and parameters are redacted
+# from every log line of the process (crawler/security.py); installed when settings load.
+from crawler.security import install_log_redaction as _install_log_redaction  # noqa: E402
+
+_install_log_redaction()
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_STORE_EMPTY = True
+
+# Distributed mode (crawler/distributed.py): a Redis URL (-s REDIS_URL=redis://... or env
+# CRAWLER_REDIS_URL) switches to the shared scrapy-redis queue; without one nothing changes.
+ADDONS = {
+    "crawler.distributed.DistributedAddon": 0,
+}
+
+# Production runs (README "Production runs"): modes, state, monitors, progress, exit codes.
+COMMANDS_MODULE = "crawler.commands"   # `scrapy crawl` exits non-zero on failure
+SPIDER_MIDDLEWARES = {
+    "crawler.runmode.StateSpiderMiddleware": 600,
+}
+RUN_MODE = "incremental"                # default -a mode (full when -a urls/urls_file is given)
+STATE_PATH = None                       # default <output folder>/<spider>.state.sqlite; -a state=PATH wins
+INCREMENTAL_OVERLAP_HOURS = 24.0        # lastmod watermark = last successful run start minus this
+PROGRESS_INTERVAL = 60.0                # seconds between progress lines; 0 = off
+RETRY_AFTER_DOMAIN_MAX = 120.0          # longest per-domain pause for a 429/503 Retry-After (s)
+MONITOR_ENABLED = True
+MONITOR_MIN_REVIEWS_SEEN = 1
+MONITOR_COVERAGE = {"title": 1.0, "body": 1.0, "grade@film": 0.9}
+MONITOR_COVERAGE_MIN_SAMPLE = 10
+MONITOR_MAX_ERROR_RATE = 0.2
+MONITOR_RATE_MIN_SAMPLE = 20
+MONITOR_MAX_INVALID_RATE = 0.05
+MONITOR_MAX_DROP = 0.5
+MONITOR_HISTORY_RUNS = 5

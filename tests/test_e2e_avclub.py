@@ -47,8 +47,8 @@ def test_full_crawl_writes_every_review_once(avclub_server, tmp_path):
         assert f"/{case.relative_to(FIXTURES / 'avclub').as_posix()}" in hits
     assert not any(h.startswith("/private") for h in hits)
     assert "'pages/skipped/not_review'" in proc.stderr
-    # No temporary files left beside the output.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+    # No temporary files left beside the output (its manifest and the run state sit beside it).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["avclub.state.sqlite", "out.jsonl", "out.jsonl.manifest.json"]
 
 
 def test_exact_urls_fetch_only_those_pages(avclub_server, tmp_path):

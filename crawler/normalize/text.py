@@ -30,6 +30,8 @@ _INVISIBLE_RE = re.compile(
 # (clean_text works on one line).
 _SPACES_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _WS_RE = re.compile(r"\s+")
+# The ASCII characters _INVISIBLE_RE removes (clean_text's fast path for ASCII text).
+_ASCII_DROP_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 # A blank line: a newline, optional horizontal whitespace, another newline (paragraph break).
 _PARA_SPLIT_RE = re.compile(r"\n[^\S\n]*\n\s*|\u2029")
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\x85\x0b\x0c]")
@@ -96,8 +98,13 @@ def clean_text(s: object) -> str:
     s = _to_str(s)
     if not s:
         return ""
+    if s.isascii():  # fast path (most text): only C0 controls and DEL can need removing
+        if _ASCII_DROP_RE.search(s):
+            s = _ASCII_DROP_RE.sub("", s)
+        return " ".join(s.split())
     s = _nfc(_strip_invisible(s))
-    return _WS_RE.sub(" ", s).strip()
+    # str.split() and the regex \s agree on what whitespace is; split/join is ~4x faster
+    return " ".join(s.split())
 
 
 def text_lines(s: object) -> list[str]:

@@ -175,7 +175,8 @@ def _is_logo(h1: str, title_tag: str) -> bool:
     if len(k) > 100:
         return False
     # Only a short tail of the <title> can be the logo text.
-    window = title_tag[-(len(h1) * 2 + 40):]
+    # (bounded: a logo is short, and each separator below costs a pass over the window)
+    window = title_tag[-(min(len(h1), 200) * 2 + 40):]
     for m in _SUFFIX_SEP_RE.finditer(window):
         if _key(window[m.end():]) == k:
             return True

@@ -17,7 +17,8 @@ _TRACKING_PARAM_RE = re.compile(
 
 
 def clean_url(url: str) -> str:
-    """Return *url* without tracking parameters and fragment, canonicalized by w3lib.
+    """Return *url* without credentials (``user:password@``), tracking parameters and
+    fragment, canonicalized by w3lib.
 
     Never raises: an unparsable URL is returned stripped.
     """
@@ -26,6 +27,9 @@ def clean_url(url: str) -> str:
         return ""
     try:
         parts = urlsplit(url)
+        if "@" in parts.netloc:  # credentials never belong in a record or a log
+            parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
+            url = parts.geturl()
         keep = [
             p.split("=", 1)[0]
             for p in parts.query.split("&")

@@ -20,19 +20,23 @@ from lxml import etree
 
 from crawler.items import Review
 from crawler.normalize.boilerplate import is_chrome_attr, is_chrome_text
-from crawler.normalize.credits import credit_role, parse_credits
-from crawler.normalize.dates import parse_datetime
+from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
+from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.record import normalize_record
 from crawler.normalize.text import clean_text
-from crawler.normalize.titles import clean_title
+from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
+from crawler.sites.microdata import microdata_items, rdfa_items
+from crawler.sites.body import extract_body
 from crawler.sites.html import (
     BLOCK_TAGS,
     decode_html,
+    html_selector,
     element_text,
     jsonld_names,
     jsonld_types,
+    limit_markup,
     parse_jsonld,
 )
 
@@ -46,6 +50,8 @@ _SECTION_KIND = {
     "tv": "tv", "television": "tv", "tv reviews": "tv", "tv club": "tv", "tv review": "tv",
     "film review": "film", "movie review": "film", "series": "tv",
 }
+_ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
+_OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 _PARA_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
@@ -94,6 +100,9 @@ class ReviewPage:
         ".entry-content", ".post-content", ".story-body", ".article__body", ".content-body",
     )
     authors_css: tuple[str, ...] = ("[rel=author]", ".byline .author", ".author-name", "[itemprop=author] [itemprop=name]")
+    #: scale top for grades printed without one (``★★★½`` on a site that grades out of 4)
+    grade_best: int | float | None = None
+    title_suffixes: tuple[str, ...] = ()
 
     def __init__(self, url: str, html: str | bytes, *, encoding: str | None = None, headers: dict | None = None):
         self.url = url
@@ -103,12 +112,19 @@ class ReviewPage:
         if encoding and isinstance(html, bytes):
             content_type = f"text/html; charset={encoding}"
         self.text, self.encoding = decode_html(html, content_type)
-        self.sel = parsel.Selector(text=self.text or "<html></html>", base_url=url)
+        decoded = self.text
+        self.text = limit_markup(self.text)  # hostile markup (crawler/sites/html.py)
+        raw = html if isinstance(html, bytes) and self.text is decoded else None
+        self.sel = html_selector(self.text, url, raw)  # parsed once, from the bytes when UTF-8
         self.root = self.sel.root
         #: field -> which layer answered (``selector``, ``jsonld``, ``microdata``, ``meta``, ``text``)
         self.sources: dict[str, str] = {}
         #: problems seen while reading the page (``jsonld_invalid``, ``grade_conflict``, ...)
         self.problems: list[str] = []
+
+    def parse_grade(self, text) -> dict | None:
+        """:func:`~crawler.normalize.grades.parse_grade` with the site's scale."""
+        return parse_grade(text, best=self.grade_best, site_hint=self.site)
 
     # ----------------------------------------------------------------- parsed once, shared
     @cached_property
@@ -129,19 +145,61 @@ class ReviewPage:
         return out
 
     @cached_property
-    def review_node(self) -> dict | None:
-        """The JSON-LD node that is the critic's review (``Review``/``CriticReview``), if any."""
+    def structured(self) -> list[dict]:
+        """Typed structured-data nodes: JSON-LD (``@graph`` and arrays unwrapped), then microdata,
+        then RDFa items (those carry ``"@source"``). Read only when a field needs them."""
+        nodes = list(self.jsonld)
+        if self.text and "itemscope" in self.text:
+            nodes += microdata_items(self.root)
+        if self.text and "typeof" in self.text:
+            nodes += rdfa_items(self.root)
+        return nodes
+
+    @cached_property
+    def _ids(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
         for node in self.jsonld:
+            if isinstance(node.get("@id"), str) and len(node) > 1:
+                out.setdefault(node["@id"], node)
+        return out
+
+    def deref(self, value: Any) -> Any:
+        """A JSON-LD ``{"@id": ...}`` reference replaced by the node it names (else unchanged)."""
+        if isinstance(value, list):
+            return [self.deref(v) for v in value]
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and isinstance(value.get("@id"), str):
+            return self._ids.get(value["@id"], value)
+        return value
+
+    @staticmethod
+    def node_source(node: dict | None) -> str:
+        """Which structured-data kind a node came from: ``jsonld``, ``microdata`` or ``rdfa``."""
+        return (node or {}).get("@source", "jsonld")
+
+    def _nested(self, node: dict, key: str) -> list[dict]:
+        value = self.deref(node.get(key))
+        items = value if isinstance(value, list) else [value]
+        return [x for x in items[:50] if isinstance(x, dict)]
+
+    @cached_property
+    def review_node(self) -> dict | None:
+        """The structured-data node that is the critic's review (``Review``/``CriticReview``), if
+        any: a top-level node, a work's ``review``, or a page's ``mainEntity``."""
+        for node in self.structured:
             if jsonld_types(node) & REVIEW_TYPES:
                 return node
-        for node in self.jsonld:
-            if isinstance(node.get("review"), dict) and jsonld_types(node["review"]) & REVIEW_TYPES:
-                return node["review"]
+        for node in self.structured:
+            for key in ("review", "mainEntity"):
+                for sub in self._nested(node, key):
+                    if jsonld_types(sub) & REVIEW_TYPES:
+                        if key == "review" and "itemReviewed" not in sub and jsonld_types(node) & (FILM_TYPES | TV_TYPES):
+                            sub = {**sub, "itemReviewed": node}
+                        return sub
         return None
 
     @cached_property
     def article_node(self) -> dict | None:
-        for node in self.jsonld:
+        for node in self.structured:
             if jsonld_types(node) & (ARTICLE_TYPES | REVIEW_TYPES) - {"WebPage"}:
                 return node
         return None
@@ -149,11 +207,12 @@ class ReviewPage:
     @cached_property
     def item_reviewed(self) -> dict | None:
         node = self.review_node
-        if node and isinstance(node.get("itemReviewed"), dict):
-            return node["itemReviewed"]
-        for node in self.jsonld:
-            if isinstance(node.get("itemReviewed"), dict):
-                return node["itemReviewed"]
+        if node:
+            for item in self._nested(node, "itemReviewed"):
+                return item
+        for node in self.structured:
+            for item in self._nested(node, "itemReviewed"):
+                return item
         return None
 
     @cached_property
@@ -275,13 +334,17 @@ class ReviewPage:
     def _title_parts(self) -> dict:
         h1_text = clean_text(element_text(self.h1)) if self.h1 is not None else None
         title_tag = self.sel.xpath("//title/text()").get()
+        if self.title_suffixes:
+            if h1_text and strip_site_suffix(f"x | {h1_text}", self.title_suffixes) == "x":
+                h1_text = None  # the h1 is the site's logo
+            title_tag = strip_site_suffix(title_tag or "", self.title_suffixes)
         parts = clean_title(title_tag or "", h1_text or None)
         if parts.get("title"):
             self.sources["title"] = "selector" if h1_text else "meta"
             return parts
         for cand in (self.meta.get("og:title"), (self.article_node or {}).get("headline")):
             if isinstance(cand, str) and clean_text(cand):
-                parts = clean_title(cand, None)
+                parts = clean_title(strip_site_suffix(cand, self.title_suffixes), None)
                 if parts.get("title"):
                     self.sources["title"] = "meta"
                     return parts
@@ -331,7 +394,7 @@ class ReviewPage:
     def work_title(self) -> str | None:
         item = self.item_reviewed
         if item and isinstance(item.get("name"), str) and clean_text(item["name"]):
-            self.sources["work_title"] = "jsonld"
+            self.sources["work_title"] = self.node_source(item)
             return clean_text(item["name"])
         wt = self.title_parts.get("work_title")
         if wt:
@@ -344,11 +407,15 @@ class ReviewPage:
         if item:
             types = jsonld_types(item)
             if types & FILM_TYPES:
-                self.sources["kind"] = "jsonld"
+                self.sources["kind"] = self.node_source(item)
                 return "film"
             if types & TV_TYPES:
-                self.sources["kind"] = "jsonld"
+                self.sources["kind"] = self.node_source(item)
                 return "tv"
+        og_kind = _OG_KIND.get((self.meta.get("og:type") or "").strip().lower())
+        if og_kind:
+            self.sources["kind"] = "meta"
+            return og_kind
         sections = [self.meta.get("article:section")]
         for node in (self.article_node, self.review_node):
             if node:
@@ -369,26 +436,28 @@ class ReviewPage:
                 text = clean_text(element_text(el.root))
                 alts = [clean_text(a) for a in el.xpath(".//img/@alt | self::img/@alt").getall()]
                 for cand in [text, *alts]:
-                    grade = parse_grade(cand, site_hint=self.site) if cand else None
+                    grade = self.parse_grade(cand) if cand else None
                     if grade:
                         return grade
         return None
 
     def _grade_structured(self) -> tuple[str, dict] | None:
         node = self.review_node
-        rating = node.get("reviewRating") if node else None
+        rating = self.deref(node.get("reviewRating")) if node else None
         if isinstance(rating, list):
             rating = rating[0] if rating else None
         if isinstance(rating, dict) and "AggregateRating" not in jsonld_types(rating):
             value = rating.get("ratingValue")
             best, worst = rating.get("bestRating"), rating.get("worstRating")
+            if best in (None, "") and self.grade_best:
+                best = self.grade_best
             grade = None
             if isinstance(value, str) and not re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", value):
-                grade = parse_grade(value, site_hint=self.site)
+                grade = self.parse_grade(value)
             elif value is not None:
                 grade = grade_from_rating(value, best, worst)
             if grade:
-                return "jsonld", grade
+                return self.node_source(node), grade
         for scope in self.sel.xpath('//*[@itemprop="reviewRating"]'):
             if "AggregateRating" in (scope.attrib.get("itemtype") or ""):
                 continue
@@ -403,7 +472,7 @@ class ReviewPage:
             if value:
                 grade = grade_from_rating(value, prop("bestRating"), prop("worstRating"))
                 if grade is None:
-                    grade = parse_grade(value, site_hint=self.site)
+                    grade = self.parse_grade(value)
                 if grade:
                     return "microdata", grade
         return None
@@ -416,20 +485,20 @@ class ReviewPage:
         lines = [line for line in (clean_text(x) for x in "".join(_text_before(root, h1)).split("\n")) if line]
         candidates = lines[-6:] if h1 is not None else lines[:3]
         for line in reversed(candidates) if h1 is not None else candidates:
-            grade = parse_grade(line, site_hint=self.site)
+            grade = self.parse_grade(line)
             if grade:
                 return grade
         for line in element_text(root).split("\n"):
             line = clean_text(line)
             if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
-                grade = parse_grade(line, site_hint=self.site)
+                grade = self.parse_grade(line)
                 if grade:
                     return grade
         for img in root.iter("img"):
             alt = clean_text(img.get("alt") or "")
             hint = f"{img.get('class') or ''} {img.get('src') or ''} {alt}".lower()
             if alt and "grade" in hint:
-                grade = parse_grade(alt, site_hint=self.site)
+                grade = self.parse_grade(alt)
                 if grade:
                     return grade
         return None
@@ -508,20 +577,44 @@ class ReviewPage:
         item = self.item_reviewed
         if not item:
             return None
-        director = [clean_text(n) for n in jsonld_names(item.get("director"))]
-        starring = [clean_text(n) for n in jsonld_names(item.get("actor") or item.get("actors"))]
-        creator = [clean_text(n) for n in jsonld_names(item.get("creator"))] if jsonld_types(item) & TV_TYPES else []
-        if not (director or starring or creator):
+
+        def names(*keys: str) -> list[str]:
+            for key in keys:
+                found = [clean_text(n) for n in jsonld_names(self.deref(item.get(key)))]
+                found = [n for n in found if n]
+                if found:
+                    return list(dict.fromkeys(found))
+            return []
+
+        is_work = bool(jsonld_types(item) & (FILM_TYPES | TV_TYPES))
+        director = names("director", "directors")
+        starring = names("actor", "actors")
+        writer = names("author") if is_work else []
+        creator = names("creator") if jsonld_types(item) & TV_TYPES else []
+        if not (director or starring or creator or writer):
             return None
-        out: dict[str, Any] = {"director": [n for n in director if n], "writer": [], "starring": [n for n in starring if n], "release_date": None, "platform": None}
+        out: dict[str, Any] = {"director": director, "writer": writer, "starring": starring, "release_date": None, "platform": None}
         if creator:
-            out["creator"] = [n for n in creator if n]
+            out["creator"] = creator
+        for key in ("datePublished", "dateCreated", "startDate"):
+            value = item.get(key)
+            if isinstance(value, str) and parse_date(value) and re.match(r"\s*\d{4}-\d{2}-\d{2}", value):
+                out["release_date"] = parse_date(value)
+                break
+            if isinstance(value, (str, int)) and re.fullmatch(r"\s*(19|20)\d\d\s*", str(value)):
+                out["year"] = int(value)
+                break
+        if isinstance(item.get("duration"), str) and parse_runtime(item["duration"]):
+            out["runtime_minutes"] = parse_runtime(item["duration"])
+        if isinstance(item.get("contentRating"), str) and clean_text(item["contentRating"]):
+            out["content_rating"] = clean_text(item["contentRating"])
         return out
 
     @_memo
     def credits(self) -> dict:
-        layers = [("selector", self._credits_selector()), ("jsonld", self._credits_structured())]
-        if not any(c for _, c in layers):
+        layers = [("selector", self._credits_selector()), (self.node_source(self.item_reviewed), self._credits_structured())]
+        if layers[0][1] is None:
+            # Text credit lines fill what structured data does not give (writer, release date...).
             layers.append(("text", self._credits_text()))
         merged: dict[str, Any] = {"director": [], "writer": [], "starring": [], "release_date": None, "platform": None}
         for source, credits in layers:
@@ -534,11 +627,11 @@ class ReviewPage:
         return merged
 
     # body -------------------------------------------------------------
-    @_memo
-    def body(self) -> str | None:
+    def body_paragraphs(self) -> list[str]:
+        """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left out)."""
         container = self.body_root
-        if container is None:
-            return None
+        if container is None or self.sources.get("body_container") != "selector":
+            return self.generic_body_paragraphs()
         title, subtitle = self.title(), self.subtitle()
         paras: list[str] = []
         for el in self.paragraphs(container):
@@ -548,11 +641,54 @@ class ReviewPage:
             lines = self.block_lines(el)
             if lines and credit_role(lines[0]) and sum(1 for line in lines if credit_role(line)) * 2 >= len(lines):
                 continue
-            if len(text) < 40 and parse_grade(text, site_hint=self.site) is not None:
+            if len(text) < 40 and self.parse_grade(text) is not None:
                 continue
             paras.append(text)
         if paras:
-            self.sources.setdefault("body", self.sources.get("body_container", "text"))
+            self.sources["body"] = self.sources.get("body_container", "text")
+        return paras
+
+    def generic_body_paragraphs(self) -> list[str]:
+        """No site body selector matched: the main-text extractor
+        (:func:`crawler.sites.body.extract_body`) reads the body, then credit and grade lines
+        are left out as above."""
+        paras: list[str] = []
+        for text in extract_body(self.root, title=self.title(), subtitle=self.subtitle()):
+            if len(text) <= 300 and credit_role(text):
+                continue
+            if len(text) < 40 and self.parse_grade(text) is not None:
+                continue
+            paras.append(text)
+        if paras:
+            self.sources["body"] = "text"
+        return paras
+
+    def structured_body(self) -> tuple[str, list[str]] | None:
+        """``articleBody``/``reviewBody`` from structured data as paragraphs, with its source."""
+        for node in (self.review_node, self.article_node):
+            for key in ("reviewBody", "articleBody"):
+                value = (node or {}).get(key)
+                if isinstance(value, str) and len(value) < 2_000_000:
+                    paras = [clean_text(p) for p in re.split(r"\n\s*\n|\r?\n|<br\s*/?>|</p>\s*<p>", value)]
+                    paras = [p for p in paras if p]
+                    if paras:
+                        return self.node_source(node), paras
+        return None
+
+    @_memo
+    def body(self) -> str | None:
+        paras = self.body_paragraphs()
+        found = self.structured_body()
+        if found:
+            source, sd = found
+            sd_words = sum(len(p.split()) for p in sd)
+            html_words = sum(len(p.split()) for p in paras)
+            truncated = re.search(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$", sd[-1]) is not None
+            # Structured data wins when it is the full text (not a teaser), at least as long as the
+            # HTML body and no worse split into paragraphs.
+            if not truncated and sd_words >= 0.9 * html_words and (len(sd) >= len(paras) or len(sd) > 1):
+                self.sources["body"] = source
+                return "\n\n".join(sd)
         return "\n\n".join(paras) or None
 
     # people and dates ---------------------------------------------------
@@ -566,9 +702,12 @@ class ReviewPage:
                 return list(dict.fromkeys(names))
         for node in (self.review_node, self.article_node):
             if node and node.get("author"):
-                names = [clean_text(n) for n in jsonld_names(node["author"]) if clean_text(n)]
+                people = self.deref(node["author"])
+                people = [a for a in (people if isinstance(people, list) else [people])
+                          if not (isinstance(a, dict) and jsonld_types(a) & _ORG_TYPES)]  # a publisher is no critic
+                names = [clean_text(n) for n in jsonld_names(people) if clean_text(n)]
                 if names:
-                    self.sources["authors"] = "jsonld"
+                    self.sources["authors"] = self.node_source(node)
                     return list(dict.fromkeys(names))
         name = clean_text(self.meta.get("author") or "")
         if name and not name.startswith("http"):
@@ -586,7 +725,7 @@ class ReviewPage:
             if node and isinstance(node.get(jsonld_key), str):
                 value = parse_datetime(node[jsonld_key])
                 if value:
-                    self.sources[field] = "jsonld"
+                    self.sources[field] = self.node_source(node)
                     return value
         if time_xpath:
             for raw in self.sel.xpath(time_xpath).getall():

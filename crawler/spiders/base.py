@@ -14,6 +14,7 @@ Spider arguments (``-a name=value``):
   spider's ``default_base_url``.
 - ``urls``: comma-separated review URLs to fetch exactly (no discovery);
   ``urls_file``: a file with one URL per line (``#`` comments allowed).
+- ``mode``, ``since``, ``until``, ``state``: production runs, see :mod:`crawler.runmode`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler.extract_pool import extract_pool_for
 from crawler.normalize.urls import clean_url
 from crawler.rejects import page_rejected
+from crawler.runmode import RunOptions
+from crawler.reliability import classify_failure
+from crawler.security import check_spider_name, redact, strip_userinfo
 from crawler.sites.base import ReviewPage
 
 logger = logging.getLogger(__name__)
@@ -50,8 +55,7 @@ def failure_reason(failure) -> str:
         return "timeout"
     if failure.check(ConnectionRefusedError):
         return "connection_refused"
-    name = type(failure.value).__name__
-    return {"IgnoreRequest": "ignored", "ResponseNeverReceived": "no_response", "ConnectionLost": "connection_lost"}.get(name, name.lower())
+    return classify_failure(failure.value)  # timeout, too_large, truncated, ... (crawler/reliability.py)
 
 
 class ReviewSiteSpider(scrapy.Spider):
@@ -72,7 +76,11 @@ class ReviewSiteSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, base_url: str | None = None, urls: str | None = None, urls_file: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        check_spider_name(self)  # -a name=... would rename output, reject and state paths
+        # -a mode/since/until/state (crawler/runmode.py): validated here, applied by crawler/extensions.py
+        self.run_options = RunOptions.from_args(kwargs.get("mode"), kwargs.get("since"), kwargs.get("until"), kwargs.get("state"))
+        self.run_id = self.run_options.run_id
+        self.base_url = strip_userinfo((base_url or self.default_base_url).rstrip("/"))
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
         self.exact_urls = self._read_urls(urls, urls_file)
@@ -91,8 +99,9 @@ class ReviewSiteSpider(scrapy.Spider):
                     found.append(line)
         bad = [u for u in found if not u.startswith(("http://", "https://"))]
         if bad:
-            raise ValueError(f"not http(s) URLs: {bad[:3]}")
-        return list(dict.fromkeys(found))
+            raise ValueError(redact(f"not http(s) URLs: {bad[:3]}"))
+        # Credentials in a URL are never sent, logged or written (crawler/security.py).
+        return list(dict.fromkeys(strip_userinfo(u) for u in found))
 
     # ---------------------------------------------------------------- start
     async def start(self) -> AsyncIterator[Request]:
@@ -166,11 +175,13 @@ class ReviewSiteSpider(scrapy.Spider):
 
     def want_sitemap(self, entry: dict) -> bool:
         """Whether to follow a child sitemap of a sitemap index (hook for date filters)."""
-        return True
+        run_filter = getattr(self, "run_filter", None)  # set by crawler.extensions.RunController
+        return run_filter is None or run_filter.want_sitemap_lastmod(entry.get("lastmod"))
 
     def want_sitemap_url(self, entry: dict) -> bool:
         """Whether to fetch a sitemap URL entry (hook for ``lastmod`` filters)."""
-        return True
+        run_filter = getattr(self, "run_filter", None)  # set by crawler.extensions.RunController
+        return run_filter is None or run_filter.want_lastmod(entry.get("lastmod"))
 
     # ---------------------------------------------------------------- listings
     def parse_listing(self, response: Response) -> Iterable[Request]:
@@ -192,6 +203,18 @@ class ReviewSiteSpider(scrapy.Spider):
 
     # ---------------------------------------------------------------- articles
     def parse_page(self, response: Response):
+        """An article page: read in an extraction worker when ``EXTRACT_WORKERS`` > 0
+        (``crawler/extract_pool.py``), else here with :meth:`read_page`."""
+        if response.status == 304:  # conditional request (crawler/runmode.py): unchanged since emitted
+            self.crawler.stats.inc_value("pages/not_modified")
+            return None
+        pool = extract_pool_for(self)
+        if pool is not None:
+            return pool.parse(self, response)
+        return self.read_page(response)
+
+    def read_page(self, response: Response):
+        """Read one article page: stats, rejects, and the review item (not normalized)."""
         stats = self.crawler.stats
         expected = response.meta.get("expected_review", False)
         content_type = response.headers.get(b"Content-Type") or b""
@@ -200,9 +223,12 @@ class ReviewSiteSpider(scrapy.Spider):
             if expected:
                 self.reject(response.url, "not_html", content_type.decode("latin-1"))
             return
-        page = self.page_class(response.url, response.body, headers={"Content-Type": content_type.decode("latin-1")})
+        page = self.make_page(response, content_type.decode("latin-1"))
         stats.inc_value("pages/read")
-        if not page.is_review():
+        is_review = page.is_review()
+        if getattr(page, "review_reason", None):  # the generic classifier says why
+            stats.inc_value(f"pages/classified/{page.review_reason}")
+        if not is_review:
             stats.inc_value("pages/skipped/not_review")
             if expected and response.meta.get("source") == "urls":
                 self.reject(response.url, "not_review", "no grade, credits or review markup on the page")
@@ -215,13 +241,20 @@ class ReviewSiteSpider(scrapy.Spider):
         stats.inc_value("reviews/extracted")
         yield item
 
+    def make_page(self, response: Response, content_type: str) -> ReviewPage:
+        """The page object for a fetched page (hook: the ``reviews`` spider picks the class per page)."""
+        return self.page_class(response.url, response.body, headers={"Content-Type": content_type})
+
     def page_failed(self, failure) -> None:
         request = failure.request
         reason = failure_reason(failure)
         self.crawler.stats.inc_value(f"pages/failed/{reason}")
-        logger.warning("Failed %s: %s", request.url, reason)
+        # After redirects the reject names the URL that was asked for (and the last one tried).
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        via = f" (redirected to {request.url})" if url != request.url else ""
+        logger.warning("Failed %s: %s%s", url, reason, via)
         if request.meta.get("expected_review"):
-            self.reject(request.url, reason, repr(failure.value)[:300])
+            self.reject(url, reason, (repr(failure.value)[:300] + via))
 
     def reject(self, url: str, reason: str, detail: str = "") -> None:
         """Record a page that should have been a review and is not (stats + reject file)."""

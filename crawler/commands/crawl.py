@@ -1,0 +1,38 @@
+"""``scrapy crawl`` that exits non-zero when a run fails (Scrapy's own exits 0).
+
+Same options as Scrapy's ``crawl``. After the crawl has fully stopped (feeds stored, state
+closed) the exit code is the run controller's (:mod:`crawler.extensions`): 0 success, 1 a
+monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
+reason is repeated as the last line(s) on stderr, e.g.
+``MONITOR FAILED: grade coverage 0.00 < 0.90 (film reviews, 40 read)``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler.extensions import EXIT_USAGE, get_run, run_exit_code
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args, opts) -> None:
+        if len(args) < 1:
+            raise UsageError
+        if len(args) > 1:
+            raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
+            self.exitcode = EXIT_USAGE
+            print("RUN FAILED: the crawl could not start (see the error above)", file=sys.stderr)
+            return
+        self.exitcode = run_exit_code(crawler)
+        run = getattr(crawler, "_review_run", None)
+        if run is not None:
+            for line in run.failures:
+                print(line, file=sys.stderr)

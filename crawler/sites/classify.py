@@ -1,0 +1,96 @@
+"""Is this page a critic's review? Signals read from a page object, and the verdict.
+
+Pure functions over values (no Scrapy): :func:`review_signals` collects what a page shows,
+:func:`review_verdict` decides. A page is a review when it carries review structured data
+(``Review``/``CriticReview``), or a critic's grade or credits block together with a second sign
+(a review headline, a review URL, a body of real text); listicles (``The 10 best ...``,
+``... ranked``), news and index pages yield no item. The verdict comes with a reason, counted by
+the spider (``pages/classified/<reason>``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+_NUM = r"(?:\d{1,3}|ten|twenty|fifteen|twelve|five|seven|eight|nine|six|fifty|hundred)"
+_LISTICLE_RE = re.compile(
+    rf"^(?:the\s+)?{_NUM}\s+(?:best|worst|greatest|most|essential|great|new|biggest|top|films?|movies?|shows?|series|things|reasons|ways)\b"
+    rf"|\btop\s+{_NUM}\b|\branked\b|\bevery\s+.{{1,60}}\s+ranked|\bbest\s+(?:\w+\s+){{0,4}}(?:of|from|in)\s+(?:19|20)\d\d\b"
+    r"|\bbest\s+(?:\w+\s+){0,3}(?:of\s+the\s+(?:year|decade|century)|of\s+all\s+time|so\s+far)\b"
+    r"|\b(?:what\s+to\s+watch|where\s+to\s+(?:watch|stream)|new\s+(?:on|to)\s+\w+\s+this\s+(?:week|month)|box\s+office)\b",
+    re.IGNORECASE,
+)
+_NEWS_RE = re.compile(
+    r"\b(?:renewed|cancell?ed|trailer|first\s+look|cast\s+in|set\s+to\s+(?:star|direct)|dies\s+at|obituary|announces?|teaser)\b",
+    re.IGNORECASE,
+)
+_REVIEW_HEADLINE_RE = re.compile(
+    r"(?:^|\s)review\s*(?:[:–—|-]|$)|^review\s*[:–—|-]|\breview\s*\(\d{4}\)|\breview\s*[:–—-]", re.IGNORECASE
+)
+_REVIEW_URL_RE = re.compile(r"(?:^|[/_.-])reviews?(?:$|[/_.-])|/critic(?:s|ism)?/", re.IGNORECASE)
+_NON_REVIEW_URL_RE = re.compile(
+    r"(?:^|/)(?:news|tag|tags|category|categories|author|authors|page|search|about|contact|newsletter|lists?|features?)(?:/|$)"
+    r"|(?:^|/)(?:index|feed|rss)(?:\.\w+)?$",
+    re.IGNORECASE,
+)
+_MIN_BODY_WORDS = 120
+
+
+@dataclass(frozen=True)
+class ReviewSignals:
+    """What a page shows about being a review."""
+
+    structured_review: bool = False  # the page's own Review/CriticReview node (not a work's user reviews)
+    listing_type: bool = False  # structured data says CollectionPage/ItemList/SearchResultsPage
+    headline: str = ""
+    url: str = ""
+    has_grade: bool = False
+    has_credits: bool = False
+    body_words: int = 0
+    url_denied: bool = False
+
+
+def headline_is_listicle(headline: str) -> bool:
+    return bool(headline) and _LISTICLE_RE.search(headline) is not None
+
+
+def headline_is_review(headline: str) -> bool:
+    """``X review``, ``X review – dek``, ``Review: X``, ``‘X’ Review: dek``."""
+    return bool(headline) and _REVIEW_HEADLINE_RE.search(headline) is not None
+
+
+def url_is_review(url: str) -> bool:
+    return _REVIEW_URL_RE.search(urlsplit(url).path) is not None
+
+
+def url_is_non_review(url: str) -> bool:
+    path = urlsplit(url).path
+    return path in ("", "/") or _NON_REVIEW_URL_RE.search(path) is not None
+
+
+def review_verdict(s: ReviewSignals) -> tuple[bool, str]:
+    """``(is_review, reason)`` for a page's signals."""
+    if s.url_denied:
+        return False, "url_denied"
+    if s.structured_review:
+        return True, "structured_data"
+    if headline_is_listicle(s.headline):
+        return False, "listicle"
+    if s.listing_type:
+        return False, "listing"
+    review_headline = headline_is_review(s.headline)
+    review_url = url_is_review(s.url)
+    non_review_url = url_is_non_review(s.url)
+    if not (s.has_grade or s.has_credits or review_headline):
+        return False, "no_review_signal"
+    if not review_headline and _NEWS_RE.search(s.headline or "") and not s.has_grade:
+        return False, "news"
+    if s.has_grade and (s.has_credits or review_headline or review_url or s.body_words >= _MIN_BODY_WORDS):
+        return True, "grade"
+    if s.has_credits and (review_headline or review_url or s.body_words >= _MIN_BODY_WORDS) and not non_review_url:
+        return True, "credits"
+    if review_headline and (review_url or s.has_grade or s.has_credits) and s.body_words >= _MIN_BODY_WORDS:
+        return True, "headline"
+    return False, "weak_signals"

@@ -1,0 +1,192 @@
+"""Site configuration: ``crawler/sites/sites.toml`` declares every known site.
+
+A site is a table ``[sites.KEY]`` with (all optional except ``hosts``):
+
+- ``hosts``: host names of the site (``www.`` is ignored when matching);
+- ``base_url``: the site root crawled by ``scrapy crawl reviews -a site=KEY``;
+- ``page_class``: ``module:Class`` when the site has its own page class (default: the generic one);
+- ``language``: default language when a page declares none;
+- ``title_suffixes``: site names stripped from the end of ``<title>``/``og:title``;
+- ``sitemaps``, ``feeds``: start points (absolute URLs or paths on ``base_url``); sitemaps named in
+  ``robots.txt`` are always read too;
+- ``listings``: review listing pages (paths or URLs), ``listing_link_css`` (links to reviews on a
+  listing) and ``next_page_css`` (the pagination link);
+- ``allow`` / ``deny``: regular expressions on the URL (``re.search``): a page is fetched only when
+  it matches one ``allow`` pattern (if any are given) and no ``deny`` pattern;
+- ``selectors``: per-field overrides, ``{title, subtitle, grade, credits, body, authors}``, each a
+  CSS selector or a list of them (``xpath:`` prefix for XPath);
+- ``grade``: ``{best = 4, scale = "stars"}``: the scale top for grades printed without one (``★★★½``),
+  and the scale a structured-data rating is reported in.
+
+Extra config files (same format) can be added with the environment variable
+``REVIEW_CRAWLER_SITES`` (``os.pathsep``-separated paths) or the spider argument ``sites_file``.
+Reading the config is pure (no Scrapy).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CONFIG_PATH = Path(__file__).with_name("sites.toml")
+ENV_VAR = "REVIEW_CRAWLER_SITES"
+FIELDS = ("title", "subtitle", "grade", "credits", "body", "authors")
+_KNOWN_KEYS = {
+    "hosts", "base_url", "page_class", "language", "title_suffixes", "sitemaps", "feeds", "listings",
+    "listing_link_css", "next_page_css", "allow", "deny", "selectors", "grade", "description",
+}
+
+
+class SiteConfigError(ValueError):
+    """A site config file is malformed."""
+
+
+def _strs(value, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise SiteConfigError(f"{where}: expected a string or a list of strings, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """One site's declaration (see the module docstring)."""
+
+    key: str
+    hosts: tuple[str, ...] = ()
+    base_url: str | None = None
+    page_class: str | None = None
+    language: str | None = None
+    title_suffixes: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    listings: tuple[str, ...] = ()
+    listing_link_css: tuple[str, ...] = ()
+    next_page_css: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grade_best: int | float | None = None
+    grade_scale: str | None = None
+
+    @classmethod
+    def from_dict(cls, key: str, data: dict) -> "SiteConfig":
+        where = f"sites.{key}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+            raise SiteConfigError(f"{where}: a site key is lowercase letters, digits, '-' and '_'")
+        unknown = set(data) - _KNOWN_KEYS
+        if unknown:
+            raise SiteConfigError(f"{where}: unknown keys {sorted(unknown)}")
+        selectors = data.get("selectors") or {}
+        if not isinstance(selectors, dict) or set(selectors) - set(FIELDS):
+            raise SiteConfigError(f"{where}.selectors: fields are {FIELDS}")
+        grade = data.get("grade") or {}
+        if not isinstance(grade, dict) or set(grade) - {"best", "scale"}:
+            raise SiteConfigError(f"{where}.grade: keys are best, scale")
+        best = grade.get("best")
+        if best is not None and (isinstance(best, bool) or not isinstance(best, (int, float)) or best <= 0):
+            raise SiteConfigError(f"{where}.grade.best: a positive number")
+        scale = grade.get("scale")
+        if scale not in (None, "stars", "numeric", "letter", "binary"):
+            raise SiteConfigError(f"{where}.grade.scale: stars, numeric, letter or binary")
+        for pat in _strs(data.get("allow"), f"{where}.allow") + _strs(data.get("deny"), f"{where}.deny"):
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                raise SiteConfigError(f"{where}: bad pattern {pat!r}: {exc}") from None
+        base_url = data.get("base_url")
+        if base_url is not None and not (isinstance(base_url, str) and base_url.startswith(("http://", "https://"))):
+            raise SiteConfigError(f"{where}.base_url: an http(s) URL")
+        hosts = tuple(h.lower().removeprefix("www.") for h in _strs(data.get("hosts"), f"{where}.hosts"))
+        if not hosts and base_url:
+            hosts = ((urlsplit(base_url).hostname or "").removeprefix("www."),)
+        return cls(
+            key=key,
+            hosts=hosts,
+            base_url=base_url.rstrip("/") if base_url else None,
+            page_class=data.get("page_class"),
+            language=data.get("language"),
+            title_suffixes=_strs(data.get("title_suffixes"), f"{where}.title_suffixes"),
+            sitemaps=_strs(data.get("sitemaps"), f"{where}.sitemaps"),
+            feeds=_strs(data.get("feeds"), f"{where}.feeds"),
+            listings=_strs(data.get("listings"), f"{where}.listings"),
+            listing_link_css=_strs(data.get("listing_link_css"), f"{where}.listing_link_css"),
+            next_page_css=_strs(data.get("next_page_css"), f"{where}.next_page_css"),
+            allow=_strs(data.get("allow"), f"{where}.allow"),
+            deny=_strs(data.get("deny"), f"{where}.deny"),
+            selectors={k: _strs(v, f"{where}.selectors.{k}") for k, v in selectors.items()},
+            grade_best=best,
+            grade_scale=scale,
+        )
+
+    def url_allowed(self, url: str) -> bool:
+        """Whether *url* passes the site's ``allow``/``deny`` patterns."""
+        if any(re.search(p, url) for p in self.deny):
+            return False
+        return not self.allow or any(re.search(p, url) for p in self.allow)
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        return bool(host) and host in self.hosts
+
+
+def load_file(path: Path | str) -> dict[str, SiteConfig]:
+    """The sites declared in one TOML file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteConfigError(f"{path}: {exc}") from None
+    sites = data.get("sites") or {}
+    if not isinstance(sites, dict):
+        raise SiteConfigError(f"{path}: [sites.KEY] tables expected")
+    return {key: SiteConfig.from_dict(key, value) for key, value in sites.items()}
+
+
+@lru_cache(maxsize=16)
+def _load(extra: tuple[str, ...]) -> dict[str, SiteConfig]:
+    sites = load_file(CONFIG_PATH)
+    for path in extra:
+        sites.update(load_file(path))
+    return sites
+
+
+def _extra_files(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    env = tuple(p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p)
+    return env + tuple(extra)
+
+
+def all_sites(extra: tuple[str, ...] = ()) -> dict[str, SiteConfig]:
+    """Every configured site by key: ``sites.toml``, then the extra files (later ones win)."""
+    return _load(_extra_files(extra))
+
+
+def site_config(key: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
+    return all_sites(extra).get(key)
+
+
+def site_for_url(url: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
+    """The configured site whose ``hosts`` include *url*'s host (``www.`` ignored), or None."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if not host:
+        return None
+    for cfg in all_sites(extra).values():
+        if host in cfg.hosts:
+            return cfg
+    return None
+
+
+def host_key(url: str) -> str:
+    """A site key for an unconfigured site: its host without ``www.`` (``example.org``)."""
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.") or "generic"
