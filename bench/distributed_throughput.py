@@ -1,7 +1,7 @@
 """Throughput of distributed mode: 1 worker vs N workers on the generated fixture site.
 
 Starts a private ``redis-server`` and a fixture server on 127.0.0.1 (both stopped at the end),
-generates a site with ``tests/site_gen.py`` and runs ``scrapy crawl avclub`` workers against it
+generates a site with ``tests/sitegen.py`` and runs ``scrapy crawl avclub`` workers against it
 in distributed mode, with an empty Redis for every measurement. Two profiles:
 
 - ``polite``: each worker is throttled as on a real site (``CONCURRENT_REQUESTS_PER_DOMAIN=1``,
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from crawler.devserver import FixtureServer  # noqa: E402
 from tests.redis_fixture import redis_server  # noqa: E402
-from tests.site_gen import write_site  # noqa: E402
+from tests.sitegen import generate_site  # noqa: E402
 
 IDLE = 1.0
 PROFILES = {
@@ -74,7 +74,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dist-bench-") as tmp:
         work = Path(tmp)
-        expected = len(write_site(work / "site", args.pages))
+        expected = sum(p.is_review for p in generate_site(work / "site", n_reviews=args.pages * 9 // 10, n_news=args.pages - args.pages * 9 // 10))
         results = []
         with redis_server(work / "redis") as redis, FixtureServer(work / "site") as site:
             for profile in args.profiles:

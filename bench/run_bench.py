@@ -265,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.jobdir:
                 settings["JOBDIR"] = str(workdir / "job")
             r = run_crawl("avclub", server, workdir, settings, milestones=args.milestones, timeout=6 * 3600)
-            check_counts(r, manifest)
+            try:
+                check_counts(r, manifest)
+            except RuntimeError as exc:  # stopped early (Ctrl-C, SIGTERM): the milestones reached still count
+                print(f"INCOMPLETE crawl ({r['stats'].get('finish_reason')}): {exc}")
             print(f"avclub: {manifest['pages'] / r['seconds']:.1f} pages/s, {r['seconds']:.0f} s, "
                   f"CPU {r['cpu_seconds'] / manifest['pages'] * 1000:.2f} s/1k pages")
             print("pages   seconds  main RSS  main peak  workers RSS  workers peak")

@@ -72,7 +72,7 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
     with FixtureServer(root) as server:
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(site)
-        process.crawl(crawler, base_url=server.base_url)
+        process.crawl(crawler, base_url=server.base_url, mode="full")  # every review, each demo run
         process.start()
         stats = crawler.stats.get_stats()
     reviews = stats.get("reviews/emitted", 0)

@@ -52,6 +52,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from twisted.internet.task import LoopingCall, deferLater
 
+from crawler.pipelines import StatsPipeline
+
 logger = logging.getLogger(__name__)
 
 #: the scheduler of each running crawler (the middleware and pipeline find it here)
@@ -459,17 +461,9 @@ class SeedOnceMiddleware:
         scheduler.seed_done()
 
 
-class RunDedupPipeline:
+class RunDedupPipeline(StatsPipeline):
     """Drops a review whose ``id`` another worker of the run already emitted (after the
     per-worker ``DedupPipeline``). The claim is released if that worker dies."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         scheduler = _SCHEDULERS.get(self.crawler)

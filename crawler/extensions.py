@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
@@ -232,8 +230,7 @@ class RunController:
             run.failures = [f"RUN INCOMPLETE: finish reason {reason} (rerun the same command to resume)"]
             exit_status = "incomplete"
         else:
-            conf = {k: settings.get(k) for k in monitors.DEFAULTS}
-            conf["MONITOR_COVERAGE"] = settings.getdict("MONITOR_COVERAGE") if settings.get("MONITOR_COVERAGE") is not None else None
+            conf = monitor_settings(settings)
             failed = monitors.evaluate(stats.get_stats(), conf, history, exact_urls=run.exact_urls)
             run.failures = [f.line() for f in failed]
             run.exit_code = EXIT_MONITOR if failed else EXIT_OK
@@ -286,3 +283,16 @@ class RunController:
             f"  exit                 {run.exit_code}" + (f"  {run.failures[0]}" if run.failures else ""),
         ]
         return "\n".join(lines)
+
+
+def monitor_settings(settings) -> dict:
+    """The ``MONITOR_*`` settings typed like their defaults (``-s`` gives strings:
+    ``MONITOR_ENABLED=False`` must switch the monitors off)."""
+    getters = {bool: settings.getbool, int: settings.getint, float: settings.getfloat, dict: settings.getdict}
+    conf = {}
+    for key, default in monitors.DEFAULTS.items():
+        if settings.get(key) is None:
+            conf[key] = None if isinstance(default, dict) else default
+        else:
+            conf[key] = getters.get(type(default), settings.get)(key)
+    return conf

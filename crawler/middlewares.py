@@ -4,7 +4,8 @@
 retry middleware at 550) reads ``Retry-After`` (delta-seconds or an HTTP date) on 429 and 503
 responses (on the ``response_downloaded`` signal, before the downloader starts the next queued
 request) and pauses the response's download slot (its host, or ``meta["download_slot"]``)
-until then, capped at ``RETRY_AFTER_DOMAIN_MAX`` seconds (default 120). While a domain is
+until then, capped at ``RETRY_AFTER_MAX`` seconds (default 60; the retry middleware gives the page
+up when the server asks for longer). While a domain is
 paused, its slot starts no queued download, and requests arriving for it wait in
 :meth:`process_request` (an ``async`` method: other domains are not blocked); the retry itself is scheduled by the retry middleware
 (:class:`crawler.reliability.RetryAfterMiddleware`), so it also lands after the pause.
@@ -18,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 from scrapy import signals
 from scrapy.http import Request, Response
@@ -27,30 +26,11 @@ from scrapy.utils.asyncio import call_later, is_asyncio_available
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.reliability import retry_after_seconds
+
 logger = logging.getLogger(__name__)
 
 PAUSE_STATUSES = (429, 503)
-
-
-def parse_retry_after(value: bytes | str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` value: ``"120"`` or an HTTP date; None when absent or
-    unreadable; never negative."""
-    if value is None:
-        return None
-    text = (value.decode("latin-1") if isinstance(value, bytes) else str(value)).strip()[:64]
-    if not text:
-        return None
-    if text.isdigit():
-        return float(int(text))
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 async def _sleep(seconds: float) -> None:
@@ -67,7 +47,7 @@ class DomainPauseMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.cap = crawler.settings.getfloat("RETRY_AFTER_DOMAIN_MAX", 120.0)
+        self.cap = crawler.settings.getfloat("RETRY_AFTER_MAX", 60.0)
         self.paused_until: dict[str, float] = {}
 
     @classmethod
@@ -119,12 +99,12 @@ class DomainPauseMiddleware:
         return self.pause_for(request, response)
 
     def pause_for(self, request: Request, response: Response) -> Response:
-        if response.status not in PAUSE_STATUSES or request.meta.get("_retry_after_seen") is response:
+        if response.status not in PAUSE_STATUSES or request.meta.get("_retry_after_seen") == id(response):
             return response
-        seconds = parse_retry_after(response.headers.get(b"Retry-After"))
+        seconds = retry_after_seconds(response.headers.get(b"Retry-After"))
         if seconds is None or seconds <= 0:
             return response
-        request.meta["_retry_after_seen"] = response
+        request.meta["_retry_after_seen"] = id(response)  # signal and process_response: count once
         stats = self.crawler.stats
         if seconds > self.cap:
             stats.inc_value("retry_after/capped")

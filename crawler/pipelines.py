@@ -36,7 +36,9 @@ def missing_fields(record: dict) -> list[str]:
     return missing
 
 
-class _StatsPipeline:
+class StatsPipeline:
+    """Base of our pipelines: holds the crawler and its stats, builds from the crawler."""
+
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -52,7 +54,7 @@ class _StatsPipeline:
         return DropItem(f"{reason}: {detail}")
 
 
-class NormalizePipeline(_StatsPipeline):
+class NormalizePipeline(StatsPipeline):
     """Normalize every field and derive ``id``, ``word_count``, ``content_hash``."""
 
     def process_item(self, item):
@@ -67,7 +69,7 @@ class NormalizePipeline(_StatsPipeline):
         return out
 
 
-class ValidatePipeline(_StatsPipeline):
+class ValidatePipeline(StatsPipeline):
     """Check each record against ``crawler/schema/review-v1.schema.json``."""
 
     def process_item(self, item):
@@ -79,7 +81,7 @@ class ValidatePipeline(_StatsPipeline):
         return item
 
 
-class DedupPipeline(_StatsPipeline):
+class DedupPipeline(StatsPipeline):
     """Drop a second record with an ``id`` already seen in this run."""
 
     def __init__(self, crawler):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from scrapy import signals
 from w3lib.url import file_uri_to_path

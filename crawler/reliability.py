@@ -5,7 +5,8 @@
   ``too_large`` (over ``DOWNLOAD_MAXSIZE``), ``truncated`` (body shorter than its
   Content-Length), ``connection_lost``, ``connection_refused``, ``dns``, ``bad_encoding``
   (a ``Content-Encoding`` that does not decode, e.g. corrupt gzip), ``robots_disallowed``,
-  ``redirect_max`` (more than ``REDIRECT_MAX_TIMES`` redirects), ``ignored``, or the exception's
+  ``redirect_max`` (more than ``REDIRECT_MAX_TIMES`` redirects; ``too_large`` also covers a
+  gzip bomb refused during decompression), ``ignored``, or the exception's
   name in lower case.
 - :class:`RetryAfterMiddleware` (replaces Scrapy's ``RetryMiddleware``) retries like it, and
   when a retried response (429, 503, ...) carries ``Retry-After`` it waits that long before the
@@ -89,6 +90,8 @@ def classify_failure(exc: BaseException) -> str:
         text = str(exc).lower()
         if "robots.txt" in text:
             return "robots_disallowed"
+        if "download_maxsize" in text:  # a compressed body that decompresses past the limit
+            return "too_large"
         if "max redirections" in text:
             return "redirect_max"
         if "offsite" in text:

@@ -35,6 +35,8 @@ from scrapy import Request
 from scrapy.exceptions import DropItem
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from crawler.pipelines import StatsPipeline, missing_fields
+
 MODES = ("incremental", "backfill", "full")
 
 
@@ -196,20 +198,11 @@ class StateSpiderMiddleware(BaseSpiderMiddleware):
         return item
 
 
-class StatePipeline:
+class StatePipeline(StatsPipeline):
     """Coverage counts, date range and unchanged filtering (see the module docstring)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_item(self, item):
         from crawler.extensions import get_run
-        from crawler.pipelines import missing_fields
 
         run = get_run(self.crawler)
         record = ItemAdapter(item)
@@ -222,12 +215,14 @@ class StatePipeline:
                 self.stats.inc_value(f"coverage/{scope}/missing/{name}")
         ok = run.filter.in_range(record.get("published_at"))
         if ok is False:
+            run.fetch_info.pop(record.get("id"), None)
             self.stats.inc_value("reviews/skipped/out_of_range")
             raise DropItem(f"published_at {record.get('published_at')} outside the date range", log_level="DEBUG")
         if ok is None:
             self.stats.inc_value("reviews/undated_kept")
         if run.mode in ("incremental", "backfill") and run.state is not None:
             if run.state.is_unchanged(record.get("id"), record.get("content_hash")):
+                run.fetch_info.pop(record.get("id"), None)
                 self.stats.inc_value("reviews/dropped/unchanged")
                 raise DropItem(f"unchanged since last emitted: {record.get('url')}", log_level="DEBUG")
         return item

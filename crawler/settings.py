@@ -65,10 +65,12 @@ FEED_STORAGES = {
     "file": "crawler.manifest.ManifestFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
-# Default output when no -o/-O is given; set OUTPUT_GZIP-like behaviour by naming a .gz file.
+# Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
+# in FEEDS itself Scrapy would add it to every -o/-O run); name a .gz file for gzip.
 # One file per batch of 500 reviews, named by batch time and run id (never collide between
 # runs); each closed batch is recorded in the state, so a killed run resumes after it.
-FEEDS = {
+FEEDS = {}
+DEFAULT_FEEDS = {
     "output/%(name)s/%(batch_time)s-%(run_id)s.jsonl": {"format": "jsonl", "encoding": "utf-8", "batch_item_count": 500},
 }
 # crawler.manifest.uri_params, then each value made one safe path component (crawler/security.py)
@@ -99,7 +101,6 @@ RUN_MODE = "incremental"                # default -a mode (full when -a urls/url
 STATE_PATH = None                       # default <output folder>/<spider>.state.sqlite; -a state=PATH wins
 INCREMENTAL_OVERLAP_HOURS = 24.0        # lastmod watermark = last successful run start minus this
 PROGRESS_INTERVAL = 60.0                # seconds between progress lines; 0 = off
-RETRY_AFTER_DOMAIN_MAX = 120.0          # longest per-domain pause for a 429/503 Retry-After (s)
 MONITOR_ENABLED = True
 MONITOR_MIN_REVIEWS_SEEN = 1
 MONITOR_COVERAGE = {"title": 1.0, "body": 1.0, "grade@film": 0.9}

@@ -7,7 +7,6 @@ Workers are real ``scrapy crawl`` subprocesses, run from a temporary folder (wit
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from crawler.distributed import DistributedAddon, clean_worker_id, with_worker_i
 from crawler.validation import record_errors
 from tests.conftest import FAST, FIXTURES, REPO, crawl_env, read_jsonl
 from tests.redis_fixture import redis_srv  # noqa: F401 - pytest fixture
-from tests.site_gen import write_site
+from tests.sitegen import generate_site
 
 #: short timings so that the tests stay fast (production defaults: 1 s, 30 s, 30 s)
 QUICK = ["-s", "DISTRIBUTED_HEARTBEAT=0.2", "-s", "DISTRIBUTED_IDLE_TIMEOUT=1.5", "-s", "DISTRIBUTED_WORKER_TIMEOUT=3",
@@ -204,7 +203,7 @@ def test_one_worker_crawls_the_fixture_site_like_a_plain_run(redis_srv, tmp_path
 
 def test_three_workers_one_killed_every_review_exactly_once(redis_srv, tmp_path):
     site_root = tmp_path / "site"
-    expected = set(write_site(site_root, 300))
+    expected = {p.canonical for p in generate_site(site_root, n_reviews=270, n_news=30) if p.is_review}
     assert len(expected) == 270
     client = redis_srv.client()
     out = tmp_path / "out"
@@ -253,7 +252,7 @@ def test_three_workers_one_killed_every_review_exactly_once(redis_srv, tmp_path)
 
 def test_a_run_whose_only_worker_died_is_resumed_by_the_next(redis_srv, tmp_path):
     site_root = tmp_path / "site"
-    expected = set(write_site(site_root, 120))
+    expected = {p.canonical for p in generate_site(site_root, n_reviews=108, n_news=12) if p.is_review}
     client = redis_srv.client()
     out = tmp_path / "out"
     with FixtureServer(site_root) as site:
@@ -274,3 +273,45 @@ def test_a_run_whose_only_worker_died_is_resumed_by_the_next(redis_srv, tmp_path
     assert len(urls) == len(set(urls)) and set(urls) == expected
     assert not (out / "r.first.jsonl").exists()
     assert run_keys(client) == []
+
+
+def test_lua_steps_pop_reap_leave(redis_srv):
+    """The atomic steps of the scheduler, on Redis directly: a pop parks the request in the
+    worker's pending set; reaping a silent worker gives its requests and review ids back (and
+    its seed lock); the first worker to leave keeps the run, the last one clears it (not the state)."""
+    from crawler import distributed_redis as dr
+
+    r = redis_srv.client()
+    pop, push = r.register_script(dr.POP_LUA), r.register_script(dr.PUSH_LUA)
+    reap, leave, claim = r.register_script(dr.REAP_LUA), r.register_script(dr.LEAVE_LUA), r.register_script(dr.CLAIM_LUA)
+    b = "crawler:t"
+    r.set("crawler:state:t:reviews", "kept")
+    r.zadd(f"{b}:workers", {"a": 100.0, "b": 100.0})
+    assert push(keys=[f"{b}:dupefilter", f"{b}:requests"], args=["fp1", -1, "req1"]) == 1
+    assert push(keys=[f"{b}:dupefilter", f"{b}:requests"], args=["fp1", -1, "req1-again"]) == 0  # seen
+    assert push(keys=[f"{b}:dupefilter", f"{b}:requests"], args=["fp2", 0, "req2"]) == 1
+    assert push(keys=[f"{b}:dupefilter", f"{b}:requests"], args=["", 0, "retry"]) == 1  # dont_filter
+    assert pop(keys=[f"{b}:requests", f"{b}:pending:a", f"{b}:state"], args=["a"]) == b"req1"  # best priority first
+    assert r.zrange(f"{b}:pending:a", 0, -1, withscores=True) == [(b"req1", -1.0)]
+    assert r.hget(f"{b}:state", "a") == b"busy"
+    assert claim(keys=[f"{b}:items", f"{b}:claims:a"], args=["id1", "a"]) == 1
+    assert claim(keys=[f"{b}:items", f"{b}:claims:b"], args=["id1", "b"]) == 0  # a emitted it
+    r.set(f"{b}:seed", "a")
+    # 'a' last beat at 100, 'b' is refreshed: at 131 with a 30 s timeout only 'a' is dead
+    r.zadd(f"{b}:workers", {"b": 130.0})
+    assert reap(keys=[f"{b}:workers", f"{b}:state", f"{b}:requests", f"{b}:items", f"{b}:seed"],
+                args=["101", f"{b}:pending:", f"{b}:claims:"]) == [1, 1]
+    assert r.zscore(f"{b}:requests", "req1") == -1.0 and not r.exists(f"{b}:pending:a")
+    assert claim(keys=[f"{b}:items", f"{b}:claims:b"], args=["id1", "b"]) == 1  # released
+    assert not r.exists(f"{b}:seed") and r.zrange(f"{b}:workers", 0, -1) == [b"b"]
+    # 'c' joins and leaves first: the run stays; the queue is not empty, so 'b' leaving keeps it too
+    r.zadd(f"{b}:workers", {"c": 130.0})
+    run_keys_ = [f"{b}:requests", f"{b}:dupefilter", f"{b}:seed", f"{b}:items", f"{b}:run"]
+    leave_keys = lambda w: [f"{b}:workers", f"{b}:state", f"{b}:requests", f"{b}:pending:{w}", f"{b}:claims:{w}", *run_keys_]  # noqa: E731
+    assert leave(keys=leave_keys("c"), args=["c"]) == 0
+    assert r.exists(f"{b}:dupefilter") and r.zcard(f"{b}:requests") == 3
+    assert leave(keys=leave_keys("b"), args=["b"]) == 0  # last, but work is left: kept for a resume
+    r.delete(f"{b}:requests")
+    r.zadd(f"{b}:workers", {"d": 140.0})
+    assert leave(keys=leave_keys("d"), args=["d"]) == 1
+    assert sorted(k.decode() for k in r.keys("crawler:*")) == ["crawler:state:t:reviews"]

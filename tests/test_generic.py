@@ -122,6 +122,16 @@ def test_aggregate_rating_is_never_the_critics_grade():
     assert not page.is_review() and page.review_reason == "no_review_signal"
 
 
+def test_related_item_list_beside_an_article_is_not_a_listing():
+    lds = _ld({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Pier Nine review: wet"}) + _ld(
+        {"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [{"@type": "ListItem", "position": 1, "url": "/x"}]})
+    page = GenericPage("https://pier.example/reviews/pier-nine", _doc(head=lds, body="<p class='rating'>Rating: 3/5</p>", h1="Pier Nine review: wet"))
+    assert page.is_review() and page.review_reason == "grade"
+    bare = _ld({"@context": "https://schema.org", "@type": "ItemList", "itemListElement": []})
+    page = GenericPage("https://pier.example/reviews/", _doc(head=bare, body="<p class='rating'>Rating: 3/5</p>", h1="Reviews"))
+    assert not page.is_review() and page.review_reason == "listing"
+
+
 def test_user_reviews_are_not_critic_reviews():
     user = {"@context": "https://schema.org", "@type": "UserReview", "author": {"@type": "Person", "name": "fan42"},
             "reviewRating": {"@type": "Rating", "ratingValue": 5}}
@@ -153,6 +163,13 @@ def test_organization_authors_are_not_critics():
     assert page.authors() == ["Juno Farrow"]
     only_org = dict(ld, author={"@type": "Organization", "name": "Pier Weekly"})
     assert GenericPage("https://pier.example/r", _doc(head=_ld(only_org))).authors() == []
+
+
+def test_html_article_body_is_read_as_text():
+    ld = {"@context": "https://schema.org", "@type": "Review", "itemReviewed": {"@type": "Movie", "name": "Pier Nine"},
+          "reviewBody": "".join(f"<p>{p.replace('night', '<em>night</em>')}</p>" for p in PARAS)}
+    page = GenericPage("https://pier.example/r", _doc(head=_ld(ld)))
+    assert page.body() == "\n\n".join(PARAS) and page.sources["body"] == "jsonld"
 
 
 def test_invalid_jsonld_is_counted_not_fatal():
@@ -199,6 +216,15 @@ def test_opengraph_kind_and_title_fallback():
     assert page.title() == "Pier Nine review – wet and wonderful"
     assert page.work_title() == "Pier Nine"
     assert page.is_review()
+
+
+def test_og_site_name_is_stripped_from_the_title_of_an_unknown_site():
+    html = ("<html><head><title>Pier Nine review – wet and wonderful | Pier Weekly</title>"
+            "<meta property='og:site_name' content='Pier Weekly'></head><body><div class='logo'>Pier Weekly</div>"
+            "<p class='rating'>Rating: 4/5</p><div class='entry-content'>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></body></html>")
+    record = extract_review(html, "https://pier-weekly.example/r/pier-nine")
+    assert record["title"] == "Pier Nine review – wet and wonderful"
+    assert record["work_title"] == "Pier Nine"
 
 
 def test_star_glyph_candidates_that_disagree_give_no_grade():
@@ -281,3 +307,20 @@ def test_feed_links_rss_and_atom():
     assert feed_links(atom, "https://x.example/atom") == ["https://x.example/c", "https://x.example/d"]
     assert feed_links(b"<html>not a feed", "https://x.example/") == []
     assert feed_links(b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><item><link>&e;</link></item></channel></rss>', "https://x.example/") == []
+
+
+def test_reviews_spider_arguments_are_checked():
+    from crawler.spiders.reviews import ReviewsSpider
+
+    with pytest.raises(ValueError, match="unknown site"):
+        ReviewsSpider(site="no-such-site")
+    with pytest.raises(ValueError, match="give -a site"):
+        ReviewsSpider()
+    with pytest.raises(ValueError, match="http"):
+        ReviewsSpider(url="ftp://x.example/")
+    spider = ReviewsSpider(url="https://www.avclub.com/film/reviews")
+    assert spider.site_cfg.key == "avclub" and spider.base_url == "https://www.avclub.com"
+    assert spider.page_class is AvClubPage
+    spider = ReviewsSpider(site="pictureshow")
+    assert spider.base_url == "https://www.pictureshow.example"
+    assert spider.listing_link_css == (".review-list a.review-link::attr(href)",)

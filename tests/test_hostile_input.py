@@ -245,6 +245,35 @@ def test_page_object_on_adversarial_strings():
             extract(html)
 
 
+FIELD_UNITS = ["a", " ", "1 ", ". ", ", ", " | ", "— ", "Director: ", "Grade: ", "★", "(", "May 1 ", "2025-", "<", "&amp;"]
+
+
+def _field_pages(run: str) -> dict[str, str]:
+    """*run* placed in every place a field is read from: meta tags, JSON-LD, credits, grade,
+    dek and byline."""
+    meta = (f'<meta property="og:title" content="{run}"><meta name="description" content="{run}">'
+            f'<meta property="article:section" content="{run}"><meta property="article:published_time" content="{run}">'
+            f'<meta name="author" content="{run}"><link rel="canonical" href="{run}">')
+    ld = json.dumps({"@type": "Review", "headline": run, "datePublished": run, "author": {"name": run},
+                     "reviewRating": {"ratingValue": run, "bestRating": run}, "articleSection": run, "inLanguage": run,
+                     "itemReviewed": {"@type": "Movie", "name": run, "director": run, "actor": [run], "dateCreated": run}})
+    return {
+        "meta": review_html("T", extra_head=meta),
+        "jsonld": review_html("T", extra_head=f'<script type="application/ld+json">{ld}</script>'),
+        "credits": review_html("T").replace("Director: Ana Lima", "Director: " + run),
+        "grade": review_html("T").replace("Grade: B+", "Grade: " + run),
+        "dek": review_html("T").replace("<h1>T</h1>", f'<h1>T</h1><p class="dek">{run}</p>'),
+        "byline": review_html("T").replace("<h1>T</h1>", f'<h1>T</h1><p class="byline">By {run}</p>'),
+    }
+
+
+@pytest.mark.parametrize("site", ["avclub", "generic"])
+def test_adversarial_strings_in_every_field(site):
+    for unit in FIELD_UNITS:
+        for html in _field_pages(unit * (SIZE // len(unit))).values():
+            extract(html, "http://127.0.0.1/x", site=site)
+
+
 # ---------------------------------------------------------------- random and mutated HTML
 TAGS = ["div", "p", "span", "h1", "h2", "article", "main", "section", "ul", "li", "dl", "dt", "dd", "br", "b", "a",
         "script", "style", "table", "td", "meta", "title", "time", "header", "footer", "aside", "figure", "html", "body", "head"]

@@ -133,3 +133,24 @@ def test_an_unusable_state_path_stops_the_run_with_exit_2(site, tmp_path):
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.strip().splitlines()[-1].startswith("RUN FAILED: cannot open the state store")
     assert not (tmp_path / "o.jsonl").exists() or read_jsonl(tmp_path / "o.jsonl") == []
+
+
+def test_default_feed_applies_only_without_o_and_names_never_collide(site, tmp_path):
+    server, _ = site
+    from tests.conftest import run_scrapy
+    from tests.sitegen import FAST_PROD
+
+    template = str(tmp_path / "default" / "%(batch_time)s-%(run_id)s.jsonl")
+    default = json.dumps({template: {"format": "jsonl", "batch_item_count": 500}})
+    args = ["crawl", "avclub", "-a", f"base_url={server.base_url}", "-a", "mode=full", *FAST_PROD, "-s", f"DEFAULT_FEEDS={default}"]
+    for _ in range(2):
+        proc = run_scrapy([*args, "-a", f"state={tmp_path / 'state.sqlite'}"])
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    files = sorted((tmp_path / "default").glob("*.jsonl"))
+    assert len(files) == 2 and files[0].name != files[1].name  # two runs, two files
+    assert all(len(read_jsonl(f)) == 30 and manifest_path_for(f).is_file() for f in files)
+    # With -O only that file is written: the default feed is not added to it.
+    proc = run_scrapy([*args, "-a", f"state={tmp_path / 'state2.sqlite'}", "-O", str(tmp_path / "only.jsonl")])
+    assert proc.returncode == 0
+    assert [line.split(" in: ")[1] for line in proc.stderr.splitlines() if "Stored jsonl feed" in line] == [str(tmp_path / "only.jsonl")]
+    assert len(list((tmp_path / "default").glob("*.jsonl"))) == 2

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 from crawler.devserver import FixtureHandler, FixtureServer
-from crawler.middlewares import parse_retry_after
+from crawler.reliability import retry_after_seconds as parse_retry_after
 from tests.conftest import read_jsonl
 from tests.sitegen import crawl, generate_site
 

@@ -8,6 +8,7 @@ path escaping the output folder would land where the test sees it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import shutil
@@ -53,7 +54,7 @@ def test_redact_hides_credentials():
         "'X': 'https://a.example/?token=***&b=1'} Authorization: Basic *** redis://***@h:1/0 MY_API_KEY=***"
     )
     assert redact("nothing secret: https://www.avclub.com/x?page=2") == "nothing secret: https://www.avclub.com/x?page=2"
-    for hostile in ("a://" * 50_000, "@" * 100_000, "TOKEN=" * 20_000, "Authorization: " * 10_000, "x://" + "a" * 100_000):
+    for hostile in ("a://" * 50_000, "@" * 100_000, "a:" * 50_000, "TOKEN=" * 20_000, "Authorization: " * 10_000, "x://" + "a" * 100_000):
         redact(hostile)  # linear: no catastrophic backtracking
 
 
@@ -230,10 +231,15 @@ def test_hostile_sitemaps_are_parsed_safely(tmp_path):
         srv.script("/index.xml", Content(
             b'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             b"<sitemap><loc>{{BASE}}/laughs.xml</loc></sitemap><sitemap><loc>{{BASE}}/xxe.xml</loc></sitemap>"
+            b"<sitemap><loc>{{BASE}}/bomb.xml.gz</loc></sitemap>"
             b"<sitemap><loc>" + srv.other_host_url.encode() + b"/offsite-sitemap.xml</loc></sitemap></sitemapindex>",
             {"Content-Type": "application/xml"}))
         srv.script("/laughs.xml", Content(BILLION_LAUGHS, {"Content-Type": "application/xml"}))
         srv.script("/xxe.xml", Content(xxe_sitemap(secret_file), {"Content-Type": "application/xml"}))
+        # a gzip bomb: 20 KB that decompress to 20 MB, past DOWNLOAD_MAXSIZE
+        srv.script("/bomb.xml.gz", Content(gzip.compress(
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b" " * (20 << 20)
+            + b"<url><loc>{{BASE}}/after-bomb</loc></url></urlset>", 9), {"Content-Type": "application/x-gzip"}))
         srv.script("/after-laughs", page("After Laughs"))
         srv.script("/after-xxe", page("After XXE"))
         proc = run_scrapy(["crawl", "avclub", "-a", f"base_url={srv.base_url}", "-O", "out/r.jsonl", *FAST, *QUIET,
@@ -246,14 +252,15 @@ def test_hostile_sitemaps_are_parsed_safely(tmp_path):
     assert sorted(r["title"] for r in read_jsonl(work / "out" / "r.jsonl")) == ["After XXE"]
     # No entity was expanded: no URL with "lol" repeated, the file's content never requested,
     # no external entity or DTD fetched, the off-site child sitemap never fetched.
-    assert not [p for p in paths if "lollol" in p or "leaked" in p or "remote" in p or "offsite" in p], paths
+    assert not [p for p in paths if "lollol" in p or "leaked" in p or "remote" in p or "offsite" in p or "after-bomb" in p], paths
     assert hosts == {"127.0.0.1"}
     assert "leaked-file-content" not in proc.stderr
     for f in (work / "out").iterdir():
         assert "leaked-file-content" not in f.read_text("utf-8", errors="replace")
         assert "lollollol" not in f.read_text("utf-8", errors="replace")
     stats = json.loads((work / "out" / "stats.json").read_text())
-    assert stats["sitemap/fetched"] == 3
+    assert stats["sitemap/fetched"] == 3  # the index, the bomb of laughs, the XXE one
+    assert stats["sitemap/invalid"] == 1  # the gzip bomb: refused, not decompressed past the limit
     # Bounded memory: the crawl process stayed far below what an expansion needs (3 GB).
     assert stats["memusage/max"] < 1_000_000_000
 

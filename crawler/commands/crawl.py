@@ -1,6 +1,7 @@
 """``scrapy crawl`` that exits non-zero when a run fails (Scrapy's own exits 0).
 
-Same options as Scrapy's ``crawl``. After the crawl has fully stopped (feeds stored, state
+Same options as Scrapy's ``crawl``. Without ``-o``/``-O`` or a ``FEEDS`` setting the feed is
+``DEFAULT_FEEDS`` (Scrapy would merge a project ``FEEDS`` into every ``-o``/``-O`` run). After the crawl has fully stopped (feeds stored, state
 closed) the exit code is the run controller's (:mod:`crawler.extensions`): 0 success, 1 a
 monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
 reason is repeated as the last line(s) on stderr, e.g.
@@ -14,10 +15,16 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extensions import EXIT_USAGE, get_run, run_exit_code
+from crawler.extensions import EXIT_USAGE, run_exit_code
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        # The default feed only when nothing else is configured: Scrapy merges FEEDS into -o/-O.
+        if not self.settings.getdict("FEEDS"):
+            self.settings.set("FEEDS", self.settings.getdict("DEFAULT_FEEDS"), priority="project")
+
     def run(self, args, opts) -> None:
         if len(args) < 1:
             raise UsageError

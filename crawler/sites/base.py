@@ -15,7 +15,6 @@ import re
 from functools import cached_property
 from typing import Any
 
-import parsel
 from lxml import etree
 
 from crawler.items import Review
@@ -24,16 +23,18 @@ from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.record import normalize_record
-from crawler.normalize.text import clean_text
+from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.sites.microdata import microdata_items, rdfa_items
 from crawler.sites.body import extract_body
 from crawler.sites.html import (
     BLOCK_TAGS,
+    SKIP_TAGS,
     decode_html,
     html_selector,
     element_text,
+    iter_text,
     jsonld_names,
     jsonld_types,
     limit_markup,
@@ -52,6 +53,8 @@ _SECTION_KIND = {
 }
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
+# Not read when looking for a grade line above the headline.
+_GRADE_SKIP = SKIP_TAGS | {"nav", "header"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 _PARA_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
@@ -331,20 +334,28 @@ class ReviewPage:
         href = self.sel.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').get()
         return canonical_url(self.url, href)
 
+    @cached_property
+    def site_names(self) -> tuple[str, ...]:
+        """Names of the site stripped from the end of ``<title>``/``og:title``: the configured
+        ``title_suffixes`` and the page's ``og:site_name``."""
+        name = clean_text(self.meta.get("og:site_name") or "")
+        return tuple(self.title_suffixes) + ((name,) if name and len(name) <= 80 else ())
+
     def _title_parts(self) -> dict:
         h1_text = clean_text(element_text(self.h1)) if self.h1 is not None else None
         title_tag = self.sel.xpath("//title/text()").get()
-        if self.title_suffixes:
-            if h1_text and strip_site_suffix(f"x | {h1_text}", self.title_suffixes) == "x":
+        suffixes = self.site_names
+        if suffixes:
+            if h1_text and strip_site_suffix(f"x | {h1_text}", suffixes) == "x":
                 h1_text = None  # the h1 is the site's logo
-            title_tag = strip_site_suffix(title_tag or "", self.title_suffixes)
+            title_tag = strip_site_suffix(title_tag or "", suffixes)
         parts = clean_title(title_tag or "", h1_text or None)
         if parts.get("title"):
             self.sources["title"] = "selector" if h1_text else "meta"
             return parts
         for cand in (self.meta.get("og:title"), (self.article_node or {}).get("headline")):
             if isinstance(cand, str) and clean_text(cand):
-                parts = clean_title(strip_site_suffix(cand, self.title_suffixes), None)
+                parts = clean_title(strip_site_suffix(cand, suffixes), None)
                 if parts.get("title"):
                     self.sources["title"] = "meta"
                     return parts
@@ -482,7 +493,7 @@ class ReviewPage:
         article, or an image whose alt text is the grade (in a grade container or above the h1)."""
         root = self.article_root
         h1 = self.h1
-        lines = [line for line in (clean_text(x) for x in "".join(_text_before(root, h1)).split("\n")) if line]
+        lines = [line for line in (clean_text(x) for x in "".join(iter_text(root, skip=_GRADE_SKIP, stop=h1, img_alt=True)).split("\n")) if line]
         candidates = lines[-6:] if h1 is not None else lines[:3]
         for line in reversed(candidates) if h1 is not None else candidates:
             grade = self.parse_grade(line)
@@ -669,7 +680,9 @@ class ReviewPage:
             for key in ("reviewBody", "articleBody"):
                 value = (node or {}).get(key)
                 if isinstance(value, str) and len(value) < 2_000_000:
-                    paras = [clean_text(p) for p in re.split(r"\n\s*\n|\r?\n|<br\s*/?>|</p>\s*<p>", value)]
+                    if looks_like_html(value):  # some sites put the article's HTML there
+                        value = html_to_text(value)
+                    paras = [clean_text(p) for p in re.split(r"\n\s*\n|\r?\n", value)]
                     paras = [p for p in paras if p]
                     if paras:
                         return self.node_source(node), paras
@@ -792,36 +805,6 @@ class ReviewPage:
     def to_record(self, fetched_at: str | None = None) -> dict:
         """The exported record for this page (what the crawl writes, minus nothing)."""
         return normalize_record(self.to_item(), fetched_at=fetched_at)
-
-
-def _text_before(root: etree._Element, stop: etree._Element | None):
-    """Text (and image alt texts) of *root* in document order up to the element *stop*
-    (all of it when *stop* is None), leaving out scripts, styles, navigation and headers."""
-    skipping = 0
-    for event, node in etree.iterwalk(root, events=("start", "end")):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if event == "start":
-            if node is stop:
-                return
-            if skipping or not tag or (tag in ("script", "style", "nav", "header", "noscript", "template") and node is not root and (stop is None or stop not in node.iterdescendants())):
-                skipping += 1
-                continue
-            if tag in BLOCK_TAGS or tag == "br":
-                yield "\n"
-            if tag == "img" and node.get("alt"):
-                yield "\n" + node.get("alt") + "\n"
-            if node.text:
-                yield node.text
-        else:
-            if skipping:
-                skipping -= 1
-                if skipping == 0 and node is not root and node.tail:
-                    yield node.tail
-                continue
-            if tag in BLOCK_TAGS:
-                yield "\n"
-            if node is not root and node.tail:
-                yield node.tail
 
 
 def _has_credits(credits: dict | None) -> bool:

@@ -30,7 +30,7 @@ from crawler.sites.config import SiteConfig
 from crawler.sites.html import element_text, jsonld_types
 
 _CRITIC_REVIEW_TYPES = frozenset({"Review", "CriticReview"})
-_LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage"})
+_LISTING_TYPES = frozenset({"CollectionPage", "SearchResultsPage"})
 _GRADE_HINT_RE = re.compile(r"rating|stars?|score|grade|verdict", re.IGNORECASE)
 _STAR_CHARS = "★☆⭐✩✭✮✯✪½"
 _GRADE_TAGS = ("span", "div", "p", "strong", "b", "em", "li", "dd", "td", "h2", "h3", "h4", "h5", "h6", "figcaption", "abbr")
@@ -118,8 +118,13 @@ class GenericPage(ReviewPage):
         structured = own and bool(
             node.get("reviewRating") or node.get("itemReviewed") or node.get("reviewBody") or node.get("author")
         ) and bool(jsonld_types(node) & _CRITIC_REVIEW_TYPES)
-        listing = any(jsonld_types(n) & _LISTING_TYPES for n in self.structured) or (
-            (self.meta.get("og:type") or "").lower() in ("website",) and self.h1 is None
+        # An index page: a CollectionPage/SearchResultsPage, a bare ItemList with no article, or a
+        # "website" page with no headline. (An ItemList beside an article, e.g. related stories, is not.)
+        types = [jsonld_types(n) for n in self.structured]
+        listing = (
+            any(t & _LISTING_TYPES for t in types)
+            or (any("ItemList" in t for t in types) and self.article_node is None)
+            or ((self.meta.get("og:type") or "").lower() == "website" and self.h1 is None)
         )
         body = self.body()
         return ReviewSignals(
@@ -140,6 +145,7 @@ class GenericPage(ReviewPage):
 
 
 _CLASSES: dict[tuple, type[ReviewPage]] = {}
+_CONFIGS: dict[tuple, SiteConfig] = {}
 
 
 def reclass(page: ReviewPage, cls: type[ReviewPage]) -> ReviewPage:
@@ -175,7 +181,7 @@ def configured_page_class(cfg: SiteConfig) -> type[ReviewPage]:
     """The page class for a configured site: its own ``page_class``, else :class:`GenericPage`
     with the site's selectors, grade scale, title suffixes and language."""
     cache_key = (cfg.key, id(cfg))
-    if cache_key in _CLASSES:
+    if cache_key in _CLASSES and _CONFIGS.get(cache_key) is cfg:
         return _CLASSES[cache_key]
     base = _import_class(cfg.page_class) if cfg.page_class else GenericPage
     attrs: dict = {"site": cfg.key, "config": cfg, "__module__": __name__}
@@ -194,6 +200,7 @@ def configured_page_class(cfg: SiteConfig) -> type[ReviewPage]:
     else:
         cls = base  # a site class with nothing to add from config: itself, unchanged
     _CLASSES[cache_key] = cls
+    _CONFIGS[cache_key] = cfg  # held, so its id is never reused for another config
     return cls
 
 

@@ -135,9 +135,13 @@ def limit_markup(text: str) -> str:
     return _LONG_TAG_RE.sub(_trim_tag, text)
 
 
-def iter_text(el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS) -> Iterator[str]:
+def iter_text(
+    el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS, stop: etree._Element | None = None, img_alt: bool = False
+) -> Iterator[str]:
     """Yield the text of *el* in document order; ``<br>`` and block boundaries yield ``"\\n"``.
 
+    *stop*: end at this element (a skipped tag that holds it is entered, not skipped).
+    *img_alt*: an image's ``alt`` text counts as a line of text.
     Iterative (no recursion), so arbitrarily deep markup cannot exhaust the stack.
     """
     skipping = 0
@@ -148,11 +152,15 @@ def iter_text(el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS) -> Itera
                 yield node.tail
             continue
         if event == "start":
-            if skipping or tag in skip or not tag:
+            if node is stop:
+                return
+            if skipping or not tag or (tag in skip and (stop is None or not any(d is stop for d in node.iterdescendants()))):
                 skipping += 1
                 continue
             if tag == "br" or tag in blocks:
                 yield "\n"
+            if img_alt and tag == "img" and node.get("alt"):
+                yield "\n" + node.get("alt") + "\n"
             if node.text:
                 yield node.text
         else:

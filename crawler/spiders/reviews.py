@@ -121,6 +121,8 @@ class ReviewsSpider(ReviewSiteSpider):
             elif exact:
                 parts = urlsplit(exact[0])
                 base_url = f"{parts.scheme}://{parts.netloc}"
+            elif self.site_cfg:
+                raise ValueError(f"site {site!r} has no base_url in its config: give -a base_url=URL")
             else:
                 raise ValueError("give -a site=KEY, -a url=URL or -a urls=URL,...")
         self.max_depth = int(depth)
