@@ -71,12 +71,21 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
     from crawler.pipelines import TRACKED_CREDITS, TRACKED_FIELDS, missing_fields
 
     p = Path(path)
-    data = p.read_bytes()
-    text_bytes = gzip.decompress(data) if p.suffix == ".gz" else data
+    digest, size = hashlib.sha256(), 0
+    with p.open("rb") as raw:  # streamed: a 100k-record output is ~700 MB (it was read whole)
+        for chunk in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
     rows: list[dict] = []
     missing: dict[str, int] = {}
     bad = 0
-    for line in text_bytes.decode("utf-8", "replace").splitlines():
+
+    def lines():  # one line at a time, split on "\n" only (U+2028 inside a string is not a line end)
+        with (gzip.open(p, "rb") if p.suffix == ".gz" else p.open("rb")) as f:
+            for line in f:
+                yield line.decode("utf-8", "replace")
+
+    for line in lines():
         if not line.strip():
             continue
         try:
@@ -94,7 +103,7 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
     fields = list(TRACKED_FIELDS) + [f"credits/{k}" for k in TRACKED_CREDITS]
     coverage = {f: (round(1 - missing.get(f, 0) / n, 4) if n else None) for f in fields}
     return {"rows": rows, "item_count": n, "bad_lines": bad, "coverage": coverage,
-            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            "sha256": digest.hexdigest(), "bytes": size}
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
