@@ -45,6 +45,16 @@ def run_scrapy(args: list[str], cwd: Path = REPO, timeout: float = 180, **kwargs
     )
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Terminate a server started by a test; kill it when it does not stop in *timeout* s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def read_jsonl(path: Path) -> list[dict]:
     text = path.read_text("utf-8")
     assert text == "" or text.endswith("\n"), "torn last line"

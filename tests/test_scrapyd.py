@@ -21,7 +21,7 @@ import pytest
 from crawler.deploy import build_egg, schedule_and_wait
 from crawler.devserver import FixtureServer
 from crawler.validation import record_errors
-from tests.conftest import FIXTURES, REPO, read_jsonl
+from tests.conftest import FIXTURES, REPO, read_jsonl, stop_process
 from tests.redis_fixture import free_port
 
 TIMEOUT = 120
@@ -73,12 +73,7 @@ def scrapyd(tmp_path):
     try:
         yield base, home
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15)
 
 
 def test_egg_has_the_entry_point_and_package_data(tmp_path):
