@@ -103,7 +103,7 @@ INCREMENTAL_OVERLAP_HOURS = 24.0        # lastmod watermark = last successful ru
 PROGRESS_INTERVAL = 60.0                # seconds between progress lines; 0 = off
 MONITOR_ENABLED = True
 MONITOR_MIN_REVIEWS_SEEN = 1
-MONITOR_COVERAGE = {"title": 1.0, "body": 1.0, "grade@film": 0.9}
+MONITOR_COVERAGE = {"title": 1.0, "body": 0.9, "grade@film": 0.8}
 MONITOR_COVERAGE_MIN_SAMPLE = 10
 MONITOR_MAX_ERROR_RATE = 0.2
 MONITOR_RATE_MIN_SAMPLE = 20

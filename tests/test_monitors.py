@@ -25,7 +25,7 @@ def test_healthy_stats_pass():
 
 def test_grade_coverage_of_film_reviews_fails_with_the_field_named():
     failures = evaluate(_stats(coverage__film__missing__grade=12, coverage__all__missing__grade=12))
-    assert [f.line() for f in failures] == ["MONITOR FAILED: grade coverage 0.00 < 0.90 (film reviews, 12 read)"]
+    assert [f.line() for f in failures] == ["MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 12 read)"]
 
 
 def test_tv_reviews_without_grades_do_not_fail_the_film_grade_check():
@@ -37,9 +37,10 @@ def test_empty_values_count_as_missing_through_the_pipeline_stats():
     from crawler.pipelines import missing_fields
 
     assert set(missing_fields({"title": "", "body": None, "authors": [], "grade": {}, "credits": {}})) >= {"title", "body", "authors", "grade"}
-    failures = evaluate(_stats(coverage__all__missing__body=1))
+    assert evaluate(_stats(coverage__all__missing__body=2)) == []  # 0.90: the odd bodiless review passes
+    failures = evaluate(_stats(coverage__all__missing__body=3))
     assert [f.check for f in failures] == ["coverage/body"]
-    assert failures[0].line() == "MONITOR FAILED: body coverage 0.95 < 1.00 (reviews, 20 read)"
+    assert failures[0].line() == "MONITOR FAILED: body coverage 0.85 < 0.90 (reviews, 20 read)"
 
 
 def test_small_samples_are_not_judged_and_thresholds_come_from_settings():
@@ -83,7 +84,7 @@ def test_redesigned_site_without_grades_exits_non_zero_naming_the_field(tmp_path
         proc = crawl(server.base_url, tmp_path / "o.jsonl", tmp_path / "state.sqlite")
     assert proc.returncode == 1, proc.stderr[-3000:]
     last = proc.stderr.strip().splitlines()[-1]
-    assert last == "MONITOR FAILED: grade coverage 0.00 < 0.90 (film reviews, 20 read)"
+    assert last == "MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 20 read)"
     # Records are still written (grade null, never wrong) and the manifest says what failed.
     records = read_jsonl(tmp_path / "o.jsonl")
     assert len(records) == 30 and all(r["grade"] is None for r in records)

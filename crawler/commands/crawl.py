@@ -5,7 +5,7 @@ Same options as Scrapy's ``crawl``. Without ``-o``/``-O`` or a ``FEEDS`` setting
 closed) the exit code is the run controller's (:mod:`crawler.extensions`): 0 success, 1 a
 monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
 reason is repeated as the last line(s) on stderr, e.g.
-``MONITOR FAILED: grade coverage 0.00 < 0.90 (film reviews, 40 read)``.
+``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
 """
 
 from __future__ import annotations
