@@ -40,6 +40,7 @@ import re
 from lxml import etree
 
 from crawler.normalize.boilerplate import is_boilerplate_attr, is_chrome_text, is_discussion_attr, is_furniture_text
+from crawler.normalize.dates import find_dates
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 
 __all__ = ["extract_body", "jsonld_article_body"]
@@ -84,12 +85,6 @@ _DATELINE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_DATE_RE = re.compile(
-    r"\b(?:\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|"
-    r"\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4})\b",
-    re.IGNORECASE,
-)
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"”’')]*$")
 
 # Block value: characters count for, link characters beyond a free share against, each
@@ -422,7 +417,7 @@ def _edge_furniture(text: str) -> bool:
     return (
         len(text) <= 80
         and text[0] not in "—–-―"  # a quote's attribution (``— Jane Doe (@jane) May 2, 2025``)
-        and _DATE_RE.search(text) is not None
+        and bool(find_dates(text))
         and not _SENTENCE_END_RE.search(text)
     )
 
