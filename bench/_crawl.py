@@ -20,28 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
 
-
-def proc_kb(pid: int | str, key: str) -> int:
-    """``VmRSS``/``VmHWM`` of a process in KB (0 when gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def child_pids(pid: int) -> list[int]:
-    out = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(x) for x in f.read().split()]
-    except OSError:
-        pass
-    return out
+from bench.procmem import child_pids, proc_kb  # noqa: E402
 
 
 def memory_now() -> dict:

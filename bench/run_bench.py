@@ -42,6 +42,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from bench.gen_site import generate, render_base  # noqa: E402
+from bench.procmem import tree_rss_kb  # noqa: E402
 
 BENCH_SETTINGS = {
     "CONCURRENT_REQUESTS": "32",
@@ -127,25 +128,6 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def tree_rss_kb(pid: int) -> int:
-    """RSS of *pid* and its descendants, in KB."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-            for tid in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{tid}/children") as f:
-                    todo += [int(x) for x in f.read().split()]
-        except OSError:
-            continue
-    return total
 
 
 def run_crawl(spider: str, server: Server, workdir: Path, settings: dict[str, str], *, feed: bool = True,
