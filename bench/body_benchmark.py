@@ -47,20 +47,18 @@ def ours(html: str) -> str:
     """The HTML alone: parse once (as the page object does) + extract_body."""
     import parsel
 
-    from crawler.sites.body import extract_body
+    from crawler.extract.mainbody import extract_body
 
     root = parsel.Selector(text=html or "<html></html>").root
     return "\n\n".join(extract_body(root))
 
 
-def ours_jsonld(html: str) -> str:
-    """Also offered the page's JSON-LD articleBody (used when it is the full text)."""
-    import parsel
+def ours_exported(html: str) -> str:
+    """What the crawl exports: the page object's body (site/generic selectors, the main-text
+    extractor, structured data's articleBody when it is the full text)."""
+    from crawler.api import page_for
 
-    from crawler.sites.body import extract_body, jsonld_article_body
-
-    root = parsel.Selector(text=html or "<html></html>").root
-    return "\n\n".join(extract_body(root, jsonld_body=jsonld_article_body(root)))
+    return page_for(html or "<html></html>", "https://bench.invalid/article").body() or ""
 
 
 def trafilatura_default(html: str) -> str:
@@ -119,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"article-extraction benchmark not found at {args.data}; skipping (nothing measured)")
         return 0
     pages = load(args.data)
-    runners = [("review-crawler extract_body", ours), ("review-crawler extract_body + JSON-LD articleBody", ours_jsonld)]
+    runners = [("review-crawler extract_body", ours), ("review-crawler exported body (page.body())", ours_exported)]
     if not args.no_trafilatura:
         try:
             import trafilatura

@@ -1,7 +1,7 @@
 """Throughput of distributed mode: 1 worker vs N workers on the generated fixture site.
 
 Starts a private ``redis-server`` and a fixture server on 127.0.0.1 (both stopped at the end),
-generates a site with ``tests/sitegen.py`` and runs ``scrapy crawl avclub`` workers against it
+generates a site with ``tests/support/sitegen.py`` and runs ``scrapy crawl avclub`` workers against it
 in distributed mode, with an empty Redis for every measurement. Two profiles:
 
 - ``polite``: each worker is throttled as on a real site (``CONCURRENT_REQUESTS_PER_DOMAIN=1``,
@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from crawler.devserver import FixtureServer  # noqa: E402
-from tests.redis_fixture import redis_server  # noqa: E402
-from tests.sitegen import generate_site  # noqa: E402
+from tests.support.redis_fixture import redis_server  # noqa: E402
+from tests.support.sitegen import generate_site  # noqa: E402
 
 IDLE = 1.0
 PROFILES = {

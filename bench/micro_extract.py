@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     import trafilatura
 
     from crawler.api import extract_review
-    from crawler.validation import record_errors
+    from crawler.record.validate import record_errors
 
     slugs = [line.strip("/") for line in (args.site / "urls.txt").read_text("utf-8").split()]
     pages = []

@@ -28,7 +28,7 @@ def _open_text(path: Path):
 
 def validate_files(paths: list[Path], out=sys.stdout) -> int:
     """Validate JSON Lines files against the schema; return the number of invalid lines."""
-    from crawler.validation import record_errors
+    from crawler.record.validate import record_errors
 
     bad = 0
     for path in paths:

@@ -8,12 +8,13 @@
   (``*PASSWORD*``, ``*SECRET*``, ``*TOKEN*``, ``*API_KEY*``, ``*CREDENTIAL*``) and of
   ``Authorization`` headers.
 - **Secrets in outputs.** :func:`strip_userinfo` removes credentials from a URL; the spider
-  applies it to ``base_url``, ``urls`` and ``urls_file`` (the crawler never sends URL
+  applies it to ``base_url``, ``urls`` and ``urls_file``, and
+  :class:`crawler.middlewares.credentials.StripCredentialsMiddleware` to every request (the crawler never sends URL
   credentials anyway), the record's ``url`` never has any (:func:`crawler.normalize.urls.clean_url`),
   and reject lines are redacted.
 - **Paths.** :func:`check_spider_name` refuses ``-a name=...`` (a spider argument would rename
   the spider, and the name is part of the output, reject and state paths);
-  :func:`feed_uri_params` (``FEED_URI_PARAMS``) makes every ``%(param)s`` filled into a feed
+  :func:`crawler.output.uri_params.feed_uri_params` (``FEED_URI_PARAMS``) makes every ``%(param)s`` filled into a feed
   path a single harmless path component (no ``/``, ``\\``, ``..``, NUL), whatever a spider
   argument contains.
 """
@@ -75,28 +76,6 @@ def strip_userinfo(url: str) -> str:
         return _USERINFO_RE.sub(lambda m: m["scheme"], url)
 
 
-class StripCredentialsMiddleware:
-    """Downloader middleware: a request whose URL carries ``user:password@`` (a redirect's
-    ``Location``, say) is sent without it (Scrapy cannot fetch such URLs, and credentials must
-    not travel or be logged). Counted as ``security/credentials_stripped``."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_request(self, request):
-        if "@" not in request.url.split("?", 1)[0]:
-            return None
-        clean = strip_userinfo(request.url)
-        if clean == request.url:
-            return None
-        self.crawler.stats.inc_value("security/credentials_stripped")
-        return request.replace(url=clean, dont_filter=True)
-
-
 # ---------------------------------------------------------------- logging
 def _redact_record(record: logging.LogRecord) -> None:
     try:
@@ -151,12 +130,3 @@ def check_spider_name(spider: Any) -> None:
         raise ValueError(f"the spider name cannot be changed with -a name=... (got {safe_component(str(name))[:80]!r})")
     if not isinstance(name, str) or not _NAME_RE.match(name) or ".." in name:
         raise ValueError(f"unsafe spider name {safe_component(str(name))[:80]!r}")
-
-
-def feed_uri_params(params: dict, spider: Any) -> dict:
-    """``FEED_URI_PARAMS``: the run's parameters (:func:`crawler.manifest.uri_params`), then
-    every string value made a single safe path component (:func:`safe_component`)."""
-    from crawler.manifest import uri_params
-
-    params = uri_params(params, spider) or params
-    return {k: safe_component(v) if isinstance(v, str) else v for k, v in params.items()}

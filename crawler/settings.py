@@ -29,40 +29,40 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
-# Extraction worker processes (crawler/extract_pool.py); 0: pages are read on the reactor thread.
+# Extraction worker processes (crawler/run/workers.py); 0: pages are read on the reactor thread.
 EXTRACT_WORKERS = 0
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
-    "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.runmode.StatePipeline": 250,
-    "crawler.pipelines.DedupPipeline": 300,
+    "crawler.pipelines.normalize.NormalizePipeline": 100,
+    "crawler.pipelines.validate.ValidatePipeline": 200,
+    "crawler.pipelines.state.StatePipeline": 250,
+    "crawler.pipelines.dedup.DedupPipeline": 300,
 }
 EXTENSIONS = {
-    "crawler.rejects.RejectsWriter": 100,
-    "crawler.extensions.RunController": 500,
-    "crawler.statsdump.StatsDump": 900,
-    "crawler.reliability.DroppedRequests": 110,
+    "crawler.output.rejects.RejectsWriter": 100,
+    "crawler.run.controller.RunController": 500,
+    "crawler.output.statsdump.StatsDump": 900,
+    "crawler.run.failures.DroppedRequests": 110,
 }
-# Retries honour Retry-After up to RETRY_AFTER_MAX seconds (crawler/reliability.py).
+# Retries honour Retry-After up to RETRY_AFTER_MAX seconds (crawler/middlewares/retry_after.py).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.reliability.RetryAfterMiddleware": 550,
-    "crawler.security.StripCredentialsMiddleware": 50,
-    "crawler.middlewares.DomainPauseMiddleware": 560,
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
+    "crawler.middlewares.credentials.StripCredentialsMiddleware": 50,
+    "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
 }
 RETRY_AFTER_MAX = 60
-# Write the final stats as JSON to this path (crawler/statsdump.py); None: not written.
+# Write the final stats as JSON to this path (crawler/output/statsdump.py); None: not written.
 STATS_DUMP_PATH = None
 
 FEED_EXPORTERS = {
-    "jsonl": "crawler.exporters.ReviewJsonLinesExporter",
-    "jsonlines": "crawler.exporters.ReviewJsonLinesExporter",
-    "gz": "crawler.exporters.ReviewJsonLinesExporter",
+    "jsonl": "crawler.output.jsonl.ReviewJsonLinesExporter",
+    "jsonlines": "crawler.output.jsonl.ReviewJsonLinesExporter",
+    "gz": "crawler.output.jsonl.ReviewJsonLinesExporter",
 }
 FEED_STORAGES = {
-    "": "crawler.manifest.ManifestFeedStorage",
-    "file": "crawler.manifest.ManifestFeedStorage",
+    "": "crawler.output.atomic.AtomicFileFeedStorage",
+    "file": "crawler.output.atomic.AtomicFileFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 # Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
@@ -73,8 +73,8 @@ FEEDS = {}
 DEFAULT_FEEDS = {
     "output/%(name)s/%(batch_time)s-%(run_id)s.jsonl": {"format": "jsonl", "encoding": "utf-8", "batch_item_count": 500},
 }
-# crawler.manifest.uri_params, then each value made one safe path component (crawler/security.py)
-FEED_URI_PARAMS = "crawler.security.feed_uri_params"
+# crawler.output.uri_params: the run id, the batch time, each value one safe path component
+FEED_URI_PARAMS = "crawler.output.uri_params.feed_uri_params"
 REJECTS_URI = None
 
 LOG_LEVEL = "INFO"
@@ -86,16 +86,16 @@ _install_log_redaction()
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_STORE_EMPTY = True
 
-# Distributed mode (crawler/distributed.py): a Redis URL (-s REDIS_URL=redis://... or env
+# Distributed mode (crawler/distributed/addon.py): a Redis URL (-s REDIS_URL=redis://... or env
 # CRAWLER_REDIS_URL) switches to the shared scrapy-redis queue; without one nothing changes.
 ADDONS = {
-    "crawler.distributed.DistributedAddon": 0,
+    "crawler.distributed.addon.DistributedAddon": 0,
 }
 
 # Production runs (README "Production runs"): modes, state, monitors, progress, exit codes.
 COMMANDS_MODULE = "crawler.commands"   # `scrapy crawl` exits non-zero on failure
 SPIDER_MIDDLEWARES = {
-    "crawler.runmode.StateSpiderMiddleware": 600,
+    "crawler.middlewares.conditional.ConditionalMiddleware": 600,
 }
 RUN_MODE = "incremental"                # default -a mode (full when -a urls/urls_file is given)
 STATE_PATH = None                       # default <output folder>/<spider>.state.sqlite; -a state=PATH wins

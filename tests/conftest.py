@@ -1,64 +1,11 @@
-"""Shared test helpers: the repository paths, a fixture-site server, and a crawl runner."""
+"""Shared fixtures (helpers are in ``tests/support/``)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "fixtures"
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from crawler.devserver import FixtureServer  # noqa: E402
-
-# Crawls against loopback need no politeness delay.
-FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO"]
-
-
-def fixture_cases(site: str) -> list[Path]:
-    """Case folders of a fixture site: folders holding an ``expected.json``."""
-    return sorted(p.parent for p in (FIXTURES / site).rglob("expected.json"))
-
-
-def load_expected(case: Path):
-    return json.loads((case / "expected.json").read_text("utf-8"))
-
-
-def crawl_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    return env
-
-
-def run_scrapy(args: list[str], cwd: Path = REPO, timeout: float = 180, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``scrapy <args>`` in a subprocess from the repository (its scrapy.cfg)."""
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd, env=crawl_env(), capture_output=True, text=True, timeout=timeout, **kwargs,
-    )
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
-    """Terminate a server started by a test; kill it when it does not stop in *timeout* s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    text = path.read_text("utf-8")
-    assert text == "" or text.endswith("\n"), "torn last line"
-    return [json.loads(line) for line in text.splitlines()]
+from tests.support.crawl import FIXTURES
+from crawler.devserver import FixtureServer
 
 
 @pytest.fixture(scope="session")

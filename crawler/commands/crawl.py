@@ -2,7 +2,7 @@
 
 Same options as Scrapy's ``crawl``. Without ``-o``/``-O`` or a ``FEEDS`` setting the feed is
 ``DEFAULT_FEEDS`` (Scrapy would merge a project ``FEEDS`` into every ``-o``/``-O`` run). After the crawl has fully stopped (feeds stored, state
-closed) the exit code is the run controller's (:mod:`crawler.extensions`): 0 success, 1 a
+closed) the exit code is the run controller's (:mod:`crawler.run.controller`): 0 success, 1 a
 monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
 reason is repeated as the last line(s) on stderr, e.g.
 ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
@@ -15,7 +15,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.extensions import EXIT_USAGE, run_exit_code
+from crawler.run.context import EXIT_USAGE, run_exit_code
 
 
 class Command(ScrapyCrawlCommand):

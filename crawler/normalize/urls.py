@@ -61,3 +61,15 @@ def canonical_url(page_url: str, canonical_href: str | None = None) -> str:
 def record_id(url: str) -> str:
     """Stable record id: the first 24 hex digits of sha256 over the canonical URL."""
     return hashlib.sha256((url or "").encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def host_key(url_or_host: object) -> str:
+    """The one host key: the lower-cased host of a URL (or a bare host name) without ``www.``
+    (``https://www.AVClub.com/x`` -> ``avclub.com``); ``""`` when there is none. Never raises."""
+    if not isinstance(url_or_host, str) or not url_or_host:
+        return ""
+    try:
+        host = urlsplit(url_or_host).hostname if "://" in url_or_host else url_or_host
+    except ValueError:
+        return ""
+    return (host or "").strip().lower().removeprefix("www.")

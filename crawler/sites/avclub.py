@@ -1,13 +1,13 @@
 """The A.V. Club (``avclub``): review pages with a letter grade above the headline and a
 ``Director:/Writer:/Starring:/Release Date:`` credits block after the body.
 
-Only the selectors differ from :class:`~crawler.sites.base.ReviewPage`; when a redesign hides
+Only the selectors differ from :class:`~crawler.extract.page.ReviewPage`; when a redesign hides
 them, the base class's structured-data and text layers still read the page.
 """
 
 from __future__ import annotations
 
-from crawler.sites.base import ReviewPage
+from crawler.extract.page import ReviewPage
 
 
 class AvClubPage(ReviewPage):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import resources
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -34,7 +35,8 @@ except ModuleNotFoundError:  # Python 3.10
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from crawler.normalize.urls import host_key
 
 CONFIG_PATH = Path(__file__).with_name("sites.toml")
 ENV_VAR = "REVIEW_CRAWLER_SITES"
@@ -108,9 +110,9 @@ class SiteConfig:
         base_url = data.get("base_url")
         if base_url is not None and not (isinstance(base_url, str) and base_url.startswith(("http://", "https://"))):
             raise SiteConfigError(f"{where}.base_url: an http(s) URL")
-        hosts = tuple(h.lower().removeprefix("www.") for h in _strs(data.get("hosts"), f"{where}.hosts"))
+        hosts = tuple(host_key(h) for h in _strs(data.get("hosts"), f"{where}.hosts"))
         if not hosts and base_url:
-            hosts = ((urlsplit(base_url).hostname or "").removeprefix("www."),)
+            hosts = (host_key(base_url),)
         return cls(
             key=key,
             hosts=hosts,
@@ -137,15 +139,14 @@ class SiteConfig:
         return not self.allow or any(re.search(p, url) for p in self.allow)
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        host = host_key(url)
         return bool(host) and host in self.hosts
 
 
-def load_file(path: Path | str) -> dict[str, SiteConfig]:
-    """The sites declared in one TOML file."""
-    path = Path(path)
+def load_file(path, text: str | None = None) -> dict[str, SiteConfig]:
+    """The sites declared in one TOML file (or *text*, read from *path* elsewhere)."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(Path(path).read_text("utf-8") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise SiteConfigError(f"{path}: {exc}") from None
     sites = data.get("sites") or {}
@@ -156,7 +157,8 @@ def load_file(path: Path | str) -> dict[str, SiteConfig]:
 
 @lru_cache(maxsize=16)
 def _load(extra: tuple[str, ...]) -> dict[str, SiteConfig]:
-    sites = load_file(CONFIG_PATH)
+    # importlib.resources: the bundled file is also read from a zipped egg (Scrapyd)
+    sites = load_file(CONFIG_PATH, resources.files("crawler.sites").joinpath("sites.toml").read_text("utf-8"))
     for path in extra:
         sites.update(load_file(path))
     return sites
@@ -178,7 +180,7 @@ def site_config(key: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
 
 def site_for_url(url: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
     """The configured site whose ``hosts`` include *url*'s host (``www.`` ignored), or None."""
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    host = host_key(url)
     if not host:
         return None
     for cfg in all_sites(extra).values():
@@ -187,6 +189,6 @@ def site_for_url(url: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
     return None
 
 
-def host_key(url: str) -> str:
-    """A site key for an unconfigured site: its host without ``www.`` (``example.org``)."""
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.") or "generic"
+def site_key_for_host(url: str) -> str:
+    """A site key for an unconfigured site: its host key (``example.org``), else ``generic``."""
+    return host_key(url) or "generic"

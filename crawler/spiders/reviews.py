@@ -26,70 +26,20 @@ from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from scrapy.http import Request, Response
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler.normalize.urls import clean_url
-from crawler.sites.base import ReviewPage
-from crawler.sites.config import SiteConfig, host_key, site_config, site_for_url
-from crawler.sites.generic import configured_page_class, generic_for_host, reclass
-from crawler.spiders.base import ReviewSiteSpider
+from crawler.sites.config import SiteConfig, site_config, site_for_url
+from crawler.spiders.discovery import FEED_TYPES, ReviewSiteSpider, feed_links, xml_kind
 
 logger = logging.getLogger(__name__)
 
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml")
 _SKIP_EXT_RE = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|json|xml|rss|atom|pdf|zip|gz|mp3|mp4|m4a|webm|woff2?|ttf|txt)$", re.IGNORECASE
 )
 _MAX_LINKS_PER_PAGE = 500
-
-
-def _xml_kind(body: bytes) -> str | None:
-    """``sitemap``, ``feed`` or None from the first element of an XML document."""
-    head = body[:2048].lstrip()
-    if not head.startswith(b"<"):
-        return None
-    m = re.search(rb"<(?!\?|!)([\w:.-]+)", head)
-    if not m:
-        return None
-    tag = m.group(1).split(b":")[-1].lower()
-    if tag in (b"urlset", b"sitemapindex"):
-        return "sitemap"
-    if tag in (b"rss", b"feed", b"rdf"):
-        return "feed"
-    return None
-
-
-def feed_links(body: bytes, base_url: str) -> list[str]:
-    """Article links of an RSS 2.0, RSS 1.0 or Atom feed (no network, no entities)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except (etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
-    links: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        local = etree.QName(el).localname
-        parent = el.getparent()
-        parent_local = etree.QName(parent).localname if parent is not None and isinstance(parent.tag, str) else ""
-        if parent_local not in ("item", "entry"):
-            continue
-        if local == "link":
-            href = el.get("href")
-            if href is not None:  # Atom
-                if (el.get("rel") or "alternate") == "alternate":
-                    links.append(urljoin(base_url, href.strip()))
-            elif el.text and el.text.strip():  # RSS
-                links.append(urljoin(base_url, el.text.strip()))
-        elif local == "guid" and (el.get("isPermaLink") or "true") == "true" and el.text and el.text.strip().startswith("http"):
-            links.append(el.text.strip())
-    return list(dict.fromkeys(u for u in links if u.startswith(("http://", "https://"))))
 
 
 class ReviewsSpider(ReviewSiteSpider):
@@ -131,7 +81,6 @@ class ReviewsSpider(ReviewSiteSpider):
         super().__init__(*args, base_url=base_url, urls=urls, urls_file=urls_file, **kwargs)
         cfg = self.site_cfg
         if cfg:
-            self.page_class = configured_page_class(cfg)
             if cfg.listing_link_css:
                 self.listing_link_css = cfg.listing_link_css
             if cfg.next_page_css:
@@ -192,16 +141,18 @@ class ReviewsSpider(ReviewSiteSpider):
         self.crawler.stats.inc_value("sitemap/robots_failed")
         yield from self._start_requests()
 
-    def parse_start(self, response: Response) -> Iterable[Any]:
+    async def parse_start(self, response: Response):
         """The ``url`` start point: a sitemap, a feed, or an HTML page."""
-        kind = _xml_kind(response.body) if not response.headers.get(b"Content-Type", b"").startswith(b"text/html") else None
+        kind = xml_kind(response.body) if not response.headers.get(b"Content-Type", b"").startswith(b"text/html") else None
         if kind == "sitemap":
             self.crawler.stats.inc_value("discovery/start_is_sitemap")
-            yield from self.parse_sitemap(response)
+            for request in self.parse_sitemap(response):
+                yield request
             return
         if kind == "feed":
             self.crawler.stats.inc_value("discovery/start_is_feed")
-            yield from self.parse_feed(response)
+            for request in self.parse_feed(response):
+                yield request
             return
         if not hasattr(response, "css"):
             self.crawler.stats.inc_value("discovery/start_unreadable")
@@ -215,10 +166,12 @@ class ReviewsSpider(ReviewSiteSpider):
         for feed in feeds:
             yield Request(feed, callback=self.parse_feed, errback=self.page_failed, meta={"feed": True})
         # The start page itself may be a review.
-        yield from self.parse_page(response)
+        async for item in self.parse_page(response):
+            yield item
         if not feeds and not self._sitemaps_found:
             self.crawler.stats.set_value("discovery/following_links", True)
-            yield from self.follow_links(response)
+            for request in self.follow_links(response):
+                yield request
 
     # ---------------------------------------------------------------- feeds
     def parse_feed(self, response: Response) -> Iterable[Request]:
@@ -238,9 +191,6 @@ class ReviewsSpider(ReviewSiteSpider):
     # ---------------------------------------------------------------- links
     def url_wanted(self, url: str) -> bool:
         return self.site_cfg.url_allowed(url) if self.site_cfg else True
-
-    def want_sitemap_url(self, entry: dict) -> bool:
-        return self.url_wanted(entry.get("loc") or "")
 
     def follow_links(self, response: Response) -> Iterable[Request]:
         depth = response.meta.get("link_depth", 0)
@@ -266,21 +216,18 @@ class ReviewsSpider(ReviewSiteSpider):
             yield Request(clean_url(url), callback=self.parse_followed, errback=self.page_failed,
                           meta={"link_depth": depth + 1, "expected_review": False, "source": "links"})
 
-    def parse_followed(self, response: Response) -> Iterable[Any]:
-        yield from self.parse_page(response)
-        yield from self.follow_links(response)
+    async def parse_followed(self, response: Response):
+        async for item in self.parse_page(response):
+            yield item
+        for request in self.follow_links(response):
+            yield request
 
     # ---------------------------------------------------------------- pages
-    def make_page(self, response: Response, content_type: str) -> ReviewPage:
-        cfg = self.site_cfg if self.site_cfg and self.site_cfg.owns(response.url) else site_for_url(response.url, self.sites_files)
-        if cfg is None and self.site_cfg is not None and not self.start_url:
-            cfg = self.site_cfg  # -a site=KEY -a base_url=MIRROR
-        cls = configured_page_class(cfg) if cfg else generic_for_host(host_key(response.url))
-        page = cls(response.url, response.body, headers={"Content-Type": content_type})
-        if cfg is None:
-            # A mirror of a configured site: its canonical URL names the site.
-            canonical_cfg = site_for_url(page.canonical(), self.sites_files)
-            if canonical_cfg is not None:
-                self.crawler.stats.inc_value("pages/site_from_canonical")
-                page = reclass(page, configured_page_class(canonical_cfg))
-        return page
+    def page_site(self, url: str) -> tuple[str | None, str | None]:
+        """The configured site when it owns the page's host; else the site owning the host, or
+        (``-a site=KEY -a base_url=MIRROR``) the configured site as the fallback; else generic
+        (:func:`crawler.sites.registry.page_for`, which also reads a mirror's canonical URL)."""
+        cfg = self.site_cfg
+        if cfg is not None and cfg.owns(url):
+            return cfg.key, None
+        return None, (cfg.key if cfg is not None and not self.start_url else None)

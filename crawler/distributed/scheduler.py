@@ -1,0 +1,436 @@
+"""The scrapy-redis side of distributed mode (loaded only when a Redis URL is set; see
+:mod:`crawler.distributed.addon` for the settings and the overall design).
+
+scrapy-redis 0.9.1 gives the shared priority queue (``scrapy_redis.queue.PriorityQueue``: pickled
+requests in a sorted set), the shared seen-set (``scrapy_redis.dupefilter.RFPDupeFilter``) and the
+scheduler. What it does not do, and this module adds:
+
+- **Nothing lost when a worker dies.** scrapy-redis pops a request and forgets it: a killed
+  worker loses everything it had taken. Here a pop moves the request atomically (Lua) from the
+  queue into the worker's *pending* set; the pending set is cleared only after the worker's feeds
+  are closed (our atomic files land only then), so everything a worker fetched stays pending
+  until its output is durable. A worker whose heartbeat stops for ``DISTRIBUTED_WORKER_TIMEOUT``
+  is declared dead by any other worker, and its pending requests go back to the queue (Lua, so
+  two reapers never both requeue). Its claims on review ids are released too, so the pages are
+  re-read and their reviews land exactly once in the union of the surviving outputs.
+- **Seeding once.** :class:`crawler.distributed.seed.SeedOnceMiddleware` (``process_start``) lets only the first worker
+  run the spider's ``start()`` (``SET NX`` lock, released if that worker dies before it is done);
+  the others wait for the seed to finish, then take work from the queue.
+- **Waiting, not exiting, and stopping together.** scrapy-redis' own spider idling is tied to
+  ``RedisSpider`` and ``start_requests`` (deprecated since Scrapy 2.13; our spiders use
+  ``async def start()``). Instead :class:`WorkerScheduler` keeps the spider open while the run is
+  busy and polls the queue (``engine.crawl`` wakes the engine at once instead of its 5-second
+  heartbeat); it stops when the queue is empty and every live worker is idle for
+  ``DISTRIBUTED_IDLE_TIMEOUT``.
+- **Persistence.** scrapy-redis flushes the queue and seen-set when a worker closes unless
+  ``SCHEDULER_PERSIST``; here the first worker to finish never flushes: only the last registered
+  worker out, with the queue empty, deletes the run's keys (so the next run starts fresh), and a
+  run whose last worker died stays in Redis and is resumed by the next worker started.
+- **No deprecated calls**: stats without the ``spider`` argument (scrapy-redis passes it, which
+  Scrapy 2.19 deprecates), no ``start_requests``, no ``RedisSpider``.
+
+Redis keys, under ``<DISTRIBUTED_KEY_PREFIX>:<run>`` (run = ``DISTRIBUTED_RUN`` or the spider
+name): ``requests`` (queue), ``dupefilter`` (seen-set), ``workers`` (zset: worker -> last
+heartbeat, Redis server time), ``state`` (hash: worker -> busy/idle), ``pending:<worker>``
+(zset like the queue), ``seed`` (lock: worker id, then ``done``), ``items`` (hash: review id ->
+worker), ``claims:<worker>`` (set of review ids), ``run`` (hash: run id, start time).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+from collections import deque
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
+from twisted.internet.task import LoopingCall, deferLater
+
+
+logger = logging.getLogger(__name__)
+
+#: the scheduler of each running crawler (the middleware and pipeline find it here)
+_SCHEDULERS: "weakref.WeakKeyDictionary[Any, WorkerScheduler]" = weakref.WeakKeyDictionary()
+
+SEED_DONE = b"done"
+
+# KEYS: queue, pending, state   ARGV: worker
+POP_LUA = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREM', KEYS[1], r[1])
+redis.call('ZADD', KEYS[2], r[2], r[1])
+redis.call('HSET', KEYS[3], ARGV[1], 'busy')
+return r[1]
+"""
+
+# KEYS: seen-set, queue   ARGV: fingerprint ('' for dont_filter), score, request
+# (one step: a worker killed between "seen" and "queued" would lose the request)
+PUSH_LUA = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+# KEYS: pending, queue   ARGV: members to move back (none: all of them)
+REQUEUE_LUA = """
+local moved = 0
+local members = ARGV
+if #members == 0 then members = redis.call('ZRANGE', KEYS[1], 0, -1) end
+for _, m in ipairs(members) do
+  local s = redis.call('ZSCORE', KEYS[1], m)
+  if s then
+    redis.call('ZADD', KEYS[2], s, m)
+    redis.call('ZREM', KEYS[1], m)
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
+# KEYS: workers   ARGV: worker, now   -> 0 when the worker is no longer registered (evicted)
+HEARTBEAT_LUA = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+return 1
+"""
+
+# KEYS: workers, state, queue, items, seed   ARGV: deadline, pending prefix, claims prefix
+REAP_LUA = """
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local requeued = 0
+for _, w in ipairs(dead) do
+  local pk = ARGV[2] .. w
+  local p = redis.call('ZRANGE', pk, 0, -1, 'WITHSCORES')
+  for i = 1, #p, 2 do
+    redis.call('ZADD', KEYS[3], p[i + 1], p[i])
+    requeued = requeued + 1
+  end
+  redis.call('DEL', pk)
+  local ck = ARGV[3] .. w
+  for _, id in ipairs(redis.call('SMEMBERS', ck)) do
+    if redis.call('HGET', KEYS[4], id) == w then redis.call('HDEL', KEYS[4], id) end
+  end
+  redis.call('DEL', ck)
+  redis.call('ZREM', KEYS[1], w)
+  redis.call('HDEL', KEYS[2], w)
+  if redis.call('GET', KEYS[5]) == w then redis.call('DEL', KEYS[5]) end
+end
+return {#dead, requeued}
+"""
+
+# KEYS: workers, state, queue, pending, claims, then the run's keys to delete when last out
+# ARGV: worker   -> 1 when this was the last worker and the run's keys were deleted
+LEAVE_LUA = """
+redis.call('DEL', KEYS[4], KEYS[5])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
+  for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+return 0
+"""
+
+# KEYS: items, claims   ARGV: review id, worker   -> 1 when this worker may emit it
+CLAIM_LUA = """
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if not owner then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('SADD', KEYS[2], ARGV[1])
+  return 1
+end
+if owner == ARGV[2] then return 1 end
+return 0
+"""
+
+
+def _sleep(seconds: float):
+    from twisted.internet import reactor
+
+    return maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
+class ReliablePriorityQueue(PriorityQueue):
+    """scrapy-redis' priority queue with a pop that parks the request in a pending set."""
+
+    def __init__(self, server, spider, key, serializer=None):
+        super().__init__(server, spider, key, serializer)
+        self._pop_script = server.register_script(POP_LUA)
+        self._push_script = server.register_script(PUSH_LUA)
+
+    def push_unseen(self, request, seen_key: str, fingerprint: str | None) -> bool:
+        """Mark *fingerprint* seen and queue *request* in one atomic step; False when it was
+        seen already (``fingerprint`` None: no filtering, as for ``dont_filter``)."""
+        data = self._encode_request(request)
+        return bool(self._push_script(keys=[seen_key, self.key], args=[fingerprint or "", -request.priority, data]))
+
+    def pop_to_pending(self, pending_key: str, state_key: str, worker_id: str):
+        """Take the best request; returns ``(request, raw)`` or None. Atomically: out of the
+        queue, into *pending_key*, and the worker marked busy."""
+        raw = self._pop_script(keys=[self.key, pending_key, state_key], args=[worker_id])
+        if not raw:
+            return None
+        return self._decode_request(raw), raw
+
+
+class WorkerScheduler(ScrapyRedisScheduler):
+    """scrapy-redis' scheduler as one worker of a shared run (see the module docstring)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = cls.from_settings(crawler.settings)  # scrapy-redis: connects and pings
+        scheduler.stats = crawler.stats
+        scheduler._setup(crawler)
+        return scheduler
+
+    def _setup(self, crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.worker_id: str = settings.get("WORKER_ID")
+        self.heartbeat = max(0.05, settings.getfloat("DISTRIBUTED_HEARTBEAT", 1.0))
+        self.worker_timeout = settings.getfloat("DISTRIBUTED_WORKER_TIMEOUT", 30.0)
+        self.idle_timeout = settings.getfloat("DISTRIBUTED_IDLE_TIMEOUT", 30.0)
+        self.base_template: str = settings.get("DISTRIBUTED_BASE_KEY")
+        # requests a worker may hold in its downloader: more would sit in its per-domain queue
+        # (politeness delay) while other workers starve
+        self.prefetch = settings.getint("DISTRIBUTED_PREFETCH") or 2 * max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8))
+        self.idle = False
+        self.closing = False
+        self.finishing = False
+        self.quiet_since: float | None = None
+        self._local: deque = deque()
+        self._inject = None
+        self._loop: LoopingCall | None = None
+        self._left = False
+        self._requeue = self.server.register_script(REQUEUE_LUA)
+        self._heartbeat = self.server.register_script(HEARTBEAT_LUA)
+        self._reap = self.server.register_script(REAP_LUA)
+        self._leave = self.server.register_script(LEAVE_LUA)
+        self._claim = self.server.register_script(CLAIM_LUA)
+        crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+        _SCHEDULERS[crawler] = self
+
+    # ------------------------------------------------------------------ keys and time
+    def _keys(self, spider) -> None:
+        base = self.base_template % {"spider": spider.name}
+        self.base = base
+        self.k_workers = f"{base}:workers"
+        self.k_state = f"{base}:state"
+        self.k_pending = f"{base}:pending:{self.worker_id}"
+        self.k_claims = f"{base}:claims:{self.worker_id}"
+        self.k_seed = f"{base}:seed"
+        self.k_items = f"{base}:items"
+        self.k_run = f"{base}:run"
+
+    def now(self) -> float:
+        """Redis server time: one clock for every machine of the run."""
+        sec, usec = self.server.time()
+        return sec + usec / 1e6
+
+    # ------------------------------------------------------------------ lifecycle
+    def open(self, spider):
+        super().open(spider)  # queue and dupefilter from scrapy-redis
+        self._keys(spider)
+        now = self.now()
+        pipe = self.server.pipeline(transaction=True)
+        pipe.zadd(self.k_workers, {self.worker_id: now})
+        pipe.hset(self.k_state, self.worker_id, "busy")
+        pipe.hsetnx(self.k_run, "id", f"{int(now)}-{self.worker_id}")
+        pipe.hsetnx(self.k_run, "started_at", f"{now:.3f}")
+        pipe.hget(self.k_run, "id")
+        run_id = pipe.execute()[-1]
+        self.run_id = run_id.decode() if isinstance(run_id, bytes) else str(run_id)
+        self.stats.set_value("distributed/worker_id", self.worker_id)
+        self.stats.set_value("distributed/run_id", self.run_id)
+        logger.info("Distributed worker %s joined run %s (%s)", self.worker_id, self.run_id, self.base)
+        self._reap_dead(now)  # a previous run's dead workers: their work comes back first
+        self._loop = LoopingCall(self._tick)
+        self._loop.start(self.heartbeat, now=False).addErrback(lambda f: logger.error("Worker loop failed: %s", f.getTraceback()))
+
+    def close(self, reason):
+        """Called after in-flight requests finished; the feeds are not closed yet, so nothing is
+        acknowledged here (see :meth:`engine_stopped`). Never flushes (unlike scrapy-redis)."""
+        self.closing = True
+        leftovers = [raw for _, raw in self._local]
+        self._local.clear()
+        if leftovers:
+            moved = self._requeue(keys=[self.k_pending, self.queue.key], args=leftovers)
+            self.stats.inc_value("distributed/requeued_unstarted", moved)
+
+    def engine_stopped(self) -> None:
+        """Feeds are closed (atomically renamed) by now: acknowledge this worker's work and leave
+        the run; the last worker out deletes the run's keys."""
+        if self._left or not hasattr(self, "k_pending"):  # already left, or never opened
+            return
+        self._left = True
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        failed = {k: v for k, v in self.stats.get_stats().items() if k.startswith("feedexport/failed_count/") and v}
+        if failed:
+            moved = self._requeue(keys=[self.k_pending, self.queue.key], args=[])
+            logger.error("Feed storage failed (%s): %d requests given back to the shared queue", failed, moved)
+        flush_keys = [self.queue.key, self.df.key, self.k_seed, self.k_items, self.k_run]
+        last = self._leave(keys=[self.k_workers, self.k_state, self.queue.key, self.k_pending, self.k_claims, *flush_keys], args=[self.worker_id])
+        logger.info("Distributed worker %s left run %s%s", self.worker_id, self.run_id, " (last out: run keys cleared)" if last else "")
+
+    # ------------------------------------------------------------------ scheduler interface
+    def enqueue_request(self, request):
+        if request is self._inject:  # a request this worker already took (see _pump)
+            self._inject = None
+            self._local.append((request, self._inject_raw))
+            return True
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_unseen(request, self.df.key, fingerprint):
+            self.df.log(request, self.spider)
+            self.stats.inc_value("dupefilter/filtered")
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self):
+        if self._local:
+            return self._local.popleft()[0]
+        if self.closing or len(self.crawler.engine.downloader.active) >= self.prefetch:
+            return None
+        popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+        if popped is None:
+            return None
+        self._took()
+        return popped[0]
+
+    def has_pending_requests(self):
+        return bool(self._local) or len(self.queue) > 0
+
+    def _took(self) -> None:
+        self.idle = False
+        self.quiet_since = None
+        self.stats.inc_value("scheduler/dequeued/redis")
+
+    # ------------------------------------------------------------------ seeding
+    async def wait_for_seed_turn(self) -> bool:
+        """True when this worker must run ``start()`` (it holds the seed lock), False when
+        another worker has seeded the run."""
+        while not self.closing:
+            if self.server.set(self.k_seed, self.worker_id, nx=True):
+                self.stats.set_value("distributed/seeded", 1)
+                logger.info("Worker %s seeds the run", self.worker_id)
+                return True
+            holder = self.server.get(self.k_seed)
+            if holder == SEED_DONE:
+                logger.info("Run already seeded; waiting for work from the shared queue")
+                return False
+            if holder is not None and holder.decode() == self.worker_id:
+                return True
+            await _sleep(self.heartbeat)
+        return False
+
+    def seed_done(self) -> None:
+        self.server.set(self.k_seed, SEED_DONE)
+
+    # ------------------------------------------------------------------ idling and stopping
+    def spider_idle(self) -> None:
+        if not self.idle:
+            self.idle = True
+            self.server.hset(self.k_state, self.worker_id, "idle")
+        if self.finishing:
+            return
+        raise DontCloseSpider
+
+    def _tick(self) -> None:
+        """Heartbeat, reaping of dead workers, waking the engine, deciding to stop."""
+        if self._left:
+            return
+        try:
+            now = self.now()
+            if not self._heartbeat(keys=[self.k_workers], args=[self.worker_id, f"{now:.6f}"]):
+                self._evicted()
+                return
+            self._reap_dead(now)
+            if self.closing or self.finishing or not self.idle:
+                return
+            if len(self.queue) > 0:
+                self.quiet_since = None
+                self._pump()
+            elif self._run_is_quiet(now):
+                if self.quiet_since is None:
+                    self.quiet_since = now
+                elif now - self.quiet_since >= self.idle_timeout:
+                    self._finish()
+            else:
+                self.quiet_since = None
+        except Exception:  # noqa: BLE001 - Redis hiccups must not kill the loop
+            logger.warning("Distributed worker tick failed", exc_info=True)
+
+    def _reap_dead(self, now: float) -> None:
+        dead, requeued = self._reap(
+            keys=[self.k_workers, self.k_state, self.queue.key, self.k_items, self.k_seed],
+            args=[f"{now - self.worker_timeout:.6f}", f"{self.base}:pending:", f"{self.base}:claims:"],
+        )
+        if dead:
+            self.stats.inc_value("distributed/dead_workers_reaped", dead)
+            self.stats.inc_value("distributed/requeued_from_dead", requeued)
+            logger.warning("Reaped %d dead worker(s): %d requests back in the shared queue", dead, requeued)
+
+    def _run_is_quiet(self, now: float) -> bool:
+        """Queue empty, seed done, every other registered worker idle and recently alive."""
+        pipe = self.server.pipeline(transaction=True)
+        pipe.zcard(self.queue.key)
+        pipe.get(self.k_seed)
+        pipe.zrange(self.k_workers, 0, -1, withscores=True)
+        pipe.hgetall(self.k_state)
+        queued, seed, workers, states = pipe.execute()
+        if queued or seed != SEED_DONE:
+            return False
+        stale = min(self.worker_timeout, max(3 * self.heartbeat, 1.0))
+        me = self.worker_id.encode()
+        for worker, beat in workers:
+            if worker == me:
+                continue
+            if states.get(worker) != b"idle" or now - beat > stale:
+                return False
+        return True
+
+    def _pump(self) -> None:
+        """Take one request and hand it to the engine now (``engine.crawl`` wakes it at once;
+        the engine's own heartbeat would only look again after 5 seconds)."""
+        engine = self.crawler.engine
+        if self._local or engine.needs_backout():
+            return
+        popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+        if popped is None:
+            return
+        self._took()
+        request, raw = popped
+        self._inject, self._inject_raw = request, raw
+        engine.crawl(request)
+        if self._inject is request:  # dropped by a request_scheduled handler: give it back
+            self._inject = None
+            self._requeue(keys=[self.k_pending, self.queue.key], args=[raw])
+
+    def _finish(self) -> None:
+        self.finishing = True
+        logger.info("Run %s is done (queue empty, all workers idle for %.1fs): closing worker %s", self.run_id, self.idle_timeout, self.worker_id)
+        d = deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished"))
+        d.addErrback(lambda f: logger.error("Closing the spider failed: %s", f.getTraceback()))
+
+    def _evicted(self) -> None:
+        """The other workers declared this one dead and re-queued its work: its output must not
+        land (it would duplicate theirs), so stop at once as a dead worker would."""
+        logger.critical(
+            "Worker %s was declared dead by the other workers (no heartbeat for %ss) and its work re-queued; "
+            "exiting without writing output", self.worker_id, self.worker_timeout,
+        )
+        logging.shutdown()
+        os._exit(70)
+
+    # ------------------------------------------------------------------ review ids
+    def claim_item(self, item_id: str) -> bool:
+        return bool(self._claim(keys=[self.k_items, self.k_claims], args=[item_id, self.worker_id]))

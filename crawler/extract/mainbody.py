@@ -1,0 +1,416 @@
+"""Main-text (article body) extraction from an already parsed page.
+
+:func:`extract_body` reads the article's body paragraphs out of an lxml HTML tree without
+changing the tree (the page object shares one parse between all fields) and without
+recursion (one iterative walk; hostile deep nesting cannot exhaust the stack).
+
+How it works:
+
+1. One walk over ``<body>`` cuts the text into *blocks*: runs of text between block
+   boundaries (``<p>``, headings, list items, ``<div>``, table rows..., and a double
+   ``<br>``; a single ``<br>`` is a space). Never entered: scripts, form controls,
+   ``nav``/``aside``/``footer``/``header``/``figure``, hidden elements. Containers whose
+   class/id names furniture (ads, share bars, related stories, newsletters, comments,
+   captions, bylines...: :func:`crawler.extract.boilerplate.is_boilerplate_attr`) are
+   entered, since the hint may be wrong (``id="__next"`` wraps whole pages), but marked.
+2. Each block gets a value: its characters, minus link characters beyond a free share, minus
+   a fixed cost per block, so prose counts for and menus, link lists and scraps count against.
+   Prose that stands alone under its parent (a teaser's summary beside its linked headline)
+   counts for less than prose among sibling paragraphs (an article).
+3. Every element's subtree value is summed (a replay of the walk, no recursion); a marked
+   element passes up none of its positive value and cannot be the container. The element with
+   the highest sum is the body container: big enough to take every paragraph, small enough to
+   leave the link lists and teasers around the article out. Nothing inside a comment section
+   can be it, and when it holds several ``<article>`` elements, the one with the ``<h1>`` is
+   taken.
+4. The container's blocks are the paragraphs, except those under a marked element inside it,
+   link lists, chrome text (:func:`crawler.extract.boilerplate.is_chrome_text`,
+   :func:`~crawler.extract.boilerplate.is_furniture_text`), the ``<h1>``, the title or dek,
+   and bylines / datelines at the edges.
+5. Structured data's ``articleBody`` is weighed against this by the page object with
+   :func:`structured_body_wins` (the one rule).
+
+Accuracy and speed are measured by ``bench/body_benchmark.py`` (see the README).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from crawler.extract.boilerplate import is_boilerplate_attr, is_chrome_text, is_discussion_attr, is_furniture_text
+from crawler.normalize.dates import find_dates
+from crawler.normalize.text import clean_text, html_to_text, looks_like_html
+from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
+
+__all__ = ["extract_body", "structured_paragraphs", "structured_body_wins"]
+
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BYLINE_RE = re.compile(
+    r"^(?:by|words by|written by|review(?:ed)? by|posted by|story by|reporting by)\s+\S.{0,80}$", re.IGNORECASE
+)
+_DATELINE_RE = re.compile(
+    r"^(?:(?:published|posted|updated|last updated|first published)\b.{0,60}|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s.{0,50}\d{4}.{0,20}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2},?\s+\d{4}.{0,30}|"
+    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?,?\s+\d{4}.{0,30}|"
+    r"\d{4}-\d\d-\d\d.{0,30}|\d{1,2}/\d{1,2}/\d{2,4}.{0,30})$",
+    re.IGNORECASE,
+)
+
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’')]*$")
+
+# Block value: characters count for, link characters beyond a free share against, each
+# block costs (so scraps of text count against).
+_LINK_WEIGHT = 3.0
+_FREE_LINK_SHARE = 0.4
+_BLOCK_COST = 25.0
+# Prose blocks (at least this long, few links) that share a parent make an article; a lone
+# one (a teaser's summary beside its linked headline) counts for less.
+_PROSE_MIN = 30
+_CLUSTER_FACTOR = (0.25, 0.25, 0.7, 0.85)
+_WRAPPER_CLIMB = 3
+# Share of a negative value that a hinted element (ads, related links) passes up.
+_HINTED_NEGATIVE_SHARE = 0.5
+# A kept block has at most this share of its characters in links (longer prose may cite more).
+_MAX_LINK_DENSITY = 0.5
+
+
+class _Block:
+    __slots__ = ("owner", "parts", "link", "text", "hint")
+
+    def __init__(self, owner, hint: int):
+        self.owner = owner
+        self.parts: list[str] = []
+        self.link = 0
+        self.text = ""
+        #: preorder number of the innermost element with a boilerplate class/id around the
+        #: block (-1: none)
+        self.hint = hint
+
+
+def _skip_element(el, tag: str) -> bool:
+    """Elements never entered: non-text tags, page-chrome tags, hidden elements."""
+    if tag in BODY_SKIP_TAGS:
+        return True
+    if tag in STRUCTURAL_TAGS:
+        return False
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE_RE.search(style))
+
+
+def _hinted(el, tag: str) -> int:
+    """0, or 1 when the element's class/id names page furniture (ads, share bars, related
+    stories, ...), 2 when it names a comment section."""
+    if tag in STRUCTURAL_TAGS:
+        return 0
+    prop = el.get("itemprop") or el.get("property")
+    if prop and not NON_BODY_PROPS.isdisjoint(prop.split()):
+        return 1
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return 0
+    attrs = f"{cls or ''} {ident or ''}"
+    if not is_boilerplate_attr(attrs):
+        return 0
+    return 2 if is_discussion_attr(attrs) else 1
+
+
+class _Walk:
+    """The result of the walk: blocks in document order and the body container."""
+
+    __slots__ = ("blocks", "best", "best_range")
+
+    def __init__(self, blocks, best, best_range):
+        self.blocks = blocks
+        self.best = best
+        #: (first block index, end block index, preorder number, last preorder number)
+        self.best_range = best_range
+
+
+# Replay events recorded by _collect.
+_START, _END, _BLOCK_EVENT = 0, 1, 2
+
+
+def _collect(body) -> tuple[list[_Block], list[tuple]]:
+    """One iterative walk over *body*: its text blocks in document order, and the events
+    (start/end of every block-level or hinted element, each block) to score them with."""
+    blocks: list[_Block] = []
+    events: list[tuple] = []
+    owners: list = []  # the open block-level elements
+    hint_stack: list[int] = [-1]  # preorder numbers of the open hinted elements
+    closes: list[int] = []  # per open element: 0 inline, 1 block, 2 hinted block
+    skipping = 0
+    in_link = 0
+    preorder = 0
+    current: _Block | None = None
+    pending_br = False
+
+    def flush() -> None:
+        nonlocal current, pending_br
+        pending_br = False
+        block = current
+        current = None
+        if block is None:
+            return
+        text = clean_text("".join(block.parts))
+        if not text:
+            return
+        block.text = text
+        block.parts = []
+        events.append((_BLOCK_EVENT, len(blocks)))
+        blocks.append(block)
+
+    def add(text: str, link: bool) -> None:
+        nonlocal current, pending_br
+        if not text:
+            return
+        if current is None:
+            if not text.strip():
+                return
+            current = _Block(owners[-1] if owners else body, hint_stack[-1])
+        elif pending_br and text.strip():
+            pending_br = False
+        current.parts.append(text)
+        if link:
+            current.link += len(text.strip())
+
+    for event, el in etree.iterwalk(body, events=("start", "end", "comment", "pi")):
+        tag = el.tag
+        if not isinstance(tag, str):  # comment or processing instruction: only its tail is text
+            if not skipping and el is not body:
+                add(el.tail, in_link > 0)
+            continue
+        if event == "start":
+            if skipping:
+                skipping += 1
+                continue
+            if _skip_element(el, tag):
+                skipping = 1
+                if tag in BODY_BLOCK_TAGS or tag in BODY_SKIP_TAGS:
+                    flush()
+                continue
+            preorder += 1
+            hinted = _hinted(el, tag)
+            if tag in BODY_BLOCK_TAGS or hinted:
+                flush()
+                owners.append(el)
+                events.append((_START, el, hinted, preorder, len(blocks)))
+                if hinted:
+                    hint_stack.append(preorder)
+                    closes.append(2)
+                else:
+                    closes.append(1)
+            else:
+                closes.append(0)
+                if tag == "br":
+                    if pending_br:
+                        flush()
+                    elif current is not None:
+                        current.parts.append(" ")
+                        pending_br = True
+                elif tag == "a":
+                    in_link += 1
+                elif (tag == "td" or tag == "th") and current is not None:
+                    current.parts.append(" ")
+            if el.text:
+                add(el.text, in_link > 0)
+        else:
+            if skipping:
+                skipping -= 1
+                if skipping == 0 and el is not body:
+                    add(el.tail, in_link > 0)
+                continue
+            kind = closes.pop()
+            if kind:
+                flush()
+                owners.pop()
+                if kind == 2:
+                    hint_stack.pop()
+                events.append((_END, len(blocks), preorder))
+            elif tag == "a":
+                in_link -= 1
+            if el is not body and el.tail:
+                add(el.tail, in_link > 0)
+    flush()
+    return blocks, events
+
+
+def _values(blocks: list[_Block]) -> list[float]:
+    """The value of each block: its characters, minus link characters beyond a free share,
+    minus a fixed cost; positive values are discounted for prose that stands alone (a teaser's
+    summary) rather than among sibling paragraphs (an article)."""
+    prose: dict = {}
+    keys = []
+    for b in blocks:
+        # The paragraph's parent, above wrappers that hold only it (<div><p>...</p></div>).
+        node = b.owner
+        parent = node.getparent()
+        for _ in range(_WRAPPER_CLIMB):
+            if parent is None or len(parent) != 1:
+                break
+            node, parent = parent, parent.getparent()
+        key = parent if parent is not None else node
+        keys.append(key)
+        n = len(b.text)
+        if n >= _PROSE_MIN and b.link < _FREE_LINK_SHARE * n:
+            prose[key] = prose.get(key, 0) + 1
+    out = []
+    for b, key in zip(blocks, keys):
+        n = len(b.text)
+        link = min(b.link, n)
+        value = n - _BLOCK_COST - _LINK_WEIGHT * max(0.0, link - _FREE_LINK_SHARE * n)
+        if value > 0:
+            count = prose.get(key, 0)
+            if count < len(_CLUSTER_FACTOR):
+                value *= _CLUSTER_FACTOR[count]
+        out.append(value)
+    return out
+
+
+def _walk(body) -> _Walk:
+    """The text blocks of *body* and the element whose subtree has the highest value.
+
+    An element with a boilerplate class/id is entered (the hint may be wrong: ``id="__next"``,
+    a Blogger ``widget`` holding the post) but passes no positive value up and cannot be the
+    container itself; blocks under it are dropped later unless the container is inside it.
+    Nothing inside a comment section can be the container.
+    """
+    blocks, events = _collect(body)
+    values = _values(blocks)
+    best, best_value, best_range = None, 0.0, (0, 0, 0, 0)
+    stack: list[list] = []  # [element, hinted, preorder, first block, running value]
+    in_discussion = 0
+    articles: list[tuple] = []  # (element, value, range) of every <article> outside comments
+    for ev in events:
+        kind = ev[0]
+        if kind == _BLOCK_EVENT:
+            if stack:
+                stack[-1][4] += values[ev[1]]
+        elif kind == _START:
+            stack.append([ev[1], ev[2], ev[3], ev[4], 0.0])
+            if ev[2] == 2:
+                in_discussion += 1
+        else:
+            el, hinted, pre, first, value = stack.pop()
+            if hinted:
+                if hinted == 2:
+                    in_discussion -= 1
+                # Its blocks are dropped unless the container is inside it; a link list
+                # still counts somewhat against the elements around it.
+                if stack and value < 0:
+                    stack[-1][4] += _HINTED_NEGATIVE_SHARE * value
+            else:
+                if stack:
+                    stack[-1][4] += value
+                if not in_discussion:
+                    if value > best_value:
+                        best, best_value = el, value
+                        best_range = (first, ev[1], pre, ev[2])
+                    if el.tag == "article":
+                        articles.append((el, value, (first, ev[1], pre, ev[2])))
+    if best is not None and len(articles) > 1:
+        best, best_range = _headline_article(blocks, articles, best, best_range)
+    return _Walk(blocks, best, best_range)
+
+
+def _headline_article(blocks, articles, best, best_range):
+    """When the container holds several ``<article>`` elements (the story and teasers or
+    "you may like" posts), the one holding the page's first ``<h1>`` is the story."""
+    first, end, pre, last = best_range
+    inside = [a for a in articles if pre < a[2][2] <= last]
+    if len(inside) < 2:
+        return best, best_range
+    h1 = next((i for i in range(first, end) if blocks[i].owner.tag == "h1"), None)
+    if h1 is None:
+        return best, best_range
+    holding = [a for a in inside if a[2][0] <= h1 < a[2][1]]
+    if not holding:
+        return best, best_range
+    # The innermost article around the h1 that still has positive value.
+    holding.sort(key=lambda a: a[2][1] - a[2][0])
+    for el, value, rng in holding:
+        if value > 0:
+            return el, rng
+    return best, best_range
+
+
+def _keep(block: _Block, drop: set[str]) -> bool:
+    text = block.text
+    n = len(text)
+    if block.owner.tag == "h1" or text in drop:
+        return False
+    if block.link > _MAX_LINK_DENSITY * n:
+        return False
+    if n <= 500 and (is_chrome_text(text) or is_furniture_text(text)):
+        return False
+    return True
+
+
+def extract_body(root, *, title: str | None = None, subtitle: str | None = None) -> list[str]:
+    """The article's body paragraphs (plain text, each cleaned with ``clean_text``) from a
+    parsed HTML tree *root*; ``[]`` when there is no article text.
+
+    *title* and *subtitle* are left out of the body when they appear in it. Structured data's
+    ``articleBody`` is the page object's business (:meth:`crawler.extract.page.ReviewPage.body`,
+    with :func:`structured_body_wins`).
+    """
+    if root is None:
+        return []
+    body = root.find("body") if root.tag != "body" else root
+    if body is None:
+        body = root
+    walk = _walk(body)
+    drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
+    paras: list[str] = []
+    if walk.best is not None:
+        first, end, pre, last = walk.best_range
+        kept = [b for b in walk.blocks[first:end] if not (pre < b.hint <= last) and _keep(b, drop)]
+        # Bylines and datelines at the edges of the body are page furniture.
+        while kept and _edge_furniture(kept[0].text):
+            kept.pop(0)
+        while kept and _edge_furniture(kept[-1].text):
+            kept.pop()
+        paras = [b.text for b in kept]
+    return paras
+
+
+_TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+
+
+def structured_paragraphs(value) -> list[str]:
+    """A structured-data ``articleBody``/``reviewBody`` as paragraphs (HTML in it read as text)."""
+    if not isinstance(value, str) or not value.strip() or len(value) >= 2_000_000:
+        return []
+    text = html_to_text(value) if looks_like_html(value) else value  # some sites put the HTML there
+    return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
+
+
+def structured_body_wins(structured: list[str], html: list[str]) -> bool:
+    """The one rule for structured data against the page's text: the structured body wins when
+    it is the full text (not ending in an ellipsis), has at least 90% of the words the HTML body
+    has, and is no worse split into paragraphs."""
+    if not structured:
+        return False
+    sd_words = sum(len(p.split()) for p in structured)
+    html_words = sum(len(p.split()) for p in html)
+    truncated = _TRUNCATED_RE.search(structured[-1]) is not None
+    return not truncated and sd_words >= 0.9 * html_words and (len(structured) >= len(html) or len(structured) > 1)
+
+
+def _edge_furniture(text: str) -> bool:
+    """A byline or dateline (``By Jane Doe``, ``Updated March 1, 2025``, ``Jane Doe Fri 2 May
+    2025 06.00 BST``): short, and a byline form or a date with no sentence around it."""
+    if len(text) > 120:
+        return False
+    if _BYLINE_RE.match(text) is not None or _DATELINE_RE.match(text) is not None:
+        return True
+    return (
+        len(text) <= 80
+        and text[0] not in "—–-―"  # a quote's attribution (``— Jane Doe (@jane) May 2, 2025``)
+        and bool(find_dates(text))
+        and not _SENTENCE_END_RE.search(text)
+    )

@@ -1,0 +1,33 @@
+"""The JSON Lines exporter (feed formats ``jsonl``, ``jsonlines``, ``gz``): one record per line,
+UTF-8 with no ``\\u`` escapes, keys in the record's order.
+
+Settings: ``FEED_EXPORTERS`` (set in ``crawler.settings``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exporters import BaseItemExporter
+
+
+def dumps_record(record: dict) -> str:
+    """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order."""
+    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+
+
+class ReviewJsonLinesExporter(BaseItemExporter):
+    """One record per line, in the record's key order, UTF-8 without ``\\u`` escapes."""
+
+    def __init__(self, file: IO[bytes], **kwargs: Any):
+        super().__init__(dont_fail=True, **kwargs)
+        self.file = file
+
+    def export_item(self, item: Any) -> None:
+        record = item if isinstance(item, dict) else ItemAdapter(item).asdict()
+        if self.fields_to_export:
+            fields = list(self.fields_to_export) if not isinstance(self.fields_to_export, dict) else list(self.fields_to_export)
+            record = {k: record.get(k) for k in fields}
+        self.file.write((dumps_record(record) + "\n").encode("utf-8", "surrogatepass"))

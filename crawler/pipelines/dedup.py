@@ -1,0 +1,26 @@
+"""One record per ``id`` within a run: a second one is dropped (``reviews/dropped/duplicate``);
+every record let through is counted as ``reviews/emitted``."""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from crawler.pipelines.base import StatsPipeline
+
+
+class DedupPipeline(StatsPipeline):
+    """See the module docstring."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.seen: set[str] = set()
+
+    def process_item(self, item):
+        item_id = ItemAdapter(item).get("id")
+        if item_id in self.seen:
+            self.stats.inc_value("reviews/dropped/duplicate")
+            raise DropItem(f"duplicate id {item_id}")
+        self.seen.add(item_id)
+        self.stats.inc_value("reviews/emitted")
+        return item

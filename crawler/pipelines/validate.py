@@ -1,0 +1,22 @@
+"""Check each record against ``crawler/record/schema/review-v1.schema.json``; an invalid record is
+dropped, counted (``reviews/dropped/invalid``) and written to the reject file."""
+
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+
+from crawler.pipelines.base import StatsPipeline
+from crawler.record.item import PREPARED_ERRORS
+from crawler.record.validate import record_errors
+
+
+class ValidatePipeline(StatsPipeline):
+    """See the module docstring."""
+
+    def process_item(self, item):
+        errors = getattr(item, PREPARED_ERRORS, None)  # checked in an extraction worker
+        if errors is None:
+            errors = record_errors(ItemAdapter(item).asdict())
+        if errors:
+            raise self.reject(item, "invalid", "; ".join(errors))
+        return item

@@ -1,0 +1,137 @@
+"""Turn a page's raw review into the exported record (pure: no Scrapy).
+
+:func:`normalize_record` cleans every field with the other normalizers, derives ``id``,
+``word_count`` and ``content_hash``, and returns a dict in the contract's key order. It is
+idempotent: normalizing a record again returns it unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from crawler.record.item import SCHEMA_VERSION, Review
+from crawler.normalize.credits import parse_credits
+from crawler.normalize.dates import parse_date, parse_datetime
+from crawler.normalize.grades import parse_grade
+from crawler.normalize.text import clean_body, clean_text
+from crawler.normalize.urls import record_id
+
+RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Review))
+CONTENT_FIELDS: tuple[str, ...] = (
+    "kind", "title", "subtitle", "work_title", "grade", "credits", "body", "authors",
+    "published_at", "modified_at", "language",
+)
+CREDIT_KEYS: tuple[str, ...] = (
+    "director", "writer", "starring", "release_date", "platform", "creator", "producer",
+    "cinematographer", "editor", "composer", "releases", "runtime_minutes", "content_rating",
+    "distributor", "studio", "country", "year",
+)
+_LIST_CREDITS = ("director", "writer", "starring", "creator", "producer", "cinematographer", "editor", "composer")
+GRADE_KEYS: tuple[str, ...] = ("raw", "scale", "value", "best", "score", "letter")
+
+
+def utc_now() -> str:
+    """Now, as the record writes times: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _opt_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return clean_text(value) or None
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        return []
+    return list(dict.fromkeys(n for n in (clean_text(v) for v in value if isinstance(v, str)) if n))
+
+
+def normalize_grade(grade: Any) -> dict | None:
+    """A grade dict with the contract's keys in order (or parsed from a string)."""
+    if isinstance(grade, str):
+        return parse_grade(grade)
+    if not isinstance(grade, Mapping) or not grade.get("scale"):
+        return None
+    return {k: grade.get(k) for k in GRADE_KEYS}
+
+
+def normalize_credits(credits: Any) -> dict:
+    """The credits object in the contract's key order; lists cleaned, always the five base keys."""
+    if isinstance(credits, str):
+        credits = parse_credits(credits)
+    credits = credits if isinstance(credits, Mapping) else {}
+    out: dict[str, Any] = {}
+    for key in CREDIT_KEYS:
+        value = credits.get(key)
+        if key in _LIST_CREDITS:
+            names = _names(value)
+            if names or key in ("director", "writer", "starring"):
+                out[key] = names
+        elif key == "release_date":
+            out[key] = parse_date(value) if isinstance(value, str) else None
+        elif key == "platform":
+            out[key] = _opt_text(value)
+        elif value not in (None, "", [], {}):
+            out[key] = value
+    return out
+
+
+def normalize_datetime(value: Any) -> str | None:
+    return parse_datetime(value) if isinstance(value, str) and value.strip() else None
+
+
+def content_hash(record: Mapping) -> str:
+    """sha256 over the content fields' canonical JSON: equal content, equal hash, across runs."""
+    content = {k: record.get(k) for k in CONTENT_FIELDS}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
+    """The exported record for *item* (a :class:`Review`, a dict or anything itemadapter reads).
+
+    Cleans strings (NFC, whitespace, invisible characters), orders keys, and derives ``id``
+    from ``url``, ``word_count`` from ``body`` and ``content_hash`` from the content fields.
+    ``fetched_at`` keeps the item's own value, else the one given, else now.
+    """
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        src = dataclasses.asdict(item)
+    elif isinstance(item, Mapping):
+        src = dict(item)
+    else:
+        from itemadapter import ItemAdapter  # a Scrapy item or attrs object
+
+        src = ItemAdapter(item).asdict()
+    url = clean_text(src.get("url") or "") or None
+    lang = _opt_text(src.get("language"))
+    body = clean_body(src.get("body")) if src.get("body") else None
+    rec: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "id": record_id(url) if url else None,
+        "url": url,
+        "site": _opt_text(src.get("site")),
+        "kind": src.get("kind") if src.get("kind") in ("film", "tv") else None,
+        "title": _opt_text(src.get("title")),
+        "subtitle": _opt_text(src.get("subtitle")),
+        "work_title": _opt_text(src.get("work_title")),
+        "grade": normalize_grade(src.get("grade")),
+        "credits": normalize_credits(src.get("credits")),
+        "body": body or None,
+        "authors": _names(src.get("authors")),
+        "published_at": normalize_datetime(src.get("published_at")),
+        "modified_at": normalize_datetime(src.get("modified_at")),
+        "language": lang.lower() if lang else None,
+        "word_count": len(body.split()) if body else 0,
+        "content_hash": None,
+        "fetched_at": src.get("fetched_at") or fetched_at or utc_now(),
+    }
+    rec["content_hash"] = content_hash(rec)
+    return rec

@@ -1,0 +1,23 @@
+"""Which fields of a record are empty: counted as ``reviews/missing/<field>`` by the normalize
+pipeline, as per-kind coverage by the state pipeline (for the monitors), and in each output
+file's manifest. One definition of "missing" for all three: ``None``, ``""``, ``[]`` or ``{}``."""
+
+from __future__ import annotations
+
+#: fields whose emptiness is counted as ``reviews/missing/<field>``
+TRACKED_FIELDS = ("kind", "title", "subtitle", "work_title", "grade", "body", "authors", "published_at", "modified_at", "language")
+TRACKED_CREDITS = ("director", "writer", "starring", "release_date", "platform")
+#: every coverage key: the tracked fields, then ``credits/<role>``
+COVERAGE_KEYS = TRACKED_FIELDS + tuple(f"credits/{k}" for k in TRACKED_CREDITS)
+
+
+def is_missing(value) -> bool:
+    return value in (None, "", [], {})
+
+
+def missing_fields(record: dict) -> list[str]:
+    """Names of the tracked fields that are empty in *record* (``credits/<role>`` for credits)."""
+    missing = [f for f in TRACKED_FIELDS if is_missing(record.get(f))]
+    credits = record.get("credits") or {}
+    missing += [f"credits/{k}" for k in TRACKED_CREDITS if is_missing(credits.get(k))]
+    return missing

@@ -1,0 +1,35 @@
+"""The exported record as a dataclass (used through itemadapter). Field order is the output order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+#: attribute set on an item built and validated in an extraction worker: its schema errors
+#: (the pipelines then neither normalize nor validate it again)
+PREPARED_ERRORS = "_prepared_errors"
+
+
+@dataclass
+class Review:
+    """One critic's review. See ``crawler/record/schema/review-v1.schema.json`` for the contract."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str | None = None
+    url: str | None = None
+    site: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    work_title: str | None = None
+    grade: dict[str, Any] | None = None
+    credits: dict[str, Any] = field(default_factory=dict)
+    body: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    language: str | None = None
+    word_count: int = 0
+    content_hash: str | None = None
+    fetched_at: str | None = None

@@ -1,0 +1,76 @@
+"""Page extraction off the reactor thread: a process pool running
+:func:`crawler.sites.read.read_page`.
+
+Scrapy's engine runs on one core; extraction (parse, read fields, normalize, validate) is CPU
+work that can run on another. With the setting ``EXTRACT_WORKERS = N`` (N >= 1) the spider sends
+each article response's read arguments -- URL, body, headers, the site key (plain values, for
+every spider and every site) -- to one of N worker processes, which run ``read_page`` and send
+back its :class:`~crawler.sites.read.ReadOutcome` (records already normalized and validated,
+stats, rejects). The spider applies the outcome exactly as it applies an inline one, so output,
+stats and reject files are the same as without the pool (the order of lines may differ).
+
+``EXTRACT_WORKERS = 0`` reads pages inline. When a worker fails on a page (or the pool breaks),
+that page is read inline instead: the same result, or the same error as without the pool
+(``extract/inline_fallback`` counts them). Workers are started with ``spawn`` (no fork of a
+running reactor) and stopped when the spider closes. Pages waiting for a worker count in
+Scrapy's scraper slot (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), which throttles downloads when the
+workers fall behind: memory stays bounded.
+
+Settings: ``EXTRACT_WORKERS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from scrapy import signals
+
+from crawler.sites.read import ReadOutcome, read_page
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPool:
+    """The worker pool of one crawl (see the module docstring)."""
+
+    def __init__(self, crawler, workers: int):
+        self.crawler = crawler
+        ctx = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(workers, mp_context=ctx)
+        self.workers = workers
+        self.broken = False
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+        crawler.stats.set_value("extract/workers", workers)
+
+    def close(self, spider=None, reason=None) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    async def read(self, args: dict) -> ReadOutcome:
+        """:func:`read_page` ``(**args)`` in a worker; inline when the worker fails."""
+        try:
+            if self.broken:
+                raise BrokenProcessPool("an extraction worker died earlier")
+            return await asyncio.wrap_future(self.executor.submit(read_page, **args))
+        except Exception as exc:  # noqa: BLE001 - read the page here instead: same result or same error
+            if isinstance(exc, BrokenProcessPool) and not self.broken:
+                self.broken = True
+                logger.error("Extraction worker pool broken (%s); reading pages in the crawl process", exc)
+            self.crawler.stats.inc_value("extract/inline_fallback")
+            return read_page(**args)
+
+
+def extract_pool_for(crawler) -> ExtractPool | None:
+    """The crawl's pool when ``EXTRACT_WORKERS`` > 0 (created on first use), else None."""
+    if crawler is None:
+        return None
+    pool = getattr(crawler, "_extract_pool", False)
+    if pool is not False:
+        return pool
+    workers = crawler.settings.getint("EXTRACT_WORKERS", 0)
+    pool = ExtractPool(crawler, workers) if workers > 0 else None
+    crawler._extract_pool = pool
+    return pool

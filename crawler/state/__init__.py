@@ -1,0 +1,12 @@
+"""The state store: the ledger behind incremental runs and resumable backfills.
+
+:mod:`~crawler.state.base` (the interface and its contract), :mod:`~crawler.state.sqlite` (the
+default), :mod:`~crawler.state.redis` (distributed runs; the optional ``redis`` extra),
+:mod:`~crawler.state.open` (:func:`open_state`, :func:`default_state_path`).
+"""
+
+from crawler.state.base import StateStore, utc_now
+from crawler.state.open import default_state_path, open_state
+from crawler.state.sqlite import SQLiteStateStore
+
+__all__ = ["StateStore", "SQLiteStateStore", "open_state", "default_state_path", "utc_now"]

@@ -1,0 +1,153 @@
+"""The embedded default state store: one SQLite file (see :mod:`crawler.state.base` for the
+contract)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from crawler.state.base import StateStore, utc_now
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    last_emitted_run TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    url TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    emitted_run TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    pid INTEGER,
+    host TEXT,
+    started TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watermarks (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    mode TEXT,
+    finished TEXT,
+    summary TEXT NOT NULL
+);
+"""
+
+
+class SQLiteStateStore(StateStore):
+    """The embedded default: one SQLite file (WAL journal, ``synchronous=FULL``), safe against
+    ``kill -9`` at any point (every write is one transaction)."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+
+    # reviews ------------------------------------------------------------
+    def get(self, id: str) -> dict | None:  # noqa: A002
+        row = self.db.execute("SELECT * FROM reviews WHERE id = ?", (id,)).fetchone()
+        return dict(row) if row else None
+
+    def is_unchanged(self, id: str, content_hash: str) -> bool:  # noqa: A002
+        row = self.db.execute("SELECT content_hash FROM reviews WHERE id = ?", (id,)).fetchone()
+        return row is not None and row[0] == content_hash
+
+    def mark_emitted(self, rows: Iterable[Mapping[str, Any]], run_id: str, output: str | None = None) -> int:
+        now = utc_now()
+        n = 0
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            for row in rows:
+                rid, url, chash = row["id"], row["url"], row["content_hash"]
+                cur.execute(
+                    """INSERT INTO reviews (id, url, content_hash, first_seen, last_changed, last_emitted_run)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(id) DO UPDATE SET
+                         url = excluded.url,
+                         last_changed = CASE WHEN reviews.content_hash = excluded.content_hash
+                                             THEN reviews.last_changed ELSE excluded.last_changed END,
+                         content_hash = excluded.content_hash,
+                         last_emitted_run = excluded.last_emitted_run""",
+                    (rid, url, chash, now, now, run_id),
+                )
+                if row.get("fetch_url"):
+                    cur.execute(
+                        """INSERT INTO fetches (url, id, etag, last_modified, emitted_run) VALUES (?, ?, ?, ?, ?)
+                           ON CONFLICT(url) DO UPDATE SET id = excluded.id, etag = excluded.etag,
+                             last_modified = excluded.last_modified, emitted_run = excluded.emitted_run""",
+                        (row["fetch_url"], rid, row.get("etag"), row.get("last_modified"), run_id),
+                    )
+                n += 1
+            if output is not None:
+                cur.execute("DELETE FROM outputs WHERE path = ?", (str(output),))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return n
+
+    def get_fetch(self, url: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM fetches WHERE url = ?", (url,)).fetchone()
+        return dict(row) if row else None
+
+    # output journal -----------------------------------------------------
+    def begin_output(self, path: str, run_id: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO outputs (path, run_id, pid, host, started) VALUES (?, ?, ?, ?, ?)",
+            (str(path), run_id, os.getpid(), socket.gethostname(), utc_now()),
+        )
+
+    def pending_outputs(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM outputs ORDER BY started, path")]
+
+    # watermarks and runs ------------------------------------------------
+    def get_watermark(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM watermarks WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_watermark(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO watermarks (key, value) VALUES (?, ?)", (key, value))
+
+    def add_run(self, summary: Mapping[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO runs (run_id, mode, finished, summary) VALUES (?, ?, ?, ?)",
+            (summary.get("run_id", ""), summary.get("mode"), summary.get("finished"), json.dumps(dict(summary), sort_keys=True)),
+        )
+
+    def recent_runs(self, limit: int = 10, mode: str | None = None) -> list[dict]:
+        if mode is None:
+            cur = self.db.execute("SELECT summary FROM runs ORDER BY seq DESC LIMIT ?", (limit,))
+        else:
+            cur = self.db.execute("SELECT summary FROM runs WHERE mode = ? ORDER BY seq DESC LIMIT ?", (mode, limit))
+        return [json.loads(r[0]) for r in cur]
+
+    def count(self) -> int:
+        """Reviews in the store (SQLite extra, used by tests and the summary)."""
+        return self.db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None  # type: ignore[assignment]

@@ -1,0 +1,1 @@
+"""Test support: crawl helpers, the generated test site, the fault server, a Redis server."""
