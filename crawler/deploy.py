@@ -33,6 +33,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from crawler.run.context import EXIT_INCOMPLETE
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = ("crawler", "pyproject.toml", "README.md", "scrapy.cfg")
 
@@ -62,7 +64,7 @@ def build_egg(out_dir: str | Path, repo: Path = REPO) -> Path:
     return eggs[-1]
 
 
-EXIT_DID_NOT_FINISH = 3
+EXIT_DID_NOT_FINISH = EXIT_INCOMPLETE  # no final stats: the job did not finish
 _EXIT_RE = re.compile(r"'run/exit_code': (\d+)")
 
 
