@@ -29,8 +29,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False
 
-# Extraction worker processes (crawler/run/workers.py); 0: pages are read on the reactor thread.
-EXTRACT_WORKERS = 0
+# Extraction worker processes (crawler/run/workers.py): "auto" = cores - 1 (at least 1) when the
+# crawl is CPU-bound (no AutoThrottle, no download delay), else inline; 0: always inline.
+EXTRACT_WORKERS = "auto"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,
