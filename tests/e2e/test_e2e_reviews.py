@@ -41,7 +41,7 @@ def _crawl(tmp_path, *args: str):
     out = tmp_path / "out.jsonl"
     proc = run_scrapy(["crawl", "reviews", *args, "-O", str(out), *FAST], timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return read_jsonl(out), proc.stderr
+    return read_jsonl(out), proc.stats
 
 
 @pytest.mark.parametrize("site", sorted(SITES))
@@ -59,10 +59,10 @@ def test_url_crawl_writes_exactly_the_review_pages(site, tmp_path):
     non_reviews = [c for c in fixture_cases(site) if load_expected(c) is None]
     for case in non_reviews:
         assert f"/{case.relative_to(FIXTURES / site).as_posix()}" in hits
-    assert f"'pages/skipped/not_review': " in log
-    assert f"'{SITES[site]}'" in log, f"discovered through {SITES[site]}"
-    assert "pages/failed" not in log, "nothing failed (robots-disallowed links are not even asked for)"
-    assert "'reviews/emitted': 2" in log
+    assert log["pages/skipped/not_review"] >= 1
+    assert log.get(SITES[site]), f"discovered through {SITES[site]}"
+    assert not [k for k in log if k.startswith("pages/failed")], "nothing failed (robots-disallowed links are not even asked for)"
+    assert log["reviews/emitted"] == 2
     # robots.txt is obeyed and off-site links are not followed.
     assert not any(h.startswith(("/private", "/account", "/search", "/wp-admin")) for h in hits)
 
@@ -70,12 +70,12 @@ def test_url_crawl_writes_exactly_the_review_pages(site, tmp_path):
 def test_start_url_may_be_a_feed_or_a_sitemap(tmp_path):
     with FixtureServer(FIXTURES / "northgazette") as server:
         records, log = _crawl(tmp_path, "-a", f"url={server.base_url}/film/atom.xml")
-        assert "'discovery/start_is_feed': 1" in log
+        assert log["discovery/start_is_feed"] == 1
         assert {r["url"] for r in records} == set(_expected("northgazette"))
     with FixtureServer(FIXTURES / "reelverdict") as server:
         records, log = _crawl(tmp_path, "-a", f"url={server.base_url}/sitemap.xml")
         # robots.txt names the same sitemap: it is fetched once.
-        assert "'sitemap/fetched': 1" in log
+        assert log["sitemap/fetched"] == 1
         assert {r["url"] for r in records} == set(_expected("reelverdict"))
 
 
@@ -85,7 +85,7 @@ def test_configured_site_on_a_mirror_uses_its_listings(tmp_path):
         records, log = _crawl(tmp_path, "-a", "site=pictureshow", "-a", f"base_url={server.base_url}")
         hits = set(server.hits)
     assert {r["url"]: _strip(r) for r in records} == _expected("pictureshow")
-    assert "'listing/pages': 2" in log
+    assert log["listing/pages"] == 2
     assert "discovery/following_links" not in log
     assert "/news/marigold-hours-box-office-record" not in hits  # only listed pages fetched
 
@@ -116,7 +116,7 @@ def test_unknown_site_records_are_keyed_by_host(tmp_path):
         "</article></body></html>", "utf-8")
     with FixtureServer(root) as server:
         records, log = _crawl(tmp_path, "-a", f"url={server.base_url}/")
-        assert "'discovery/following_links': True" in log
+        assert log["discovery/following_links"] is True
     [record] = records
     assert record["site"] == "127.0.0.1"
     assert record["url"] == f"{server.base_url}/reviews/moth-light"
@@ -133,4 +133,4 @@ def test_avclub_through_the_reviews_spider_matches_its_own_spider(avclub_server,
     expected = {e["url"]: e for e in (served_expected(c, avclub_server.base_url) for c in REVIEW_CASES)}
     got = {r["url"]: {**_strip(r), "site": r["site"]} for r in records}
     assert got == expected
-    assert "'listing/pages': 3" in log
+    assert log["listing/pages"] == 3

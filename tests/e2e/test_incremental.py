@@ -38,8 +38,8 @@ def test_second_run_emits_nothing_then_exactly_the_changed_page(site, tmp_path):
     assert run2.returncode == 0, run2.stderr[-3000:]
     assert _ids(tmp_path / "o2.jsonl") == []
     # Listing links were asked conditionally and answered 304; sitemap entries skipped by lastmod.
-    assert stat(run2.stderr, "pages/not_modified") == 30
-    assert stat(run2.stderr, "sitemap/urls_skipped") == 33
+    assert stat(run2, "pages/not_modified") == 30
+    assert stat(run2, "sitemap/urls_skipped") == 33
     manifest = json.loads(manifest_path_for(tmp_path / "o2.jsonl").read_text("utf-8"))
     assert (manifest["item_count"], manifest["exit_code"], manifest["exit_status"], manifest["mode"]) == (0, 0, "ok", "incremental")
 
@@ -53,7 +53,7 @@ def test_second_run_emits_nothing_then_exactly_the_changed_page(site, tmp_path):
     assert record["id"] == changed.id
     assert record["body"].endswith("Update: this review was revised.")
     assert record_errors(record) == []
-    assert stat(run3.stderr, "pages/not_modified") == 29
+    assert stat(run3, "pages/not_modified") == 29
 
     run4 = crawl(server.base_url, tmp_path / "o4.jsonl", state)
     assert run4.returncode == 0 and _ids(tmp_path / "o4.jsonl") == []
@@ -68,7 +68,7 @@ def test_sitemap_lastmod_watermark_finds_the_changed_page_without_listings(tmp_p
         before = len(server.hits)
         run2 = crawl(server.base_url, tmp_path / "o2.jsonl", state)
         assert run2.returncode == 0 and _ids(tmp_path / "o2.jsonl") == []
-        assert stat(run2.stderr, "sitemap/urls_skipped") == 22
+        assert stat(run2, "sitemap/urls_skipped") == 22
         assert [h for h in server.hits[before:] if h.startswith(("/review-", "/news-"))] == []  # not even fetched
         target = [p for p in pages if p.is_review][3]
         change_body(tmp_path / "site", pages, target.slug, seed=5)  # new body and a new lastmod
@@ -91,8 +91,8 @@ def test_full_mode_emits_everything_and_a_date_range_filters_by_published_at(sit
     assert ranged.returncode == 0, ranged.stderr[-3000:]
     assert sorted(_ids(tmp_path / "range.jsonl")) == expected
     # Pages were skipped before download by lastmod (before `since`), the rest after by published_at.
-    skipped_before = stat(ranged.stderr, "sitemap/urls_skipped") or 0
-    out_of_range = stat(ranged.stderr, "reviews/skipped/out_of_range") or 0
+    skipped_before = stat(ranged, "sitemap/urls_skipped") or 0
+    out_of_range = stat(ranged, "reviews/skipped/out_of_range") or 0
     assert skipped_before > 0 and out_of_range > 0
     assert "rejects/" not in ranged.stderr  # filtered pages are counted, not rejected
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,11 +35,26 @@ def crawl_env() -> dict[str, str]:
 
 
 def run_scrapy(args: list[str], cwd: Path = REPO, timeout: float = 180, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``scrapy <args>`` in a subprocess from the repository (its scrapy.cfg)."""
-    return subprocess.run(
+    """Run ``scrapy <args>`` in a subprocess from the repository (its scrapy.cfg).
+
+    For ``crawl`` the final stats are written with ``STATS_DUMP_PATH`` (unless the test sets it)
+    and returned as ``proc.stats`` (a dict; ``{}`` when the crawl wrote none): tests assert on
+    them, never on the log's stats dump."""
+    dump = None
+    if args and args[0] == "crawl" and not any(str(a).startswith("STATS_DUMP_PATH=") for a in args):
+        fd, dump = tempfile.mkstemp(prefix="stats-", suffix=".json")
+        os.close(fd)
+        os.unlink(dump)
+        args = [*args, "-s", f"STATS_DUMP_PATH={dump}"]
+    proc = subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd, env=crawl_env(), capture_output=True, text=True, timeout=timeout, **kwargs,
     )
+    proc.stats = {}
+    if dump is not None and os.path.exists(dump):
+        proc.stats = json.loads(Path(dump).read_text("utf-8"))
+        os.unlink(dump)
+    return proc
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:

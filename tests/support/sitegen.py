@@ -211,9 +211,7 @@ def crawl(base_url: str, out: Path | str, state: Path | str, *extra: str, timeou
     return run_scrapy(["crawl", "avclub", "-a", f"base_url={base_url}", "-a", f"state={state}", "-O", str(out), *FAST_PROD, *extra], timeout=timeout)
 
 
-def stat(stderr: str, key: str) -> int | None:
-    """An integer stat from the stats dump Scrapy logs at the end of a crawl."""
-    import re
-
-    m = re.search(rf"'{re.escape(key)}': (\d+)", stderr)
-    return int(m.group(1)) if m else None
+def stat(proc, key: str) -> int | None:
+    """An integer stat of a finished crawl (``run_scrapy``'s ``proc.stats``, from STATS_DUMP_PATH)."""
+    value = proc.stats.get(key)
+    return int(value) if value is not None else None
