@@ -1,12 +1,15 @@
 """The review page object every site builds on.
 
 A page object is made from a URL and the page's HTML (str or bytes) and never touches the crawl
-engine. It parses the HTML once; each field has one method that tries, in order, the site's
-own selectors, structured data (JSON-LD, microdata, OpenGraph/meta), then text patterns, and
-records which layer answered in :attr:`ReviewPage.sources`. When no layer is sure, the field is
-empty (and the pipelines count it as missing): a value is never guessed.
+engine. It parses the HTML once. Each field is declared once as a
+:class:`~crawler.extract.fields.Field` listing its layers in order -- the site's own selectors,
+structured data (JSON-LD, microdata, RDFa), OpenGraph/meta, then text patterns -- each layer a
+method ``_<field>_<layer>`` that answers or returns ``None``; the field's answer says which layer
+gave it (:attr:`ReviewPage.sources` and :attr:`ReviewPage.problems` are derived from the declared
+fields, and so is :meth:`ReviewPage.to_item`). When no layer is sure, the field is empty (and the
+pipelines count it as missing): a value is never guessed.
 
-A site adapter overrides only the class attributes (CSS selectors) or the methods that differ.
+A site adapter overrides only the class attributes (CSS selectors) or the layers that differ.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from lxml import etree
 
 from crawler.record.item import Review
 from crawler.extract.boilerplate import is_chrome_attr, is_chrome_text
+from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
@@ -57,26 +61,30 @@ _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", 
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 
 
-def _memo(method):
-    """Cache a field method's answer on the instance (fields call each other)."""
-    name = method.__name__
+def _grade_key(grade: dict) -> tuple:
+    """A grade's identity: two layers agree when these are equal."""
+    return grade.get("score"), grade.get("letter"), grade.get("value")
 
-    def wrapper(self):
-        cache = self.__dict__.setdefault("_memo", {})
-        if name not in cache:
-            cache[name] = method(self)
-        return cache[name]
 
-    wrapper.__name__ = name
-    wrapper.__doc__ = method.__doc__
-    return wrapper
+def _structured_body_or_html(field: Field, ask) -> Answer:
+    """The body's policy: the structured body wins when it is the full text
+    (:func:`~crawler.extract.mainbody.structured_body_wins`), else the HTML's paragraphs."""
+    html, structured = ask("html"), ask("structured")
+    paras = html.value or []
+    if structured.value and structured_body_wins(structured.value, paras):
+        return Answer("\n\n".join(structured.value), structured.layer)
+    return Answer("\n\n".join(paras), html.layer) if paras else Answer()
+
+
+def _no_credits() -> dict[str, Any]:
+    return {"director": [], "writer": [], "starring": [], "release_date": None, "platform": None}
 
 
 def _attr_tokens(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-class ReviewPage:
+class ReviewPage(FieldPage):
     """Extraction for one review page. Subclass per site and override what differs.
 
     Class attributes (CSS selectors, tried in order, first non-empty wins):
@@ -142,10 +150,12 @@ class ReviewPage:
             for field, sels in site.selectors.items():
                 setattr(self, f"{field}_css", tuple(sels) + tuple(getattr(type(self), f"{field}_css", ())))
         self.sel = self.make_selector(self.root)
-        #: field -> which layer answered (``selector``, ``jsonld``, ``microdata``, ``meta``, ``text``)
-        self.sources: dict[str, str] = {}
-        #: problems seen while reading the page (``jsonld_invalid``, ``grade_conflict``, ...)
-        self.problems: list[str] = []
+
+    @property
+    def problems(self) -> list[str]:
+        """Problems seen on the page (``jsonld_invalid``, ``grade_conflict``, ...): the structured
+        data's, then each declared field's. (:attr:`sources`: field -> the layer that answered.)"""
+        return (["jsonld_invalid"] if self._jsonld_parsed[1] else []) + self.field_problems()
 
     def make_selector(self, root):
         """The parsel selector over the page's one tree (a subclass may take other queries)."""
@@ -166,11 +176,12 @@ class ReviewPage:
 
     # ----------------------------------------------------------------- parsed once, shared
     @cached_property
+    def _jsonld_parsed(self) -> tuple[list[dict], Any]:
+        return parse_jsonld(self.sel.xpath('//script[@type="application/ld+json"]/text()').getall())
+
+    @property
     def jsonld(self) -> list[dict]:
-        nodes, errors = parse_jsonld(self.sel.xpath('//script[@type="application/ld+json"]/text()').getall())
-        if errors:
-            self.problems.append("jsonld_invalid")
-        return nodes
+        return self._jsonld_parsed[0]
 
     @cached_property
     def meta(self) -> dict[str, str]:
@@ -276,14 +287,22 @@ class ReviewPage:
                 return found
         return self.root
 
-    @cached_property
+    #: the body container: the site's selector, else the element with the most paragraph text
+    body_container = Field("selector", "text", item=None)
+
+    @property
     def body_root(self) -> etree._Element | None:
-        """The body container: the site's selector, else the element with the most paragraph text."""
+        """The body container (field ``body_container``)."""
+        return self.body_container()
+
+    def _body_container_selector(self) -> etree._Element | None:
         for css in self.body_css:
             found = self.sel.css(css)
             if found:
-                self.sources["body_container"] = "selector"
                 return found[0].root
+        return None
+
+    def _body_container_text(self) -> etree._Element | None:
         best, best_len = None, 0
         for el in self.article_root.iter("div", "section", "article", "main", "td"):
             if any(is_chrome_attr(_attr_tokens(a)) for a in [el]):
@@ -291,8 +310,6 @@ class ReviewPage:
             total = sum(len(clean_text(element_text(p))) for p in el if p.tag == "p")
             if total > best_len:
                 best, best_len = el, total
-        if best is not None:
-            self.sources["body_container"] = "text"
         return best
 
     # ----------------------------------------------------------------- blocks and lines
@@ -364,8 +381,10 @@ class ReviewPage:
         return lines
 
     # ----------------------------------------------------------------- fields
-    @_memo
-    def canonical(self) -> str:
+    #: the page's address: its ``rel=canonical`` link resolved against the URL, else the URL
+    canonical = Field("link", item="url", counted=False)
+
+    def _canonical_link(self) -> str:
         href = self.sel.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').get()
         return canonical_url(self.url, href)
 
@@ -376,7 +395,10 @@ class ReviewPage:
         name = clean_text(self.meta.get("og:site_name") or "")
         return tuple(self.title_suffixes) + ((name,) if name and len(name) <= 80 else ())
 
-    def _title_parts(self) -> dict:
+    @cached_property
+    def _headline_parts(self) -> tuple[dict, bool]:
+        """:func:`~crawler.normalize.titles.clean_title` of ``<title>`` with the h1, and whether
+        an h1 took part."""
         h1_text = clean_text(element_text(self.h1)) if self.h1 is not None else None
         title_tag = self.sel.xpath("//title/text()").get()
         suffixes = self.site_names
@@ -384,39 +406,52 @@ class ReviewPage:
             if h1_text and strip_site_suffix(f"x | {h1_text}", suffixes) == "x":
                 h1_text = None  # the h1 is the site's logo
             title_tag = strip_site_suffix(title_tag or "", suffixes)
-        parts = clean_title(title_tag or "", h1_text or None)
-        if parts.get("title"):
-            self.sources["title"] = "selector" if h1_text else "meta"
-            return parts
+        return clean_title(title_tag or "", h1_text or None), bool(h1_text)
+
+    @cached_property
+    def _meta_title_parts(self) -> dict | None:
+        """The title parts of ``og:title``, else the structured ``headline`` (the first with a title)."""
         for cand in (self.meta.get("og:title"), (self.article_node or {}).get("headline")):
             if isinstance(cand, str) and clean_text(cand):
-                parts = clean_title(strip_site_suffix(cand, suffixes), None)
+                parts = clean_title(strip_site_suffix(cand, self.site_names), None)
                 if parts.get("title"):
-                    self.sources["title"] = "meta"
                     return parts
-        return parts
+        return None
 
     @cached_property
     def title_parts(self) -> dict:
-        return self._title_parts()
+        """The parts (title, work title, ...) of the headline the title was read from."""
+        parts, _ = self._headline_parts
+        if parts.get("title"):
+            return parts
+        return self._meta_title_parts or parts
 
-    @_memo
-    def title(self) -> str | None:
-        return self.title_parts.get("title") or None
+    title = Field("selector", "meta")
 
-    @_memo
-    def subtitle(self) -> str | None:
+    def _title_selector(self) -> Answer | None:
+        """The h1 read with ``<title>`` (the ``<title>`` alone is a ``meta`` answer)."""
+        parts, from_h1 = self._headline_parts
+        return Answer(parts["title"], "selector" if from_h1 else "meta") if parts.get("title") else None
+
+    def _title_meta(self) -> str | None:
+        return (self._meta_title_parts or {}).get("title") or None
+
+    subtitle = Field("selector", "jsonld", "text")
+
+    def _subtitle_selector(self) -> str | None:
         for css in self.subtitle_css:
             for el in self.sel.css(css):
                 text = clean_text(element_text(el.root))
                 if text and text != self.title():
-                    self.sources["subtitle"] = "selector"
                     return text
+        return None
+
+    def _subtitle_jsonld(self) -> str | None:
         alt = (self.article_node or {}).get("alternativeHeadline")
-        if isinstance(alt, str) and clean_text(alt):
-            self.sources["subtitle"] = "jsonld"
-            return clean_text(alt)
-        # Text pattern: a short heading/paragraph right after the h1, outside the body.
+        return clean_text(alt) if isinstance(alt, str) and clean_text(alt) else None
+
+    def _subtitle_text(self) -> str | None:
+        """A short heading/paragraph right after the h1, outside the body."""
         h1 = self.h1
         if h1 is not None:
             nxt = h1.getnext()
@@ -432,35 +467,36 @@ class ReviewPage:
                 text = clean_text(element_text(nxt))
                 if text and len(text) <= 300 and text != self.title() and not _BY_PREFIX_RE.match(text):
                     if parse_grade(text) is None and credit_role(text) is None:
-                        self.sources["subtitle"] = "text"
                         return text
         return None
 
-    @_memo
-    def work_title(self) -> str | None:
+    work_title = Field("structured", "text")
+
+    def _work_title_structured(self) -> Answer | None:
         item = self.item_reviewed
         if item and isinstance(item.get("name"), str) and clean_text(item["name"]):
-            self.sources["work_title"] = self.node_source(item)
-            return clean_text(item["name"])
-        wt = self.title_parts.get("work_title")
-        if wt:
-            self.sources["work_title"] = "text"
-        return wt or None
+            return Answer(clean_text(item["name"]), self.node_source(item))
+        return None
 
-    @_memo
-    def kind(self) -> str | None:
+    def _work_title_text(self) -> str | None:
+        return self.title_parts.get("work_title") or None
+
+    kind = Field("structured", "meta")
+
+    def _kind_structured(self) -> Answer | None:
         item = self.item_reviewed
         if item:
             types = jsonld_types(item)
             if types & FILM_TYPES:
-                self.sources["kind"] = self.node_source(item)
-                return "film"
+                return Answer("film", self.node_source(item))
             if types & TV_TYPES:
-                self.sources["kind"] = self.node_source(item)
-                return "tv"
+                return Answer("tv", self.node_source(item))
+        return None
+
+    def _kind_meta(self) -> str | None:
+        """``og:type``, else the article's section (meta or structured ``articleSection``)."""
         og_kind = _OG_KIND.get((self.meta.get("og:type") or "").strip().lower())
         if og_kind:
-            self.sources["kind"] = "meta"
             return og_kind
         sections = [self.meta.get("article:section")]
         for node in (self.article_node, self.review_node):
@@ -471,11 +507,14 @@ class ReviewPage:
             if isinstance(sec, str):
                 kind = _SECTION_KIND.get(clean_text(sec).lower())
                 if kind:
-                    self.sources["kind"] = "meta"
                     return kind
         return None
 
     # grade ------------------------------------------------------------
+    #: the site's grade element and the structured rating must agree (else no grade and the
+    #: problem ``grade_conflict``); grade lines in the text are read only when neither answered
+    grade = Field("selector", "structured", "text", combine=agree(_grade_key, fallback=("text",)))
+
     def _grade_selector(self) -> dict | None:
         for css in self.grade_css:
             for el in self.sel.css(css):
@@ -487,7 +526,7 @@ class ReviewPage:
                         return grade
         return None
 
-    def _grade_structured(self) -> tuple[str, dict] | None:
+    def _grade_structured(self) -> Answer | None:
         node = self.review_node
         rating = self.deref(node.get("reviewRating")) if node else None
         if isinstance(rating, list):
@@ -503,7 +542,7 @@ class ReviewPage:
             elif value is not None:
                 grade = grade_from_rating(value, best, worst)
             if grade:
-                return self.node_source(node), grade
+                return Answer(grade, self.node_source(node))
         for scope in self.sel.xpath('//*[@itemprop="reviewRating"]'):
             if "AggregateRating" in (scope.attrib.get("itemtype") or ""):
                 continue
@@ -520,7 +559,7 @@ class ReviewPage:
                 if grade is None:
                     grade = self.parse_grade(value)
                 if grade:
-                    return "microdata", grade
+                    return Answer(grade, "microdata")
         return None
 
     def _grade_text(self) -> dict | None:
@@ -549,30 +588,11 @@ class ReviewPage:
                     return grade
         return None
 
-    @_memo
-    def grade(self) -> dict | None:
-        found: list[tuple[str, dict]] = []
-        g = self._grade_selector()
-        if g:
-            found.append(("selector", g))
-        s = self._grade_structured()
-        if s:
-            found.append(s)
-        if not found:
-            t = self._grade_text()
-            if t:
-                found.append(("text", t))
-        if not found:
-            return None
-        source, grade = found[0]
-        for _, other in found[1:]:
-            if (other.get("score"), other.get("letter"), other.get("value")) != (grade.get("score"), grade.get("letter"), grade.get("value")):
-                self.problems.append("grade_conflict")
-                return None
-        self.sources["grade"] = source
-        return grade
-
     # credits ----------------------------------------------------------
+    #: merged key by key: the site's credits block, then the reviewed work's structured data,
+    #: then credit lines in the text (not read when the site's block answered)
+    credits = Field("selector", "structured", "text", combine=merge(_no_credits, unless={"text": "selector"}))
+
     def _credits_selector(self) -> dict | None:
         for css in self.credits_css:
             els = self.sel.css(css)
@@ -619,7 +639,7 @@ class ReviewPage:
         credits = parse_credits("\n".join(lines), published=self.published_date())
         return credits if _has_credits(credits) else None
 
-    def _credits_structured(self) -> dict | None:
+    def _credits_structured(self) -> Answer | None:
         item = self.item_reviewed
         if not item:
             return None
@@ -654,29 +674,13 @@ class ReviewPage:
             out["runtime_minutes"] = parse_runtime(item["duration"])
         if isinstance(item.get("contentRating"), str) and clean_text(item["contentRating"]):
             out["content_rating"] = clean_text(item["contentRating"])
-        return out
-
-    @_memo
-    def credits(self) -> dict:
-        layers = [("selector", self._credits_selector()), (self.node_source(self.item_reviewed), self._credits_structured())]
-        if layers[0][1] is None:
-            # Text credit lines fill what structured data does not give (writer, release date...).
-            layers.append(("text", self._credits_text()))
-        merged: dict[str, Any] = {"director": [], "writer": [], "starring": [], "release_date": None, "platform": None}
-        for source, credits in layers:
-            if not credits:
-                continue
-            self.sources.setdefault("credits", source)
-            for key, value in credits.items():
-                if value and not merged.get(key):
-                    merged[key] = value
-        return merged
+        return Answer(out, self.node_source(item))
 
     # body -------------------------------------------------------------
     def body_paragraphs(self) -> list[str]:
         """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left out)."""
         container = self.body_root
-        if container is None or self.sources.get("body_container") != "selector":
+        if container is None or self.answer("body_container").layer != "selector":
             return self.generic_body_paragraphs()
         title, subtitle = self.title(), self.subtitle()
         paras: list[str] = []
@@ -690,8 +694,6 @@ class ReviewPage:
             if len(text) < 40 and self.parse_grade(text) is not None:
                 continue
             paras.append(text)
-        if paras:
-            self.sources["body"] = self.sources.get("body_container", "text")
         return paras
 
     def generic_body_paragraphs(self) -> list[str]:
@@ -705,8 +707,6 @@ class ReviewPage:
             if len(text) < 40 and self.parse_grade(text) is not None:
                 continue
             paras.append(text)
-        if paras:
-            self.sources["body"] = "text"
         return paras
 
     def structured_body(self) -> tuple[str, list[str]] | None:
@@ -718,24 +718,33 @@ class ReviewPage:
                     return self.node_source(node), paras
         return None
 
-    @_memo
-    def body(self) -> str | None:
+    def _body_html(self) -> Answer | None:
+        """The body's paragraphs read from the HTML: a ``selector`` answer when the site's body
+        selector gave the container, else ``text`` (the main-text extractor)."""
         paras = self.body_paragraphs()
+        if not paras:
+            return None
+        return Answer(paras, "selector" if self.answer("body_container").layer == "selector" else "text")
+
+    def _body_structured(self) -> Answer | None:
         found = self.structured_body()
-        if found and structured_body_wins(found[1], paras):
-            self.sources["body"] = found[0]
-            return "\n\n".join(found[1])
-        return "\n\n".join(paras) or None
+        return Answer(found[1], found[0]) if found else None
+
+    #: the HTML's paragraphs, unless the structured ``articleBody``/``reviewBody`` is the full text
+    body = Field("html", "structured", combine=_structured_body_or_html)
 
     # people and dates ---------------------------------------------------
-    @_memo
-    def authors(self) -> list[str]:
+    authors = Field("selector", "structured", "meta", default=list)
+
+    def _authors_selector(self) -> list[str] | None:
         for css in self.authors_css:
             names = [clean_text(_BY_PREFIX_RE.sub("", clean_text(element_text(el.root)))) for el in self.sel.css(css)]
             names = [n for n in names if n and len(n) < 100]
             if names:
-                self.sources["authors"] = "selector"
                 return list(dict.fromkeys(names))
+        return None
+
+    def _authors_structured(self) -> Answer | None:
         for node in (self.review_node, self.article_node):
             if node and node.get("author"):
                 people = self.deref(node["author"])
@@ -743,53 +752,63 @@ class ReviewPage:
                           if not (isinstance(a, dict) and jsonld_types(a) & _ORG_TYPES)]  # a publisher is no critic
                 names = [clean_text(n) for n in jsonld_names(people) if clean_text(n)]
                 if names:
-                    self.sources["authors"] = self.node_source(node)
-                    return list(dict.fromkeys(names))
-        name = clean_text(self.meta.get("author") or "")
-        if name and not name.startswith("http"):
-            self.sources["authors"] = "meta"
-            return [name]
-        return []
-
-    def _date(self, field: str, meta_keys: tuple[str, ...], jsonld_key: str, time_xpath: str | None) -> str | None:
-        for key in meta_keys:
-            value = parse_datetime(self.meta.get(key) or "")
-            if value:
-                self.sources[field] = "meta"
-                return value
-        for node in (self.review_node, self.article_node):
-            if node and isinstance(node.get(jsonld_key), str):
-                value = parse_datetime(node[jsonld_key])
-                if value:
-                    self.sources[field] = self.node_source(node)
-                    return value
-        if time_xpath:
-            for raw in self.sel.xpath(time_xpath).getall():
-                value = parse_datetime(raw)
-                if value:
-                    self.sources[field] = "text"
-                    return value
+                    return Answer(list(dict.fromkeys(names)), self.node_source(node))
         return None
 
-    @_memo
-    def published_at(self) -> str | None:
-        return self._date(
-            "published_at",
-            ("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date"),
-            "datePublished",
-            '(//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
-            ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime])/@datetime',
-        )
+    def _authors_meta(self) -> list[str] | None:
+        name = clean_text(self.meta.get("author") or "")
+        return [name] if name and not name.startswith("http") else None
 
-    @_memo
-    def modified_at(self) -> str | None:
-        return self._date("modified_at", ("article:modified_time", "datemodified", "og:updated_time"), "dateModified", None)
+    def _date_meta(self, keys: tuple[str, ...]) -> str | None:
+        for key in keys:
+            value = parse_datetime(self.meta.get(key) or "")
+            if value:
+                return value
+        return None
+
+    def _date_structured(self, key: str) -> Answer | None:
+        for node in (self.review_node, self.article_node):
+            if node and isinstance(node.get(key), str):
+                value = parse_datetime(node[key])
+                if value:
+                    return Answer(value, self.node_source(node))
+        return None
+
+    published_at = Field("meta", "structured", "text")
+
+    def _published_at_meta(self) -> str | None:
+        return self._date_meta(("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date"))
+
+    def _published_at_structured(self) -> Answer | None:
+        return self._date_structured("datePublished")
+
+    def _published_at_text(self) -> str | None:
+        """A ``<time datetime>`` in the article, or marked as the publication time."""
+        xpath = ('(//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
+                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime])/@datetime')
+        for raw in self.sel.xpath(xpath).getall():
+            value = parse_datetime(raw)
+            if value:
+                return value
+        return None
+
+    modified_at = Field("meta", "structured")
+
+    def _modified_at_meta(self) -> str | None:
+        return self._date_meta(("article:modified_time", "datemodified", "og:updated_time"))
+
+    def _modified_at_structured(self) -> Answer | None:
+        return self._date_structured("dateModified")
 
     def published_date(self) -> str | None:
         value = self.published_at()
         return value[:10] if value else None
 
-    def page_language(self) -> str | None:
+    #: the page's language: the first declared (``<html lang>``, ``og:locale``,
+    #: ``Content-Language``), else the site's default
+    page_language = Field("declared", item="language", counted=False)
+
+    def _page_language_declared(self) -> str | None:
         lang = self.root.get("lang") or self.meta.get("og:locale") or self.meta.get("content-language") or self.language
         if not lang:
             return None
@@ -808,22 +827,9 @@ class ReviewPage:
         return _has_credits(credits)
 
     def to_item(self) -> Review:
-        """The page's review, not yet normalized (see :func:`crawler.record.build.normalize_record`)."""
-        return Review(
-            url=self.canonical(),
-            site=self.site,
-            kind=self.kind(),
-            title=self.title(),
-            subtitle=self.subtitle(),
-            work_title=self.work_title(),
-            grade=self.grade(),
-            credits=self.credits(),
-            body=self.body(),
-            authors=self.authors(),
-            published_at=self.published_at(),
-            modified_at=self.modified_at(),
-            language=self.page_language(),
-        )
+        """The page's review, not yet normalized (see :func:`crawler.record.build.normalize_record`):
+        the site and the value of every declared field."""
+        return Review(site=self.site, **self.field_values())
 
     def to_record(self, fetched_at: str | None = None) -> dict:
         """The exported record for this page (what the crawl writes, minus nothing)."""

@@ -23,6 +23,7 @@ import parsel
 
 from crawler.extract.boilerplate import is_chrome_attr
 from crawler.normalize.text import clean_text
+from crawler.extract.fields import Answer
 from crawler.extract.page import ReviewPage, _has_credits
 from crawler.extract.classify import ReviewSignals, review_verdict
 from crawler.extract.tags import GRADE_TAGS, STAR_CHARS
@@ -57,13 +58,13 @@ class GenericPage(ReviewPage):
         return ConfigSelector(root=root, type="html", base_url=self.url)
 
     # ------------------------------------------------------------------ grade
-    def _grade_structured(self):
+    def _grade_structured(self) -> Answer | None:
         found = super()._grade_structured()
-        if found and self.grade_scale == "stars" and found[1].get("scale") == "numeric":
-            found = (found[0], {**found[1], "scale": "stars"})
+        if found and self.grade_scale == "stars" and found.value.get("scale") == "numeric":
+            found = Answer({**found.value, "scale": "stars"}, found.layer)
         return found
 
-    def _grade_text(self) -> dict | None:
+    def _grade_text(self) -> dict | Answer | None:
         base = super()._grade_text()
         if base:
             return base
@@ -97,8 +98,7 @@ class GenericPage(ReviewPage):
             return None
         first = grades[0]
         if any((g["score"], g["letter"], g["value"]) != (first["score"], first["letter"], first["value"]) for g in grades[1:]):
-            self.problems.append("grade_conflict")
-            return None
+            return Answer(problems=("grade_conflict",))
         return first
 
     # ------------------------------------------------------------------ classifier
