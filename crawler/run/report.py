@@ -36,7 +36,7 @@ from crawler.output.manifest import manifest_path_for
 from crawler.record.coverage import COVERAGE_KEYS
 from crawler.run import monitors
 from crawler.run.context import EXIT_MEANINGS
-from crawler.state import utc_now
+from crawler.state import open_state, utc_now
 
 #: colours (Okabe-Ito, colour-blind safe) for series, in order
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#000000")
@@ -119,6 +119,25 @@ def group_by_site(summaries: Iterable[Mapping[str, Any]], site: str | None = Non
     return {k: list(reversed(v)) for k, v in sorted(out.items())}
 
 
+def load_history(locations: Sequence[str], site: str | None = None, runs: int = 10, spider: str | None = None,
+                 scan: int = 500) -> dict[str, list[dict]]:
+    """The history of the state stores at *locations* (SQLite paths or ``redis://`` URIs) grouped
+    by site (:func:`group_by_site`). A SQLite path that does not exist raises ``FileNotFoundError``
+    (never created by a report). *spider*: the Redis key namespace (default: *site*, or the
+    ``<spider>.state.sqlite`` file name)."""
+    summaries: list[dict] = []
+    for location in locations:
+        text = str(location)
+        is_redis = text.startswith(("redis://", "rediss://", "unix://"))
+        if not is_redis and not Path(text.removeprefix("sqlite://")).is_file():
+            raise FileNotFoundError(f"no state store at {text}")
+        name = spider or site or Path(text).name.split(".")[0]
+        with open_state(text, name) as state:
+            summaries += state.recent_runs(scan)
+    summaries.sort(key=lambda s: str(s.get("finished") or s.get("started") or ""), reverse=True)
+    return group_by_site(summaries, site=site, runs=runs)
+
+
 def read_rejects(path: str | os.PathLike | None, examples: int = 3, limit: int = 200_000) -> list[tuple[str, int, list[str]]]:
     """``[(reason, count, [example URL, ...]), ...]`` from a reject file, commonest first
     (empty when there is no such file)."""
@@ -158,8 +177,9 @@ def _y(v: float, ymax: float) -> float:
 
 
 def _nice_max(v: float) -> float:
-    if v <= 0:
-        return 1
+    """A round axis maximum >= *v* (at least 4: whole-number ticks)."""
+    if v <= 4:
+        return 4
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000):
         if v <= step * 4:
             return step * 4 if v > step * 2 else step * 2 if v > step else step
@@ -309,7 +329,7 @@ def render_site(site: str, runs: Sequence[Mapping[str, Any]]) -> str:
         r = runs[i]
         msgs = "; ".join(m.get("message", "") for m in r.get("monitor_failures") or [])
         rows.append(f'<tr class="{"failed" if r.get("exit_code") == 1 else ""}"><td>#{i + 1}</td><td><code>{_esc(r.get("run_id"))}</code></td>'
-                    f'<td>{_esc(r.get("finished"))}</td><td>{_esc(r.get("mode"))}</td><td class="num">{_esc(r.get("exit_code"))}</td>'
+                    f'<td>{_esc(str(r.get("finished") or "")[:16].replace("T", " "))}</td><td>{_esc(r.get("mode"))}</td><td class="num">{_esc(r.get("exit_code"))}</td>'
                     f'<td class="num">{seen[i]}</td><td class="num">{_esc(r.get("emitted", 0))}</td><td class="num">{_esc(r.get("unchanged", 0))}</td>'
                     f'<td class="num">{sum((r.get("failed_pages") or {}).values())}</td><td class="num">{_esc(r.get("rejects_total", 0))}</td>'
                     f'<td class="fail">{_esc(msgs)}</td></tr>')
