@@ -247,12 +247,12 @@ class RunController:
         ]
         shown = run.outputs if len(run.outputs) <= SUMMARY_MAX_FILES else run.outputs[: SUMMARY_MAX_FILES - 1]
         for path, sc in shown:
-            lines.append(f"    {path}  {sc['item_count']} records  manifest {manifest_path_for(path).name}")
+            lines.append(f"    {path.resolve()}  {sc['item_count']} records  manifest {manifest_path_for(path).name}")
         if len(shown) < len(run.outputs):
             rest = run.outputs[len(shown):]
-            lines.append(f"    ... and {len(rest)} more file(s), {sum(sc['item_count'] for _, sc in rest)} records, in {rest[-1][0].parent}")
+            lines.append(f"    ... and {len(rest)} more file(s), {sum(sc['item_count'] for _, sc in rest)} records, in {rest[-1][0].resolve().parent}")
         if getattr(run, "report_path", None):
-            lines.append(f"  report               {run.report_path}")
+            lines.append(f"  report               {run.report_path.resolve()}")
         lines += [
             f"  state                {run.state_location}",
             f"  exit                 {run.exit_code}  {EXIT_MEANINGS.get(run.exit_code, '')}",

@@ -10,6 +10,7 @@ with ``PROGRESS_BAR`` (default: when stderr is a terminal) it draws a :class:`Pr
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Mapping
 from typing import Any, TextIO
 
@@ -57,8 +58,11 @@ class ProgressBar:
 
     def __init__(self, stream: TextIO):
         self.stream = stream
-        self.bar = tqdm(total=None, desc="crawl", unit=" pages", file=stream, dynamic_ncols=True, leave=False,
-                        mininterval=0.2, smoothing=0.1)
+        # the size from COLUMNS/LINES or the terminal, 80x24 when it reports none (a pty without a
+        # size: tqdm would draw nothing)
+        size = shutil.get_terminal_size()
+        self.bar = tqdm(total=None, desc="crawl", unit=" pages", file=stream, ncols=size.columns, nrows=max(size.lines, 2),
+                        leave=False, mininterval=0.2, smoothing=0.1)
         self._handlers: list[tuple[logging.StreamHandler, Any]] = []
         for handler in logging.getLogger().handlers:
             if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is stream:
@@ -66,6 +70,7 @@ class ProgressBar:
 
     def update(self, stats: Mapping[str, Any]) -> None:
         fetched, queued, sitemaps = progress_counts(stats)
+        self.bar.ncols = shutil.get_terminal_size().columns  # follows a resized terminal
         if sitemaps and self.bar.total != fetched + queued:
             self.bar.total = fetched + queued
         self.bar.set_postfix_str(f"{int(stats.get('reviews/seen', 0))} read, {int(stats.get('reviews/emitted', 0))} emitted, "
