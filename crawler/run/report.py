@@ -282,7 +282,7 @@ svg{display:block;max-width:100%;height:auto}svg text{font:11px system-ui,"DejaV
 .key i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 table{border-collapse:collapse;font-size:12px;margin:4px 0;width:100%}th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}code{font-size:11px;word-break:break-all}
-tr.failed td{background:#fff0f0}.fail{color:#B00000}
+tr.failed td{background:#fff0f0}.fail{color:#B00000}table.narrow{width:auto;min-width:50%}td.nowrap,td.nowrap code{white-space:nowrap;word-break:normal}
 """
 
 
@@ -328,8 +328,8 @@ def render_site(site: str, runs: Sequence[Mapping[str, Any]]) -> str:
     for i in range(len(runs) - 1, -1, -1):
         r = runs[i]
         msgs = "; ".join(m.get("message", "") for m in r.get("monitor_failures") or [])
-        rows.append(f'<tr class="{"failed" if r.get("exit_code") == 1 else ""}"><td>#{i + 1}</td><td><code>{_esc(r.get("run_id"))}</code></td>'
-                    f'<td>{_esc(str(r.get("finished") or "")[:16].replace("T", " "))}</td><td>{_esc(r.get("mode"))}</td><td class="num">{_esc(r.get("exit_code"))}</td>'
+        rows.append(f'<tr class="{"failed" if r.get("exit_code") == 1 else ""}"><td>#{i + 1}</td><td class="nowrap"><code>{_esc(r.get("run_id"))}</code></td>'
+                    f'<td class="nowrap">{_esc(str(r.get("finished") or "")[:16].replace("T", " "))}</td><td>{_esc(r.get("mode"))}</td><td class="num">{_esc(r.get("exit_code"))}</td>'
                     f'<td class="num">{seen[i]}</td><td class="num">{_esc(r.get("emitted", 0))}</td><td class="num">{_esc(r.get("unchanged", 0))}</td>'
                     f'<td class="num">{sum((r.get("failed_pages") or {}).values())}</td><td class="num">{_esc(r.get("rejects_total", 0))}</td>'
                     f'<td class="fail">{_esc(msgs)}</td></tr>')
@@ -345,7 +345,7 @@ def render_site(site: str, runs: Sequence[Mapping[str, Any]]) -> str:
         cov_rows.append(f'<tr><td>{_esc(_cov_label(field))}</td><td class="num">{"-" if value is None else f"{value:.0%}"}</td>'
                         f'<td class="num">{"-" if before is None else f"{before:.0%}"}</td><td class="num">{delta}</td></tr>')
     if cov_rows:
-        parts.append("<h3>Coverage of every field (reviews read), latest run vs the one before</h3><table><tr><th>field</th>"
+        parts.append("<h3>Coverage of every field (reviews read), latest run vs the one before</h3><table class=\"narrow\"><tr><th>field</th>"
                      "<th>latest</th><th>previous</th><th>change (points)</th></tr>" + "".join(cov_rows) + "</table>")
     # outputs of the latest run
     out_rows = []

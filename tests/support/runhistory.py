@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import sys
 import tempfile
@@ -96,13 +97,19 @@ def main(argv: list[str]) -> int:
     history, screenshotted in headless Chromium."""
     from tests.support.chromium import screenshot
 
-    png = Path(argv[0])
+    png = Path(argv[0]).resolve()
+    html_path = Path(argv[1]).resolve() if len(argv) > 1 else None
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        state = generate_history(Path(tmp) / "avclub")
-        html_path = Path(argv[1]) if len(argv) > 1 else Path(tmp) / "report.html"
-        write_report(html_path, render_report(load_history([str(state)]), sources=["a generated history"],
-                                              generated="2026-11-11T03:00:00Z"))
-        screenshot(html_path, png)
+        os.chdir(tmp)  # relative paths in the generated history: output/avclub/...
+        try:
+            state = generate_history(Path("output") / "avclub")
+            html_path = html_path or Path(tmp) / "report.html"
+            write_report(html_path, render_report(load_history([str(state)]), sources=["a generated history"],
+                                                  generated="2026-11-11T03:00:00Z"))
+            screenshot(html_path, png)
+        finally:
+            os.chdir(here)
     print(png)
     return 0
 
