@@ -392,11 +392,12 @@ def render_report(history: Mapping[str, Sequence[Mapping[str, Any]]], sources: S
 
 
 def write_report(path: Path, text: str) -> None:
-    """Write *text* to *path* atomically (a reader never sees half a report)."""
+    """Write *text* to *path* atomically (a reader never sees half a report); on an error
+    nothing is left but what was there."""
     f = AtomicFile(Path(path), append=False)
     try:
         f.write(text.encode("utf-8"))
+        f.close()
     except BaseException:
-        f.discard()
+        f.discard()  # also when the rename failed: no temporary file left behind
         raise
-    f.close()

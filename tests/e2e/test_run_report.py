@@ -132,3 +132,19 @@ def test_under_a_terminal_a_live_bar_replaces_the_progress_lines(tmp_path):
     assert "crawl:" not in after_bar and "Dumping Scrapy stats" in after_bar
     block = last_block(after_bar)
     assert block[0].startswith("Run summary ") and block[-1] == "  exit                 0  success", block
+
+
+def test_a_report_that_cannot_be_written_is_logged_and_changes_nothing_else(tmp_path):
+    generate_site(tmp_path / "site", n_reviews=12, n_news=1, seed=3)
+    (tmp_path / "o.report.html").mkdir()  # the report's place is taken by a folder
+    with FixtureServer(tmp_path / "site") as server:
+        proc = crawl(server.base_url, tmp_path / "o.jsonl", tmp_path / "state.sqlite", "-s", "REPORT_ENABLED=True")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Could not write the run report {tmp_path / 'o.report.html'}" in proc.stderr
+    assert (tmp_path / "o.report.html").is_dir() and not list((tmp_path / "o.report.html").iterdir())
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]  # no temporary file left
+    assert len((tmp_path / "o.jsonl").read_text("utf-8").splitlines()) == 12
+    manifest = json.loads(manifest_path_for(tmp_path / "o.jsonl").read_text("utf-8"))
+    assert (manifest["exit_status"], manifest["exit_code"]) == ("ok", 0)
+    block = last_block(proc.stderr)
+    assert block[-1] == "  exit                 0  success" and not any(line.startswith("  report ") for line in block)

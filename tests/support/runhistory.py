@@ -107,7 +107,7 @@ def main(argv: list[str]) -> int:
             html_path = html_path or Path(tmp) / "report.html"
             write_report(html_path, render_report(load_history([str(state)]), sources=["a generated history"],
                                                   generated="2026-11-11T03:00:00Z"))
-            screenshot(html_path, png)
+            screenshot(html_path, png, height=2300)
         finally:
             os.chdir(here)
     print(png)
