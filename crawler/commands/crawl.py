@@ -17,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.run.context import EXIT_USAGE, run_exit_code
+from crawler.security import redact
 
 
 class Command(ScrapyCrawlCommand):
@@ -43,7 +44,8 @@ class Command(ScrapyCrawlCommand):
         self.exitcode = run_exit_code(crawler)
         run = getattr(crawler, "_review_run", None)
         if run is not None:
+            # printed, not logged: redacted here (a redis:// state URI may carry a password)
             if getattr(run, "summary_text", None):
-                print("\n" + run.summary_text, file=sys.stderr)
+                print("\n" + redact(run.summary_text), file=sys.stderr)
             for line in run.failures:
-                print(line, file=sys.stderr)
+                print(redact(line), file=sys.stderr)

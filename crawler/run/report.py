@@ -36,6 +36,7 @@ from crawler.output.manifest import manifest_path_for
 from crawler.record.coverage import COVERAGE_KEYS
 from crawler.run import monitors
 from crawler.run.context import EXIT_MEANINGS
+from crawler.security import redact
 from crawler.state import open_state, utc_now
 
 #: colours (Okabe-Ito, colour-blind safe) for series, in order
@@ -382,13 +383,14 @@ def render_site(site: str, runs: Sequence[Mapping[str, Any]]) -> str:
 
 
 def render_report(history: Mapping[str, Sequence[Mapping[str, Any]]], sources: Sequence[str] = (), generated: str | None = None) -> str:
-    """The whole HTML document for ``{site: [summary, ...] (oldest first)}``."""
+    """The whole HTML document for ``{site: [summary, ...] (oldest first)}``, credentials
+    redacted (:func:`crawler.security.redact`: a ``redis://user:password@`` state URI, say)."""
     sections = [render_site(site, runs) for site, runs in history.items() if runs]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Crawl report</title>"
+    return redact("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Crawl report</title>"
             f"<style>{_CSS}</style></head><body><h1>Crawl report</h1>"
             f'<p class="meta">Generated {_esc(generated or utc_now())} from {_esc(", ".join(sources) or "-")}; '
             f'{sum(len(v) for v in history.values())} run(s) of {len(sections)} site(s).</p>\n'
-            + ("\n".join(sections) or "<p>No runs in this history.</p>") + "\n</body></html>\n")
+            + ("\n".join(sections) or "<p>No runs in this history.</p>") + "\n</body></html>\n")  # no credentials written
 
 
 def write_report(path: Path, text: str) -> None:

@@ -119,3 +119,9 @@ def test_crawler_report_command(tmp_path, capsys):
     assert crawler_main(["report", "--state", str(missing), "-o", str(tmp_path / "x.html")]) == 2
     assert not missing.exists() and not (tmp_path / "x.html").exists()
     assert "no state store at" in capsys.readouterr().err
+
+
+def test_credentials_in_a_state_uri_are_not_written():
+    html = render_report({"avclub": [{"run_id": "r1", "exit_code": 0, "rejects_file": "redis://u:s3cr3t@127.0.0.1/0"}]},
+                         sources=["redis://:s3cr3t@127.0.0.1:6379/0"])
+    assert "s3cr3t" not in html and "redis://***@127.0.0.1:6379/0" in html
