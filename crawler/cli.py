@@ -1,4 +1,4 @@
-"""The ``crawler`` command: ``demo``, ``validate``, ``extract``, ``serve``.
+"""The ``crawler`` command: ``demo``, ``validate``, ``extract``, ``serve``, ``report``.
 
 - ``crawler demo``: serve the bundled A.V. Club fixture site on 127.0.0.1 and run the real
   ``avclub`` spider against it; prints a one-screen summary.
@@ -7,6 +7,10 @@
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it.
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
+- ``crawler report [--state PATH ...] [--site KEY] [--runs N] [-o report.html]``: the HTML run
+  report (:mod:`crawler.run.report`) of state stores (default: every
+  ``output/*/*.state.sqlite``); exit 0, 1 when there is no run to report (the file is still
+  written), 2 when a state store cannot be found or read.
 """
 
 from __future__ import annotations
@@ -109,6 +113,26 @@ def extract_path(path: Path, url: str | None, site: str | None) -> dict | None:
     return extract_review(page.read_bytes(), url, site=site, headers=headers)
 
 
+def run_report(states: list[str], site: str | None, runs: int, out: Path, spider: str | None = None) -> int:
+    """``crawler report``: write the report of *states*; see the module docstring for the exit codes."""
+    from crawler.run.report import load_history, render_report, write_report
+
+    if not states:
+        states = [str(p) for p in sorted(Path("output").glob("*/*.state.sqlite"))]
+    if not states:
+        print("no state store found (give --state PATH; default output/*/*.state.sqlite)", file=sys.stderr)
+        return 2
+    try:
+        history = load_history(states, site=site, runs=runs, spider=spider)
+    except Exception as exc:  # noqa: BLE001 - any unreadable store: say which, exit 2
+        print(f"cannot read the state store: {exc}", file=sys.stderr)
+        return 2
+    write_report(out, render_report(history, sources=states))
+    n = sum(len(v) for v in history.values())
+    print(f"{out}: {n} run(s) of {len(history)} site(s)" + (f" (site {site})" if site else ""), file=sys.stderr)
+    return 0 if n else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1")
     p_srv.add_argument("site", nargs="?", default="avclub")
     p_srv.add_argument("--port", type=int, default=8765)
+    p_rep = sub.add_parser("report", help="write the HTML run report of state stores")
+    p_rep.add_argument("--state", action="append", default=[], help="a state store (SQLite path or redis:// URI); repeatable; "
+                       "default: every output/*/*.state.sqlite")
+    p_rep.add_argument("--site", help="only this site")
+    p_rep.add_argument("--runs", type=int, default=10, help="runs per site (default 10)")
+    p_rep.add_argument("--spider", help="the spider name of a redis:// state (its key namespace; default --site)")
+    p_rep.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="the HTML file (default report.html)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -141,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             record.pop("fetched_at", None)
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
+    if args.command == "report":
+        return run_report(args.state, args.site, max(args.runs, 1), args.output, args.spider)
     if args.command == "serve":
         server = FixtureServer(FIXTURES / args.site, port=args.port)
         print(f"Serving {FIXTURES / args.site} on {server.base_url} (Ctrl-C to stop)")

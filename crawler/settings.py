@@ -44,6 +44,8 @@ EXTENSIONS = {
     "crawler.run.controller.RunController": 500,
     "crawler.output.statsdump.StatsDump": 900,
     "crawler.run.failures.DroppedRequests": 110,
+    # its "Crawled N pages" line repeats our progress line (crawler/run/controller.py)
+    "scrapy.extensions.logstats.LogStats": None,
 }
 # Retries honour Retry-After up to RETRY_AFTER_MAX seconds (crawler/middlewares/retry_after.py).
 DOWNLOADER_MIDDLEWARES = {
@@ -102,6 +104,10 @@ RUN_MODE = "incremental"                # default -a mode (full when -a urls/url
 STATE_PATH = None                       # default <output folder>/<spider>.state.sqlite; -a state=PATH wins
 INCREMENTAL_OVERLAP_HOURS = 24.0        # lastmod watermark = last successful run start minus this
 PROGRESS_INTERVAL = 60.0                # seconds between progress lines; 0 = off
+PROGRESS_PAGES = 100                    # ... or a line every this many pages, whichever first; 0 = off
+PROGRESS_BAR = None                     # live one-line bar instead of the lines; None: when stderr is a terminal
+REPORT_ENABLED = None                   # HTML run report beside the outputs; None: scheduled runs (the default feed)
+REPORT_RUNS = 20                        # runs per site in that report
 MONITOR_ENABLED = True
 MONITOR_MIN_REVIEWS_SEEN = 1
 MONITOR_COVERAGE = {"title": 1.0, "body": 0.9, "grade@film": 0.8}

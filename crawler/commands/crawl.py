@@ -4,8 +4,9 @@ Same options as Scrapy's ``crawl``. Without ``-o``/``-O`` or a ``FEEDS`` setting
 ``DEFAULT_FEEDS`` (Scrapy would merge a project ``FEEDS`` into every ``-o``/``-O`` run). After the crawl has fully stopped (feeds stored, state
 closed) the exit code is the run controller's (:mod:`crawler.run.controller`): 0 success, 1 a
 monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
-reason is repeated as the last line(s) on stderr, e.g.
-``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
+last block on stderr (after Scrapy's stats dump) is the run summary: each output file with its
+record count and manifest, the report, the exit code and its meaning; the reason of a failed
+run is its last line(s), e.g. ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.run.context import EXIT_USAGE, run_exit_code
+from crawler.security import redact
 
 
 class Command(ScrapyCrawlCommand):
@@ -32,6 +34,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
+        crawler.print_run_summary = True  # printed below, last (crawler.run.controller logs it at DEBUG)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
@@ -41,5 +44,8 @@ class Command(ScrapyCrawlCommand):
         self.exitcode = run_exit_code(crawler)
         run = getattr(crawler, "_review_run", None)
         if run is not None:
+            # printed, not logged: redacted here (a redis:// state URI may carry a password)
+            if getattr(run, "summary_text", None):
+                print("\n" + redact(run.summary_text), file=sys.stderr)
             for line in run.failures:
-                print(line, file=sys.stderr)
+                print(redact(line), file=sys.stderr)

@@ -2,5 +2,5 @@
 run's components share and the exit codes (:mod:`~crawler.run.context`), the controller that
 opens the state, commits outputs, checks the monitors and sets the exit code
 (:mod:`~crawler.run.controller`), the monitors (:mod:`~crawler.run.monitors`, pure), the progress
-line (:mod:`~crawler.run.progress`), failure reasons (:mod:`~crawler.run.failures`) and the
+line and bar (:mod:`~crawler.run.progress`), the HTML run report (:mod:`~crawler.run.report`), failure reasons (:mod:`~crawler.run.failures`) and the
 extraction worker pool (:mod:`~crawler.run.workers`)."""

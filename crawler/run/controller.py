@@ -5,16 +5,23 @@
 - when the spider opens: resolves the mode (see :mod:`crawler.run.options`) and the state path,
   opens the state store, finishes what a killed run left (:func:`crawler.output.recovery.recover`) and
   sets the pre-download filter (``lastmod`` watermark for incremental runs, ``since``);
-- every ``PROGRESS_INTERVAL`` seconds (default 60, 0 = off): one progress line (pages fetched,
-  reviews read and emitted, queue size, rate, ETA once the sitemaps are read);
+- every ``PROGRESS_INTERVAL`` seconds (default 60, 0 = off) or every ``PROGRESS_PAGES`` pages
+  fetched (default 100, 0 = off), whichever comes first: one progress line (pages fetched,
+  reviews read and emitted, queue size, rate, ETA once the sitemaps are read); with
+  ``PROGRESS_BAR`` (default ``None``: when stderr is a terminal) a live one-line bar
+  (:class:`crawler.run.progress.ProgressBar`) instead of the lines (a ``LOG_FILE`` still gets them);
 - when a storage opens a file (the :data:`~crawler.output.atomic.output_opened` signal): the
   path is announced in the state's output journal;
 - when a feed slot is closed (Scrapy's ``feed_slot_closed``) and its storage stored the file:
   the file's manifest is written and its records are marked exported in the state
   (:meth:`crawler.run.context.RunContext.output_stored`); storages only store;
 - when the feeds are closed: evaluates the monitors (:mod:`crawler.run.monitors`), records the run
-  in the state's history, advances the incremental watermark after a successful run, rewrites
-  the run's manifests with the exit status and logs a one-screen summary.
+  in the state's history (with :func:`crawler.run.report.history_fields`: coverage, failures,
+  rejects and outputs per run), advances the incremental watermark after a successful run,
+  rewrites the run's manifests with the exit status, writes the HTML report of the state's
+  history beside the outputs when ``REPORT_ENABLED`` (default ``None``: for scheduled runs, those
+  writing the default feed; ``REPORT_RUNS`` runs per site, default 20) and makes the one-screen
+  summary (logged; ``scrapy crawl`` prints it last instead).
 
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 ``0`` success (also an incremental run that found nothing new), ``1`` a monitor failed (one
@@ -25,18 +32,26 @@ not start or the state store could not be opened, ``3`` the run did not finish (
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.output.atomic import output_opened
+from crawler.output.manifest import manifest_path_for
 from crawler.run import monitors
-from crawler.run.context import EXIT_INCOMPLETE, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, get_run
-from crawler.run.progress import progress_line
+from crawler.run.context import EXIT_INCOMPLETE, EXIT_MEANINGS, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, feed_file_paths, get_run
+from crawler.run.progress import ProgressBar, progress_line
+from crawler.run.report import group_by_site, history_fields, render_report, report_enabled, report_path_for, write_report
 from crawler.state import utc_now
 
 logger = logging.getLogger(__name__)
+#: runs read from the state for the report (grouped by site, the last REPORT_RUNS of each)
+REPORT_SCAN_RUNS = 500
+#: output files named one by one in the run summary (more: the rest on one line)
+SUMMARY_MAX_FILES = 12
 
 
 class RunController:
@@ -45,9 +60,15 @@ class RunController:
     def __init__(self, crawler):
         self.crawler = crawler
         self.interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 60.0)
+        self.pages_every = crawler.settings.getint("PROGRESS_PAGES", 0)
+        bar = crawler.settings.get("PROGRESS_BAR")
+        self.use_bar = sys.stderr.isatty() if bar is None else crawler.settings.getbool("PROGRESS_BAR")
+        # the bar replaces the log lines on stderr; a LOG_FILE still gets them
+        self.log_lines = (self.interval > 0 or self.pages_every > 0) and (not self.use_bar or bool(crawler.settings.get("LOG_FILE")))
+        self.bar: ProgressBar | None = None
         self.task = None
         self._finalized = False
-        self._last = (time.monotonic(), 0)
+        self._last = (time.monotonic(), 0)  # (time, pages fetched) of the last progress line
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.output_opened, signal=output_opened)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -69,15 +90,37 @@ class RunController:
             self.crawler.engine.close_spider(spider, "state_error")
             return
         logger.info("Run %s: mode %s, state %s", run.run_id, run.mode, run.state_location)
-        if self.interval > 0:
-            self.task = create_looping_call(self.progress)
-            self.task.start(self.interval, now=False)
+        if self.use_bar:
+            self.bar = ProgressBar(sys.stderr)
+        if self.bar is not None or self.log_lines:
+            self._last = (time.monotonic(), 0)
+            self.crawler.signals.connect(self.response_received, signal=signals.response_received)
+            self.task = create_looping_call(self.tick)
+            self.task.start(min(self.interval, 1.0) if self.interval > 0 else 1.0, now=False)
 
     # progress ----------------------------------------------------------
     def progress(self) -> str:
-        line = progress_line(self.crawler.stats.get_stats(), time.monotonic() - get_run(self.crawler).t0)
+        """Log the progress line now (and restart the interval and page count)."""
+        stats = self.crawler.stats.get_stats()
+        line = progress_line(stats, time.monotonic() - get_run(self.crawler).t0)
+        self._last = (time.monotonic(), int(stats.get("response_received_count", 0)))
         logger.info(line)
         return line
+
+    def tick(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.crawler.stats.get_stats())
+        if self.log_lines and self.interval > 0 and time.monotonic() - self._last[0] >= self.interval:
+            self.progress()
+
+    def response_received(self, response, request, spider) -> None:
+        if self.bar is not None:
+            self.bar.update(self.crawler.stats.get_stats())
+        if self.log_lines and self.pages_every > 0:
+            # this response is counted by CoreStats' own handler, which may run after this one
+            fetched = max(int(self.crawler.stats.get_value("response_received_count", 0)), self._last[1] + 1)
+            if fetched - self._last[1] >= self.pages_every:
+                self.progress()
 
     # outputs -----------------------------------------------------------
     def output_opened(self, path) -> None:
@@ -97,6 +140,9 @@ class RunController:
     def spider_closed(self, spider, reason) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
         feed_exporter = any(type(e).__name__ == "FeedExporter" for e in self.crawler.extensions.middlewares)
         if not feed_exporter:
             self.finalize(reason)
@@ -108,6 +154,7 @@ class RunController:
         run = get_run(self.crawler)
         stats = self.crawler.stats
         reason = reason or stats.get_value("finish_reason") or "finished"
+        failed: list[monitors.Failure] = []
         settings = self.crawler.settings
         history = run.state.recent_runs(20, mode=run.mode) if run.state is not None else []
         history = [h for h in history if bool(h.get("exact_urls")) == run.exact_urls and h.get("since") == run.arguments.get("since")
@@ -137,6 +184,7 @@ class RunController:
             "emitted": int(stats.get_value("reviews/emitted", 0)),
             "pages_fetched": int(stats.get_value("response_received_count", 0)),
         }
+        summary.update(history_fields(run, stats.get_stats(), settings.getdict("MONITOR_COVERAGE") or monitors.DEFAULTS["MONITOR_COVERAGE"], failed))
         if run.state is not None:
             run.state.add_run(summary)
             if (run.exit_code == EXIT_OK and run.mode in ("incremental", "full") and not run.exact_urls
@@ -146,9 +194,35 @@ class RunController:
             run.finalize_manifests(exit_status)
         except OSError:
             logger.exception("Could not rewrite the manifests")
-        logger.info(self.summary(run, reason))
+        if run.state is not None:
+            self.write_report(run)
+        run.summary_text = self.summary(run, reason)
+        # `scrapy crawl` (crawler.commands.crawl) prints it last on stderr, after Scrapy's stats dump
+        printed = getattr(self.crawler, "print_run_summary", False) and not settings.get("LOG_FILE")
+        logger.log(logging.DEBUG if printed else logging.INFO, run.summary_text)
         if run.state is not None:
             run.state.close()
+
+    def write_report(self, run: RunContext) -> None:
+        """The HTML report of this state's history beside the run's outputs (``REPORT_ENABLED``);
+        a report that cannot be written is logged, never a failed run."""
+        settings = self.crawler.settings
+        default_feed = settings.getdict("FEEDS") == settings.getdict("DEFAULT_FEEDS")
+        if not report_enabled(settings, default_feed):
+            return
+        if run.outputs:
+            path = report_path_for(run.outputs[0][0])
+        else:
+            feeds = feed_file_paths(settings, run.spider_name)
+            path = (feeds[0].parent if feeds else Path("output") / run.spider_name) / f"{run.run_id}.report.html"
+        try:
+            history = group_by_site(run.state.recent_runs(REPORT_SCAN_RUNS), runs=settings.getint("REPORT_RUNS", 20))
+            write_report(path, render_report(history, sources=[str(run.state_location)]))
+        except Exception:  # noqa: BLE001 - the report is a view of the run, not part of its result
+            logger.exception("Could not write the run report %s", path)
+            return
+        run.report_path = path
+        self.crawler.stats.set_value("report/path", str(path))
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()
@@ -169,9 +243,19 @@ class RunController:
             f"  failed pages         {sum(failed.values())}" + (f"  ({', '.join(f'{k}={v}' for k, v in sorted(failed.items()))})" if failed else ""),
             f"  rejects              {g('rejects/total')}" + (f"  -> {s['rejects/path']}" if s.get("rejects/path") else ""),
             f"  coverage             {', '.join(cov) or '-'}",
-            f"  outputs              {len(run.outputs)} file(s), {sum(sc['item_count'] for _, sc in run.outputs)} lines" + (f"  -> {run.outputs[-1][0].parent}" if run.outputs else ""),
+            f"  outputs              {len(run.outputs)} file(s), {sum(sc['item_count'] for _, sc in run.outputs)} records",
+        ]
+        shown = run.outputs if len(run.outputs) <= SUMMARY_MAX_FILES else run.outputs[: SUMMARY_MAX_FILES - 1]
+        for path, sc in shown:
+            lines.append(f"    {path.resolve()}  {sc['item_count']} records  manifest {manifest_path_for(path).name}")
+        if len(shown) < len(run.outputs):
+            rest = run.outputs[len(shown):]
+            lines.append(f"    ... and {len(rest)} more file(s), {sum(sc['item_count'] for _, sc in rest)} records, in {rest[-1][0].resolve().parent}")
+        if getattr(run, "report_path", None):
+            lines.append(f"  report               {run.report_path.resolve()}")
+        lines += [
             f"  state                {run.state_location}",
-            f"  exit                 {run.exit_code}" + (f"  {run.failures[0]}" if run.failures else ""),
+            f"  exit                 {run.exit_code}  {EXIT_MEANINGS.get(run.exit_code, '')}",
         ]
         return "\n".join(lines)
 
