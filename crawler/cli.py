@@ -65,6 +65,7 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
     out = out_dir / f"{site}-{stamp}.jsonl"
     settings = get_project_settings()
     settings.set("FEEDS", {str(out): {"format": "jsonl", "overwrite": True}}, priority="cmdline")
+    settings.set("RUN_CONTROLLER_ENABLED", True, priority="cmdline")  # a crawl: state, manifest, monitors
     # Loopback is not a real site: no politeness delay needed.
     settings.set("AUTOTHROTTLE_START_DELAY", 0, priority="cmdline")
     settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
