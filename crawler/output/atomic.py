@@ -19,7 +19,7 @@ written, whatever the format, never a re-reading of the file.
 
 The storage only stores. It announces each file it opens with the :data:`output_opened`
 signal (``path``, ``storage``) and records the outcome of :meth:`~AtomicFileFeedStorage.store`
-in ``stored`` (True) or ``error`` (why not); the run controller (:mod:`crawler.run.controller`)
+in ``stored`` (True), ``error`` (why it failed) or ``vetoed`` (why it was kept back); the run controller (:mod:`crawler.run.controller`)
 reacts: the output journal on ``output_opened``, the manifest and the state commit on Scrapy's
 ``feed_slot_closed``. The controller may set ``storage.veto``: a callable returning why the
 file must not replace its target (an ``-O`` run that did not finish), or None.
@@ -30,6 +30,7 @@ Settings: ``FEED_STORAGES`` (set in ``crawler.settings``).
 from __future__ import annotations
 
 import gzip
+import io
 import sys
 import logging
 import os
@@ -237,6 +238,8 @@ class AtomicFileFeedStorage:
         self.error: str | None = None
         #: set by the run controller: ``veto(storage) -> reason | None``
         self.veto: Callable[["AtomicFileFeedStorage"], str | None] | None = None
+        #: why the file was deliberately not put in place (the veto's reason), or None
+        self.vetoed: str | None = None
         self.file: AtomicFile | None = None
 
     @classmethod
@@ -250,15 +253,20 @@ class AtomicFileFeedStorage:
     def open(self, spider: Any) -> IO[bytes]:
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(output_opened, path=self.path, storage=self)
+        if self.veto is not None and self.veto(self):  # kept back already: write nowhere
+            return StdoutFile(io.BytesIO())  # type: ignore[return-value]
         self.file = self.file_class(self.path, append=not self.overwrite, compress=self.compress)
         return self.file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
         atomic = self.file if self.file is not None else file
+        if self.file is None:  # kept back when it was opened
+            self.vetoed = (self.veto(self) if self.veto is not None else None) or "not opened"
+            return None
         vetoed = self.veto(self) if self.veto is not None else None
         if vetoed:
             atomic.discard()  # type: ignore[union-attr]
-            self.error = vetoed
+            self.vetoed = vetoed
             logger.warning("Not replacing %s: %s (the previous file is kept)", self.path, vetoed)
             return None
         try:
