@@ -20,6 +20,17 @@ from scrapy.exceptions import UsageError
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_MEANINGS, EXIT_USAGE, check_feeds, run_exit_code
 
 
+def _with_format(uri: str) -> str:
+    """``-`` -> ``-:jsonl``; ``x.csv.gz`` -> ``x.csv.gz:csv``; anything else as given."""
+    if uri == "-":
+        return "-:jsonl"
+    name = uri.rsplit("/", 1)[-1]
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[-1] == "gz" and ":" not in name:
+        return f"{uri}:{parts[-2]}"
+    return uri
+
+
 class Command(ScrapyCrawlCommand):
     def short_desc(self) -> str:
         return "Run a spider (exit codes: 0 ok, 1 monitor, 2 arguments, 3 incomplete, 4 output)"
@@ -35,10 +46,11 @@ class Command(ScrapyCrawlCommand):
         )
 
     def process_options(self, args, opts) -> None:
-        # -O - / -o -: standard output as JSON Lines unless a format is given (-O -:csv)
+        # -O - / -o -: standard output as JSON Lines unless a format is given (-O -:csv);
+        # -O x.csv.gz: CSV, gzip-compressed (Scrapy would take the format from ".gz")
         for attr in ("output", "overwrite_output"):
             if getattr(opts, attr, None):
-                setattr(opts, attr, [("-:jsonl" if o == "-" else o) for o in getattr(opts, attr)])
+                setattr(opts, attr, [_with_format(o) for o in getattr(opts, attr)])
         super().process_options(args, opts)
         # The default feed only when nothing else is configured: Scrapy merges FEEDS into -o/-O.
         if not self.settings.getdict("FEEDS"):

@@ -18,8 +18,8 @@ Settings (defaults in :data:`DEFAULTS`):
 - ``MONITOR_MIN_REVIEWS_SEEN``: at least this many reviews seen: read, or known unchanged
   without download (304, skipped by ``lastmod``, already exported). Counts pages seen, not items
   emitted, so a quiet incremental run passes. Not applied to ``urls`` runs; a ``urls`` run in
-  which no page gave a review and at least one failed is a failed run (``no review from the N
-  pages given with urls``; stat ``run/exact_urls`` is N).
+  which every page failed is a failed run (``no review from the N pages given with urls``;
+  stat ``run/exact_urls`` is N).
 - ``MONITOR_COVERAGE``: ``{"field": min, "field@kind": min}``; ``field`` is a record field or
   ``credits/<role>``; ``@film``/``@tv`` restricts it to that kind. Checked when at least
   ``MONITOR_COVERAGE_MIN_SAMPLE`` reviews of that scope were read.
@@ -89,8 +89,8 @@ def evaluate(stats: Mapping[str, Any], settings: Mapping[str, Any] | None = None
     out: list[Failure] = []
     seen = reviews_seen(stats)
     failed = failed_pages(stats)
-    if exact_urls and seen == 0 and failed > 0:
-        given = int(stats.get("run/exact_urls", 0)) or failed
+    given = int(stats.get("run/exact_urls", 0)) or failed
+    if exact_urls and seen == 0 and failed > 0 and failed >= given:
         out.append(Failure("urls_failed", f"no review from the {given} pages given with urls ({failed} failed)"))
     if not exact_urls and seen < int(conf["MONITOR_MIN_REVIEWS_SEEN"]):
         out.append(Failure("min_reviews", f"reviews seen {seen} < {int(conf['MONITOR_MIN_REVIEWS_SEEN'])} (MONITOR_MIN_REVIEWS_SEEN)"))
