@@ -36,13 +36,13 @@ class Command(ScrapyCrawlCommand):
         return "Run a spider (exit codes: 0 ok, 1 monitor, 2 arguments, 3 incomplete, 4 output)"
 
     def long_desc(self) -> str:
-        codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_MEANINGS.items())
+        codes = "; ".join(f"{code} = {meaning}" for code, meaning in EXIT_MEANINGS.items())
         return (
             "Run a spider; its reviews go to the default feed (output/<spider>/<batch time>-<run id>.jsonl, "
             "one file per 500 reviews) or to -o/-O FILE (.jsonl, .jsonl.gz, .json, .csv, .xml; -O - is stdout). "
             "-O FILE is a fresh dump: mode full unless -a mode says otherwise, and the previous file is kept "
-            "until the run finishes.\n\nExit codes:\n" + codes
-            + "\n\nExample: scrapy crawl avclub -a state=/var/lib/crawler/avclub.sqlite"
+            "until the run finishes. Exit codes: " + codes
+            + ". Example: scrapy crawl avclub -a state=/var/lib/crawler/avclub.sqlite"
         )
 
     def process_options(self, args, opts) -> None:

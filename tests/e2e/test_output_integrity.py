@@ -357,3 +357,33 @@ def test_two_sites_in_one_state_keep_their_own_history_and_seen_counts_each_revi
         proc = scrapy_crawl(a, "-a", f"state={state}", "-a", "mode=incremental", "-O", str(tmp_path / "a2.jsonl"))
         assert proc.returncode == 0 and stat(proc.stderr, "reviews/seen") == N
     assert len(records(tmp_path / "a0.jsonl")) == N and records(tmp_path / "a1.jsonl") == []
+
+
+# ---------------------------------------------------------------- 7. CLI honesty
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd, env=crawl_env(), capture_output=True, text=True, timeout=120)
+
+
+def test_cli_extract_without_url_says_generic_and_serve_refuses_unknown_sites(tmp_path):
+    case = REPO / "fixtures" / "avclub" / "bright-acre-farm-comedy-prime-video"
+    saved = tmp_path / "saved.html"
+    saved.write_bytes((case / "page.html").read_bytes())
+    proc = _cli("extract", str(saved), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith(f"no --url given: reading {saved} as http://localhost/saved: the generic page class")
+    expected = json.loads((case / "expected.json").read_text("utf-8"))
+    record = json.loads(proc.stdout)
+    assert (record["url"], record["grade"]) == (expected["url"], expected["grade"])  # its canonical URL names the site
+    with_url = _cli("extract", str(saved), "--url", expected["url"], cwd=tmp_path)
+    assert with_url.returncode == 0 and with_url.stderr == "" and json.loads(with_url.stdout)["grade"] == expected["grade"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["saved.html"]  # no state, no output
+    serve = _cli("serve", "nosuchsite", cwd=tmp_path)
+    assert serve.returncode == 2
+    assert serve.stderr.strip() == "unknown site 'nosuchsite': no fixtures/nosuchsite (known: avclub, frameline, northgazette, pictureshow, reelverdict)"
+    for sub in ("demo", "validate", "extract", "serve"):
+        helptext = _cli(sub, "--help", cwd=tmp_path).stdout
+        assert "example: crawler " + sub in helptext and "default" in helptext or sub == "validate", sub
+    crawl_help = " ".join(run_scrapy(["crawl", "-h"]).stdout.split())
+    for code in ("0 = success;", "1 = a monitor failed;", "2 = bad arguments", "3 = the run did not finish", "4 = an output could not be written"):
+        assert code in crawl_help, code
