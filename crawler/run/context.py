@@ -237,7 +237,12 @@ class RunContext:
             for row in ledger.rows:
                 info = self.fetch_info.pop(row["id"], None)
                 rows.append({**row, **info} if info else row)
-            self.state.mark_emitted(rows, self.run_id, output=str(path.resolve()))
+            try:
+                self.state.mark_emitted(rows, self.run_id, output=str(path.resolve()))
+            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
+                # The file is in place and in the journal: the next run's recovery marks it.
+                self.output_failed(path, f"the state {self.state_location} could not record it: {exc}")
+                return
         stats.inc_value("outputs/files")
         stats.inc_value("outputs/items", summary["item_count"])
         self.outputs.append((path, summary))

@@ -180,10 +180,14 @@ class RunController:
             "pages_fetched": int(stats.get_value("response_received_count", 0)),
         }
         if run.state is not None:
-            run.state.add_run(summary)
-            if (run.exit_code == EXIT_OK and run.mode in ("incremental", "full") and not run.exact_urls
-                    and not (run.options.since or run.options.until) and not run.undurable_outputs):
-                run.state.set_watermark(run.watermark_key, run.started)
+            try:
+                self.record_run(run, summary)
+            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
+                logger.exception("Could not record the run in the state %s", run.state_location)
+                run.exit_code = EXIT_OUTPUT
+                run.failures.append(f"OUTPUT FAILED: {run.state_location}: the run could not be recorded in the state: {exc}")
+                exit_status = "output_failed"
+                stats.set_value("run/exit_code", run.exit_code)
         try:
             run.finalize_manifests(exit_status)
         except OSError:
@@ -191,6 +195,14 @@ class RunController:
         logger.info(self.summary(run, reason))
         if run.state is not None:
             run.state.close()
+
+    def record_run(self, run: RunContext, summary: dict) -> None:
+        """The run in the state's history; the watermark after a successful run whose outputs the
+        state recorded."""
+        run.state.add_run(summary)
+        if (run.exit_code == EXIT_OK and run.mode in ("incremental", "full") and not run.exact_urls
+                and not (run.options.since or run.options.until) and not run.undurable_outputs):
+            run.state.set_watermark(run.watermark_key, run.started)
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()

@@ -138,6 +138,31 @@ def test_full_disk_with_O_keeps_the_previous_file_and_state(site, tmp_path):
     assert [r["exit_code"] for r in manifest_runs] == [4]
 
 
+def test_a_real_full_disk_keeps_the_previous_file_and_exits_4(site, tmp_path):
+    """A 16 KB tmpfs (needs root with CAP_SYS_ADMIN; elsewhere the FullDiskFeedStorage tests above
+    cover the same code path)."""
+    server, ids = site
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(small)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        out = small / "reviews.jsonl"
+        out.write_text('{"previous": true}\n', "utf-8")
+        state = tmp_path / "state.sqlite"
+        proc = scrapy_crawl(server, "-a", f"state={state}", "-O", str(out))
+        assert proc.returncode == 4, proc.stderr[-3000:]
+        assert last_line(proc).startswith(f"OUTPUT FAILED: {out}: No space left on device"), last_line(proc)
+        assert out.read_text("utf-8") == '{"previous": true}\n' and sorted(p.name for p in small.iterdir()) == ["reviews.jsonl"]
+        assert exported(state) == 0 and watermark(state) is None
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+    nxt = tmp_path / "next.jsonl"
+    again = scrapy_crawl(server, "-a", f"state={state}", "-a", "mode=incremental", "-O", str(nxt))
+    assert again.returncode == 0 and {r["id"] for r in records(nxt)} == ids  # 0 lost
+
+
 def test_unwritable_output_folder_is_refused_before_the_first_request(site, tmp_path):
     server, _ = site
     blocker = tmp_path / "not-a-folder"
@@ -333,7 +358,8 @@ def test_debug_commands_never_touch_state_or_run_monitors(site, tmp_path):
     work.mkdir()
     shutil.copy(REPO / "scrapy.cfg", work / "scrapy.cfg")
     page = f"{server.base_url}/{sorted(p.name for p in (tmp_path / 'site').iterdir() if p.name.startswith('review-'))[0]}"
-    for args in (["parse", "--spider", "avclub", page], ["shell", "-c", "response.status", page], ["fetch", "--nolog", page]):
+    for args in (["parse", "--spider", "avclub", page], ["shell", "-c", "response.status", page], ["fetch", "--nolog", page],
+                 ["check", "avclub"]):
         proc = run_scrapy(args, cwd=work)
         assert proc.returncode == 0, (args, proc.stderr[-3000:])
         assert "MONITOR FAILED" not in proc.stderr and "Run summary" not in proc.stderr, args
