@@ -61,6 +61,7 @@ def main() -> int:
 
     milestones = sorted(int(x) for x in args.milestones.split(",") if x)
     seen = {"responses": 0, "marks": {}, "t_open": None, "t_close": None}
+    settings.set("RUN_CONTROLLER_ENABLED", True, priority="cmdline")  # as `scrapy crawl`
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
 

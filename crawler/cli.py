@@ -5,8 +5,12 @@
 - ``crawler validate FILE.jsonl [...]``: check output files against the record schema
   (exit 0 when every line is valid, 1 otherwise; one line per invalid record).
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
-  ``page.html`` or a fixture folder), as the crawl would export it.
-- ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
+  ``page.html`` or a fixture folder), as the crawl would export it. The URL decides the page
+  class (the configured site owning its host); a fixture folder's ``expected.json`` gives it;
+  without either the page is read by the generic page class (said on stderr). Never touches a
+  state store.
+- ``crawler serve [SITE] [--port N]``: serve a fixture site (``fixtures/SITE``) for manual
+  crawls; an unknown site is refused with the list of known ones.
 - ``crawler report [--state PATH ...] [--site KEY] [--runs N] [-o report.html]``: the HTML run
   report (:mod:`crawler.run.report`) of state stores (default: every
   ``output/*/*.state.sqlite``); exit 0, 1 when there is no run to report (the file is still
@@ -69,6 +73,7 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
     out = out_dir / f"{site}-{stamp}.jsonl"
     settings = get_project_settings()
     settings.set("FEEDS", {str(out): {"format": "jsonl", "overwrite": True}}, priority="cmdline")
+    settings.set("RUN_CONTROLLER_ENABLED", True, priority="cmdline")  # a crawl: state, manifest, monitors
     # Loopback is not a real site: no politeness delay needed.
     settings.set("AUTOTHROTTLE_START_DELAY", 0, priority="cmdline")
     settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
@@ -94,7 +99,12 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
     return 0 if out.exists() and reviews > 0 and invalid == 0 else 1
 
 
-def extract_path(path: Path, url: str | None, site: str | None) -> dict | None:
+#: the URL a page is read under when neither --url nor a fixture's expected.json gives one: an
+#: unconfigured host, so the generic page class reads it (its canonical URL may still name a site)
+GENERIC_URL = "http://localhost/{name}"
+
+
+def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr) -> dict | None:
     from crawler.api import extract_review
 
     folder = path if path.is_dir() else path.parent
@@ -104,9 +114,11 @@ def extract_path(path: Path, url: str | None, site: str | None) -> dict | None:
         if expected.is_file():
             data = json.loads(expected.read_text("utf-8"))
             url = data.get("url") if isinstance(data, dict) else None
-        url = url or f"https://www.avclub.com/{folder.name}"
-    if site is None and folder.parent.name in ("avclub",):
-        site = folder.parent.name
+    if url is None:
+        url = GENERIC_URL.format(name=(folder.name if page.name == "page.html" else page.stem))
+        if site is None:
+            print(f"no --url given: reading {page} as {url}: the generic page class (or the configured site its canonical URL names) "
+                  "(give --url URL or --site KEY to read it as a configured site)", file=err)
     headers = None
     if (folder / "headers.json").is_file():
         headers = json.loads((folder / "headers.json").read_text("utf-8"))
@@ -131,22 +143,41 @@ def run_report(states: list[str], site: str | None, runs: int, out: Path, spider
     n = sum(len(v) for v in history.values())
     print(f"{out}: {n} run(s) of {len(history)} site(s)" + (f" (site {site})" if site else ""), file=sys.stderr)
     return 0 if n else 1
+def _fixture_sites() -> list[str]:
+    """The fixture sites ``crawler serve`` can serve (folders of ``fixtures/``)."""
+    return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if FIXTURES.is_dir() else []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="crawl the bundled fixture site over loopback HTTP")
+    raw = argparse.RawDescriptionHelpFormatter
+    p_demo = sub.add_parser("demo", help="crawl the bundled fixture site over loopback HTTP", formatter_class=raw,
+                            description="Serve fixtures/avclub on 127.0.0.1 and crawl it with the real avclub spider "
+                                        "(mode full); print a summary. Exit 0 when reviews were written and all are valid.",
+                            epilog="example: crawler demo --out /tmp/demo")
     p_demo.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder (default output/demo)")
-    p_val = sub.add_parser("validate", help="validate JSONL output files against the schema")
-    p_val.add_argument("files", nargs="+", type=Path)
-    p_ext = sub.add_parser("extract", help="print the record for a saved page or fixture folder")
-    p_ext.add_argument("path", type=Path)
-    p_ext.add_argument("--url")
-    p_ext.add_argument("--site")
-    p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1")
-    p_srv.add_argument("site", nargs="?", default="avclub")
-    p_srv.add_argument("--port", type=int, default=8765)
+    p_val = sub.add_parser("validate", help="validate JSONL output files against the schema", formatter_class=raw,
+                           description="Check JSON Lines output files (.jsonl, .jsonl.gz) against the record schema: "
+                                       "one line per invalid record; exit 0 when all are valid, 1 otherwise, 2 for a missing file.",
+                           epilog="example: crawler validate output/avclub/*.jsonl")
+    p_val.add_argument("files", nargs="+", type=Path, help="output files")
+    p_ext = sub.add_parser("extract", help="print the record for a saved page or fixture folder", formatter_class=raw,
+                           description="Print the record the crawl would export for a saved page (a page.html, or a "
+                                       "fixture folder with page.html and expected.json). The page class follows the URL "
+                                       "(--url, else the fixture's expected.json); without one the generic page class reads "
+                                       "it (said on stderr). Prints null for a page that is not a review. Touches no state.",
+                           epilog="example: crawler extract page.html --url https://www.avclub.com/some-review")
+    p_ext.add_argument("path", type=Path, help="a page.html or a fixture case folder")
+    p_ext.add_argument("--url", help="the URL the page was fetched from (default: the fixture's, else generic)")
+    p_ext.add_argument("--site", help="read as this configured site (a key of crawler/sites/sites.toml)")
+    p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1", formatter_class=raw,
+                           description="Serve fixtures/SITE on 127.0.0.1 for manual crawls until Ctrl-C "
+                                       f"(known sites: {', '.join(_fixture_sites())}; default avclub, port 8765).",
+                           epilog="example: crawler serve reelverdict --port 8766, then\n"
+                                  "         scrapy crawl reviews -a site=reelverdict -a base_url=http://127.0.0.1:8766")
+    p_srv.add_argument("site", nargs="?", default="avclub", help="a fixture site (default avclub)")
+    p_srv.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
     p_rep = sub.add_parser("report", help="write the HTML run report of state stores")
     p_rep.add_argument("--state", action="append", default=[], help="a state store (SQLite path or redis:// URI); repeatable; "
                        "default: every output/*/*.state.sqlite")
@@ -167,7 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s)", file=sys.stderr)
         return 1 if bad else 0
     if args.command == "extract":
-        record = extract_path(args.path, args.url, args.site)
+        page = args.path / "page.html" if args.path.is_dir() else args.path
+        if not page.is_file():
+            print(f"no such file: {page}", file=sys.stderr)
+            return 2
+        try:
+            record = extract_path(args.path, args.url, args.site)
+        except ValueError as exc:  # an unknown --site
+            print(str(exc), file=sys.stderr)
+            return 2
         if record is not None:
             record.pop("fetched_at", None)
         print(json.dumps(record, ensure_ascii=False, indent=2))
@@ -175,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return run_report(args.state, args.site, max(args.runs, 1), args.output, args.spider)
     if args.command == "serve":
+        if args.site not in _fixture_sites():
+            print(f"unknown site {args.site!r}: no fixtures/{args.site} (known: {', '.join(_fixture_sites())})", file=sys.stderr)
+            return 2
         server = FixtureServer(FIXTURES / args.site, port=args.port)
         print(f"Serving {FIXTURES / args.site} on {server.base_url} (Ctrl-C to stop)")
         try:

@@ -58,14 +58,25 @@ RETRY_AFTER_MAX = 60
 # Write the final stats as JSON to this path (crawler/output/statsdump.py); None: not written.
 STATS_DUMP_PATH = None
 
+# Every format counts what it writes (crawler/output/exporters.py); a feed whose exporter does
+# not is refused before the crawl (exit 2).
 FEED_EXPORTERS = {
     "jsonl": "crawler.output.jsonl.ReviewJsonLinesExporter",
     "jsonlines": "crawler.output.jsonl.ReviewJsonLinesExporter",
+    "jl": "crawler.output.jsonl.ReviewJsonLinesExporter",
     "gz": "crawler.output.jsonl.ReviewJsonLinesExporter",
+    "json": "crawler.output.exporters.ReviewJsonExporter",
+    "csv": "crawler.output.exporters.ReviewCsvExporter",
+    "xml": "crawler.output.exporters.ReviewXmlExporter",
+    "pickle": "crawler.output.exporters.ReviewPickleExporter",
+    "marshal": "crawler.output.exporters.ReviewMarshalExporter",
 }
+# Local files (atomic) and stdout; any other URI scheme is refused before the crawl (exit 2):
+# the state could not confirm the write (README "Output").
 FEED_STORAGES = {
     "": "crawler.output.atomic.AtomicFileFeedStorage",
     "file": "crawler.output.atomic.AtomicFileFeedStorage",
+    "stdout": "crawler.output.atomic.StdoutFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 # Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
@@ -97,6 +108,10 @@ ADDONS = {
 
 # Production runs (README "Production runs"): modes, state, monitors, progress, exit codes.
 COMMANDS_MODULE = "crawler.commands"   # `scrapy crawl` exits non-zero on failure
+# The run controller (state, monitors, manifests, exit codes) runs only for crawls: the project's
+# `scrapy crawl` (and `crawler demo`) switch it on; `scrapy parse/shell/fetch/check` never
+# touch a state store or run monitors.
+RUN_CONTROLLER_ENABLED = False
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalMiddleware": 600,
 }

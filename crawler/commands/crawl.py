@@ -1,12 +1,14 @@
 """``scrapy crawl`` that exits non-zero when a run fails (Scrapy's own exits 0).
 
 Same options as Scrapy's ``crawl``. Without ``-o``/``-O`` or a ``FEEDS`` setting the feed is
-``DEFAULT_FEEDS`` (Scrapy would merge a project ``FEEDS`` into every ``-o``/``-O`` run). After the crawl has fully stopped (feeds stored, state
-closed) the exit code is the run controller's (:mod:`crawler.run.controller`): 0 success, 1 a
-monitor failed, 2 bad arguments or the crawl could not start, 3 the run did not finish. The
-last block on stderr (after Scrapy's stats dump) is the run summary: each output file with its
-record count and manifest, the report, the exit code and its meaning; the reason of a failed
-run is its last line(s), e.g. ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
+``DEFAULT_FEEDS`` (Scrapy would merge a project ``FEEDS`` into every ``-o``/``-O`` run). The
+spider name and its ``-a`` arguments are checked before anything starts (one ``RUN FAILED: ...``
+line, exit 2). After the crawl has fully stopped (feeds stored, state closed) the exit code is
+the run controller's (:mod:`crawler.run.controller`, switched on here with
+``RUN_CONTROLLER_ENABLED``); the codes are :data:`crawler.run.context.EXIT_MEANINGS`. The last
+block on stderr (after Scrapy's stats dump) is the run summary: each output file with its record
+count and manifest, the report, the exit code and its meaning; the reason of a failed run is its
+last line(s), e.g. ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 40 read)``.
 """
 
 from __future__ import annotations
@@ -16,16 +18,50 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from crawler.run.context import EXIT_USAGE, run_exit_code
+from crawler.run.context import EXIT_INCOMPLETE, EXIT_MEANINGS, EXIT_USAGE, check_feeds, run_exit_code
 from crawler.security import redact
 
 
+def _with_format(uri: str) -> str:
+    """``-`` -> ``-:jsonl``; ``x.csv.gz`` -> ``x.csv.gz:csv``; anything else as given."""
+    if uri == "-":
+        return "-:jsonl"
+    name = uri.rsplit("/", 1)[-1]
+    parts = name.split(".")
+    if len(parts) >= 3 and parts[-1] == "gz" and ":" not in name:
+        return f"{uri}:{parts[-2]}"
+    return uri
+
+
 class Command(ScrapyCrawlCommand):
+    def short_desc(self) -> str:
+        return "Run a spider (exit codes: 0 ok, 1 monitor, 2 arguments, 3 incomplete, 4 output)"
+
+    def long_desc(self) -> str:
+        codes = "; ".join(f"{code} = {meaning}" for code, meaning in EXIT_MEANINGS.items())
+        return (
+            "Run a spider; its reviews go to the default feed (output/<spider>/<batch time>-<run id>.jsonl, "
+            "one file per 500 reviews) or to -o/-O FILE (.jsonl, .jsonl.gz, .json, .csv, .xml; -O - is stdout). "
+            "-O FILE is a fresh dump: mode full unless -a mode says otherwise, and the previous file is kept "
+            "until the run finishes. Exit codes: " + codes
+            + ". Example: scrapy crawl avclub -a state=/var/lib/crawler/avclub.sqlite"
+        )
+
     def process_options(self, args, opts) -> None:
+        # -O - / -o -: standard output as JSON Lines unless a format is given (-O -:csv);
+        # -O x.csv.gz: CSV, gzip-compressed (Scrapy would take the format from ".gz")
+        for attr in ("output", "overwrite_output"):
+            if getattr(opts, attr, None):
+                setattr(opts, attr, [_with_format(o) for o in getattr(opts, attr)])
         super().process_options(args, opts)
         # The default feed only when nothing else is configured: Scrapy merges FEEDS into -o/-O.
         if not self.settings.getdict("FEEDS"):
             self.settings.set("FEEDS", self.settings.getdict("DEFAULT_FEEDS"), priority="project")
+        self.settings.set("RUN_CONTROLLER_ENABLED", True, priority="cmdline")
+
+    def _refuse(self, line: str) -> None:
+        self.exitcode = EXIT_USAGE
+        print(f"RUN FAILED: {line}", file=sys.stderr)
 
     def run(self, args, opts) -> None:
         if len(args) < 1:
@@ -33,16 +69,39 @@ class Command(ScrapyCrawlCommand):
         if len(args) > 1:
             raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        loader = self.crawler_process.spider_loader
+        name = args[0]
+        try:
+            spidercls = loader.load(name)
+        except KeyError:
+            known = ", ".join(sorted(loader.list()))
+            self._refuse(f"unknown spider {name!r} (known: {known})")
+            return
+        check = getattr(spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(opts.spargs)
+            except (ValueError, TypeError, OSError) as exc:
+                self._refuse(f"bad argument: {exc}")
+                return
+        refused = check_feeds(self.settings, name, opts.spargs.get("mode"))
+        if refused:  # before the reactor starts: nothing is fetched, nothing is written
+            self._refuse(refused)
+            return
+        crawler = self._create_crawler(name)
         crawler.print_run_summary = True  # printed below, last (crawler.run.controller logs it at DEBUG)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
-            self.exitcode = EXIT_USAGE
-            print("RUN FAILED: the crawl could not start (see the error above)", file=sys.stderr)
+            self._refuse("the crawl could not start (see the error above)")
             return
         self.exitcode = run_exit_code(crawler)
         run = getattr(crawler, "_review_run", None)
+        if run is not None and run.exit_code is None:
+            self.exitcode = EXIT_INCOMPLETE
+            print("RUN INCOMPLETE: stopped by a second signal before the run closed (files not yet stored were "
+                  "not committed); rerun the same command to resume", file=sys.stderr)
+            return
         if run is not None:
             # printed, not logged: redacted here (a redis:// state URI may carry a password)
             if getattr(run, "summary_text", None):

@@ -11,7 +11,9 @@ them away: they are keyed on request meta, not on spider hooks).
 - a page a backfill already exported is not requested (``pages/skipped/already_exported``);
 - in incremental mode a page emitted before is asked with ``If-None-Match`` /
   ``If-Modified-Since`` (``pages/conditional_requests``; a 304 is ``pages/not_modified``);
-- each review's fetch URL and validators are remembered for the state.
+- each review's fetch URL and validators are remembered for the state;
+- a review exported before and skipped (``lastmod``, backfill) or answered 304 counts as seen,
+  once per review and run (:meth:`crawler.run.context.RunContext.see`, stat ``reviews/seen``).
 
 Requests are recognised by meta: ``review_page`` (a page that may be a review, set by
 :meth:`crawler.spiders.discovery.ReviewSiteSpider.review_request`).
@@ -48,6 +50,9 @@ class ConditionalMiddleware(BaseSpiderMiddleware):
             return None
         if "lastmod" in meta and not run.filter.want_lastmod(meta["lastmod"]):
             stats.inc_value("sitemap/urls_skipped")
+            known = run.state.get_fetch(request.url) if run.state is not None and meta.get("review_page") else None
+            if known is not None:
+                run.see(known.get("id"))  # a review exported before, unchanged since: seen
             return None
         if run.state is None or not meta.get("review_page"):
             return request
@@ -56,8 +61,9 @@ class ConditionalMiddleware(BaseSpiderMiddleware):
             return request
         if run.mode == "backfill":
             stats.inc_value("pages/skipped/already_exported")
-            stats.inc_value("reviews/seen")
+            run.see(known.get("id"))
             return None
+        request.meta["known_review_id"] = known.get("id")
         if run.mode == "incremental" and (known.get("etag") or known.get("last_modified")):
             headers = {}
             if known.get("etag"):

@@ -2,16 +2,27 @@
 
 - :class:`AtomicFile`: written to a hidden temporary name (``.NAME.PID.part``) in the target's
   folder, fsynced and renamed over the target on close; :meth:`AtomicFile.discard` drops it.
+  A write that fails (a full disk, a folder gone read-only) is remembered, not raised per item:
+  the file is then never renamed into place, and :meth:`AtomicFile.close` raises
+  :class:`OutputError` naming the file and the reason.
 - :class:`AtomicFileFeedStorage` (feed storages ``""`` and ``file``) writes a feed to a hidden
   temporary file next to its target and renames it into place when the feed closes, for
   ``FEEDS`` and ``-o``/``-O`` alike: a killed crawl never leaves a torn line in a final file.
-  A target ending in ``.gz`` is written gzip-compressed. With ``-o`` (append) the existing
-  file's content is copied into the temporary file first, so appending stays atomic too.
+  A target ending in ``.gz`` is written gzip-compressed, unless the feed has ``postprocessing``
+  plugins (they then own the encoding: Scrapy's ``GzipPlugin`` is the only gzip layer). With
+  ``-o`` (append) the existing file's content is copied into the temporary file first, so
+  appending stays atomic too.
+
+Every file keeps a ledger (:class:`Ledger`) that the exporters of :mod:`crawler.output.exporters`
+fill as they write each record: the item count and the rows the state marks are the records
+written, whatever the format, never a re-reading of the file.
 
 The storage only stores. It announces each file it opens with the :data:`output_opened`
-signal (``path``) and records the outcome of :meth:`~AtomicFileFeedStorage.store` in
-``stored``; the run controller (:mod:`crawler.run.controller`) reacts: the output journal on
-``output_opened``, the manifest and the state commit on Scrapy's ``feed_slot_closed``.
+signal (``path``, ``storage``) and records the outcome of :meth:`~AtomicFileFeedStorage.store`
+in ``stored`` (True), ``error`` (why it failed) or ``vetoed`` (why it was kept back); the run controller (:mod:`crawler.run.controller`)
+reacts: the output journal on ``output_opened``, the manifest and the state commit on Scrapy's
+``feed_slot_closed``. The controller may set ``storage.veto``: a callable returning why the
+file must not replace its target (an ``-O`` run that did not finish), or None.
 
 Settings: ``FEED_STORAGES`` (set in ``crawler.settings``).
 """
@@ -19,15 +30,27 @@ Settings: ``FEED_STORAGES`` (set in ``crawler.settings``).
 from __future__ import annotations
 
 import gzip
+import io
+import sys
+import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from w3lib.url import file_uri_to_path
 
+from crawler.record.coverage import missing_fields
+
+logger = logging.getLogger(__name__)
+
 TEMP_PREFIX = "."
 TEMP_SUFFIX = ".part"
+
+
+class OutputError(OSError):
+    """An output file could not be written or put in place (its message names file and reason)."""
 
 
 def fsync_dir(folder: Path) -> None:
@@ -49,52 +72,127 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}{TEMP_SUFFIX}")
 
 
+def describe_os_error(exc: BaseException) -> str:
+    """``No space left on device`` rather than ``[Errno 28] No space left on device: '/x'``."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
 #: signal sent by :class:`AtomicFileFeedStorage` when it opens a file, with ``path`` (a Path)
+#: and ``storage``
 output_opened = object()
+
+
+class Ledger:
+    """What an exporter wrote to one file: the state's rows and the per-field missing counts."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.missing: dict[str, int] = {}
+
+    @property
+    def item_count(self) -> int:
+        return len(self.rows)
+
+    def add(self, record: dict) -> None:
+        self.rows.append({"id": record.get("id") or "", "url": record.get("url") or "", "content_hash": record.get("content_hash") or ""})
+        for name in missing_fields(record):
+            self.missing[name] = self.missing.get(name, 0) + 1
+
+
+def ledger_of(file: Any) -> Ledger | None:
+    """The :class:`Ledger` of the atomic file under *file* (through post-processing wrappers)."""
+    for _ in range(8):
+        if file is None:
+            return None
+        ledger = getattr(file, "ledger", None)
+        if isinstance(ledger, Ledger):
+            return ledger
+        file = getattr(file, "file", None)
+    return None
 
 
 class AtomicFile:
     """A writable binary file that lands at its target only when closed without error."""
 
-    def __init__(self, target: Path, append: bool):
+    def __init__(self, target: Path, append: bool, *, compress: bool | None = None):
         self.target = target
         self.temp = temp_path_for(target)
+        self.ledger = Ledger()
+        #: the first write error (an OSError); once set, nothing more is written
+        self.error: BaseException | None = None
+        self.closed = False
         target.parent.mkdir(parents=True, exist_ok=True)
-        self._raw = self.temp.open("wb")
+        self._raw = self._open_raw()
         if append and target.exists():
             with target.open("rb") as old:
                 shutil.copyfileobj(old, self._raw)
-        self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="ab") if target.suffix == ".gz" else self._raw
-        self.closed = False
+        if compress is None:
+            compress = target.suffix == ".gz"
+        self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="ab") if compress else self._raw
+
+    def _open_raw(self):
+        return self.temp.open("wb")
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+            logger.error("Cannot write %s: %s; the file will not be put in place and its records will be emitted again",
+                         self.target, describe_os_error(exc))
 
     def write(self, data: bytes) -> int:
-        return self._out.write(data)
+        if self.error is None:
+            try:
+                self._out.write(data)
+            except OSError as exc:
+                self._failed(exc)
+        return len(data)
 
     def flush(self) -> None:
-        self._out.flush()
+        if self.error is None:
+            try:
+                self._out.flush()
+            except OSError as exc:
+                self._failed(exc)
 
     def close(self) -> None:
-        """Finish the file: flush, fsync, rename over the target."""
+        """Finish the file: flush, fsync, rename over the target. Raises :class:`OutputError`
+        (and leaves the target as it was) when any write failed."""
         if self.closed:
             return
-        self.closed = True
-        if self._out is not self._raw:
-            self._out.close()
-        self._raw.flush()
-        os.fsync(self._raw.fileno())
-        self._raw.close()
-        os.replace(self.temp, self.target)
+        if self.error is None:
+            try:
+                if self._out is not self._raw:
+                    self._out.close()
+                self._raw.flush()
+                os.fsync(self._raw.fileno())
+                self._raw.close()
+                self.closed = True
+                os.replace(self.temp, self.target)
+                return
+            except OSError as exc:
+                self._failed(exc)
+        self.discard()
+        raise OutputError(f"{self.target}: {describe_os_error(self.error)}")
 
     def discard(self) -> None:
         """Drop the temporary file without touching the target."""
         if not self.closed:
             self.closed = True
-            self._raw.close()
+            try:
+                self._raw.close()
+            except OSError:
+                pass
         self.temp.unlink(missing_ok=True)
 
-    # file-like odds and ends used by exporters and post-processing plugins
+    # file-like odds and ends used by exporters (CSV wraps the file in a TextIOWrapper) and
+    # post-processing plugins
     def writable(self) -> bool:
         return True
+
+    def readable(self) -> bool:
+        return False
 
     def seekable(self) -> bool:
         return False
@@ -119,27 +217,148 @@ class AtomicFileFeedStorage:
     """Local file feed storage that writes atomically (temporary file + rename on close).
 
     Feed option ``overwrite`` (``-O``) replaces the target; otherwise (``-o``) the new items
-    are appended to a copy of the existing file, still renamed atomically.
+    are appended to a copy of the existing file, still renamed atomically. After
+    :meth:`store`: ``stored`` True, or ``error`` says why the file was not put in place (the
+    target is then as it was).
     """
+
+    file_class = AtomicFile
+    #: the state may mark what this storage stored
+    durable = True
 
     def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None, crawler=None):
         self.path = Path(file_uri_to_path(uri) if uri.startswith("file:") else uri)
-        self.overwrite = bool((feed_options or {}).get("overwrite", False))
+        options = feed_options or {}
+        self.overwrite = bool(options.get("overwrite", False))
+        self.compress = self.path.suffix == ".gz" and not options.get("postprocessing")
         self.crawler = crawler
         #: True once :meth:`store` has put the file durably in place
         self.stored = False
+        #: why the file was not put in place (None while it was or is not yet stored)
+        self.error: str | None = None
+        #: set by the run controller: ``veto(storage) -> reason | None``
+        self.veto: Callable[["AtomicFileFeedStorage"], str | None] | None = None
+        #: why the file was deliberately not put in place (the veto's reason), or None
+        self.vetoed: str | None = None
+        self.file: AtomicFile | None = None
 
     @classmethod
     def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None):
         return cls(uri, feed_options=feed_options, crawler=crawler)
 
+    @property
+    def ledger(self) -> Ledger | None:
+        return self.file.ledger if self.file is not None else None
+
     def open(self, spider: Any) -> IO[bytes]:
         if self.crawler is not None:
-            self.crawler.signals.send_catch_log(output_opened, path=self.path)
-        return AtomicFile(self.path, append=not self.overwrite)  # type: ignore[return-value]
+            self.crawler.signals.send_catch_log(output_opened, path=self.path, storage=self)
+        if self.veto is not None and self.veto(self):  # kept back already: write nowhere
+            return StdoutFile(io.BytesIO())  # type: ignore[return-value]
+        self.file = self.file_class(self.path, append=not self.overwrite, compress=self.compress)
+        return self.file  # type: ignore[return-value]
 
     def store(self, file: IO[bytes]) -> None:
-        file.close()  # fsync + rename: the commit point
+        atomic = self.file if self.file is not None else file
+        if self.file is None:  # kept back when it was opened
+            self.vetoed = (self.veto(self) if self.veto is not None else None) or "not opened"
+            return None
+        vetoed = self.veto(self) if self.veto is not None else None
+        if vetoed:
+            atomic.discard()  # type: ignore[union-attr]
+            self.vetoed = vetoed
+            logger.warning("Not replacing %s: %s (the previous file is kept)", self.path, vetoed)
+            return None
+        try:
+            atomic.close()  # type: ignore[union-attr]  # fsync + rename: the commit point
+        except OSError as exc:
+            self.error = describe_os_error(exc) if not isinstance(exc, OutputError) else str(exc).removeprefix(f"{self.path}: ")
+            raise
         fsync_dir(self.path.parent)
+        self.stored = True
+        return None
+
+
+class StdoutFile:
+    """Standard output as a feed file: write errors (a closed pipe) are remembered like
+    :class:`AtomicFile`'s, records counted in :attr:`ledger`."""
+
+    name = "stdout"
+
+    def __init__(self, stream: IO[bytes]):
+        self._out = stream
+        self.ledger = Ledger()
+        self.error: BaseException | None = None
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                self._out.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self._out.flush()
+            except OSError as exc:
+                self.error = exc
+
+    def close(self) -> None:
+        self.flush()
+        self.closed = True
+        if self.error is not None:
+            raise OutputError(f"stdout: {describe_os_error(self.error)}")
+
+    def discard(self) -> None:
+        self.flush()
+        self.closed = True
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+
+class StdoutFeedStorage:
+    """``-O -`` / ``stdout:``: the records go to standard output, flushed when the feed closes.
+    Not durable (``durable = False``): a pipe cannot confirm that its reader kept them, so the
+    run controller marks nothing exported in the state and does not move the watermark."""
+
+    durable = False
+
+    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None, crawler=None):
+        self.path = Path("-")
+        self.uri = uri
+        self.crawler = crawler
+        self.stored = False
+        self.error: str | None = None
+        self.veto = None
+        self.file: StdoutFile | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None):
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    @property
+    def ledger(self) -> Ledger | None:
+        return self.file.ledger if self.file is not None else None
+
+    def open(self, spider: Any) -> IO[bytes]:
+        self.file = StdoutFile(sys.stdout.buffer)
+        return self.file  # type: ignore[return-value]
+
+    def store(self, file: IO[bytes]) -> None:
+        try:
+            (self.file or file).close()
+        except OutputError as exc:
+            self.error = str(exc).removeprefix("stdout: ")
+            raise
         self.stored = True
         return None

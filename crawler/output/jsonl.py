@@ -12,22 +12,29 @@ from typing import IO, Any
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
+from crawler.output.atomic import ledger_of
+from crawler.output.exporters import LedgerMixin
+
 
 def dumps_record(record: dict) -> str:
     """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order."""
     return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
 
 
-class ReviewJsonLinesExporter(BaseItemExporter):
-    """One record per line, in the record's key order, UTF-8 without ``\\u`` escapes."""
+class ReviewJsonLinesExporter(LedgerMixin, BaseItemExporter):
+    """One record per line, in the record's key order, UTF-8 without ``\\u`` escapes; each record
+    written is counted in the file's ledger (:mod:`crawler.output.exporters`)."""
 
     def __init__(self, file: IO[bytes], **kwargs: Any):
-        super().__init__(dont_fail=True, **kwargs)
+        self._ledger = ledger_of(file)
+        BaseItemExporter.__init__(self, dont_fail=True, **kwargs)
         self.file = file
 
     def export_item(self, item: Any) -> None:
-        record = item if isinstance(item, dict) else ItemAdapter(item).asdict()
+        record = full = item if isinstance(item, dict) else ItemAdapter(item).asdict()
         if self.fields_to_export:
             fields = list(self.fields_to_export) if not isinstance(self.fields_to_export, dict) else list(self.fields_to_export)
             record = {k: record.get(k) for k in fields}
         self.file.write((dumps_record(record) + "\n").encode("utf-8", "surrogatepass"))
+        if self._ledger is not None:
+            self._ledger.add(full)

@@ -1,6 +1,8 @@
 """The manifest beside each output file (pure: no Scrapy).
 
-:func:`scan_output` reads a closed output file (rows for the state, count, coverage, sha256);
+:func:`scan_output` reads a closed JSON Lines file (rows for the state, count, coverage, sha256:
+used by recovery after a kill); :func:`summarize` makes the counts of a file whose records the
+exporter counted as it wrote them (:class:`crawler.output.atomic.Ledger`);
 :func:`build_manifest` makes ``<file>.manifest.json``'s content; :func:`write_json_atomic` writes
 it. The run (:mod:`crawler.run.context`) writes the manifest when a file is stored and rewrites
 it with the exit status when the run ends; :mod:`crawler.output.recovery` writes one for a file a
@@ -9,7 +11,8 @@ killed run left.
 Manifest keys: ``manifest_version``, ``file``, ``run_id``, ``spider``, ``mode``, ``arguments``,
 ``started``, ``finished``, ``status`` (``complete``, ``recovered``), ``exit_status``
 (``running``, ``ok``, ``monitor_failed``, ``incomplete``, ``killed``), ``exit_code``,
-``item_count`` (lines in the file), ``rejects_count`` and ``rejects_file`` (the run's),
+``item_count`` (records this run wrote to the file, counted by the exporter; with ``-o`` the
+file also holds earlier runs' records), ``rejects_count`` and ``rejects_file`` (the run's),
 ``coverage`` (per field, share of the file's records where it is not empty),
 ``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``.
 """
@@ -44,11 +47,6 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
     line count, per-field coverage, sha256 and size. Unparsable lines are counted as
     ``bad_lines`` (there should be none: files are written atomically)."""
     p = Path(path)
-    digest, size = hashlib.sha256(), 0
-    with p.open("rb") as raw:  # streamed: a 100k-record output is ~700 MB (it was read whole)
-        for chunk in iter(lambda: raw.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
     rows: list[dict] = []
     missing: dict[str, int] = {}
     bad = 0
@@ -72,10 +70,27 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
         rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"]})
         for name in missing_fields(rec):
             missing[name] = missing.get(name, 0) + 1
-    n = len(rows)
+    summary = summarize(p, len(rows), missing)
+    return {"rows": rows, **summary, "bad_lines": bad}
+
+
+def file_digest(path: str | os.PathLike) -> tuple[str, int]:
+    """(sha256 hex, size) of a file, streamed."""
+    digest, size = hashlib.sha256(), 0
+    with Path(path).open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def summarize(path: str | os.PathLike, item_count: int, missing: dict[str, int]) -> dict[str, Any]:
+    """The manifest's counts of a file: ``item_count``, per-field ``coverage`` from the missing
+    counts, ``sha256`` and ``bytes`` of the file as it is on disk."""
+    n = item_count
     coverage = {f: (round(1 - missing.get(f, 0) / n, 4) if n else None) for f in COVERAGE_KEYS}
-    return {"rows": rows, "item_count": n, "bad_lines": bad, "coverage": coverage,
-            "sha256": digest.hexdigest(), "bytes": size}
+    sha, size = file_digest(path)
+    return {"item_count": n, "coverage": coverage, "sha256": sha, "bytes": size}
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:

@@ -21,7 +21,7 @@ class StatePipeline(StatsPipeline):
         run = get_run(self.crawler)
         record = ItemAdapter(item)
         kind = record.get("kind") or "none"
-        self.stats.inc_value("reviews/seen")
+        run.see(record.get("id"))  # once per review and run (also reached via sitemap and listing)
         missing = missing_fields(record.asdict())
         for scope in ("all", kind):
             self.stats.inc_value(f"coverage/{scope}/reviews")

@@ -8,29 +8,56 @@ pipeline and the output commit read it.
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 :data:`EXIT_OK` 0 success (also an incremental run that found nothing new),
 :data:`EXIT_MONITOR` 1 a monitor failed, :data:`EXIT_USAGE` 2 bad arguments, the crawl could not
-start or the state store could not be opened, :data:`EXIT_INCOMPLETE` 3 the run did not finish.
+start, the state store could not be opened or an output cannot be written,
+:data:`EXIT_INCOMPLETE` 3 the run did not finish, :data:`EXIT_OUTPUT` 4 an output failed (its
+reviews are not marked exported: the next run emits them again).
+
+The ``-O`` rule (README "Output"): a feed with ``overwrite`` (``-O FILE``, ``-O -``) is a fresh
+dump, so the mode is ``full`` unless ``-a mode`` says otherwise; the file replaces the previous
+one only when the run finished (a signal, a close-spider limit, a state or start failure keep
+the previous file as it was); ``-a mode=incremental|backfill`` with ``-O`` onto an existing
+non-empty file is refused (it would replace exported reviews with this run's changes only).
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 import time
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
+from urllib.parse import urlparse
 
-from crawler.output.manifest import build_manifest, manifest_path_for, scan_output, write_json_atomic
+from scrapy.utils.misc import load_object
+
+from crawler.output.atomic import describe_os_error
+from crawler.output.exporters import LedgerMixin
+from crawler.output.manifest import build_manifest, manifest_path_for, summarize, write_json_atomic
 from crawler.output.recovery import recover
 from crawler.run.options import RunFilter, RunOptions, parse_when
 from crawler.state import StateStore, default_state_path, open_state, utc_now
 
-EXIT_OK, EXIT_MONITOR, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_MONITOR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_OUTPUT = 0, 1, 2, 3, 4
 #: what each exit code means (``scrapy crawl -h``, the README, the run summary)
 EXIT_MEANINGS = {
     EXIT_OK: "success",
     EXIT_MONITOR: "a monitor failed",
-    EXIT_USAGE: "bad arguments, or the crawl could not start",
-    EXIT_INCOMPLETE: "the run did not finish (rerun to resume)",
+    EXIT_USAGE: "bad arguments, or the crawl could not start (unknown spider, unwritable output, unusable state)",
+    EXIT_INCOMPLETE: "the run did not finish: a signal (SIGINT/SIGTERM, once or twice) or a limit (rerun to resume)",
+    EXIT_OUTPUT: "an output could not be written (its reviews were not marked exported; the next run emits them)",
 }
+
+
+def feed_scheme(uri: str) -> str:
+    """``""`` for a local path (also ``C:\\...``), else the URI scheme (``file``, ``stdout``, ``s3``)."""
+    if PureWindowsPath(uri).drive:
+        return ""
+    return urlparse(uri).scheme
+
+
+def _fill(uri: str, spider_name: str) -> str:
+    return re.sub(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-z]", lambda m: spider_name if m.group(1) == "name" else "X", uri)
 
 
 def feed_file_paths(settings, spider_name: str) -> list[Path]:
@@ -38,11 +65,66 @@ def feed_file_paths(settings, spider_name: str) -> list[Path]:
     out = []
     for uri in (settings.getdict("FEEDS") or {}):
         uri = str(uri)
-        if "://" in uri and not uri.startswith("file:"):
+        if feed_scheme(uri) not in ("", "file"):
             continue
         uri = uri.removeprefix("file://").removeprefix("file:")
-        out.append(Path(re.sub(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-z]", lambda m: spider_name if m.group(1) == "name" else "X", uri)))
+        out.append(Path(_fill(uri, spider_name)))
     return out
+
+
+def did_you_mean(word: str, known) -> str:
+    """`` (did you mean 'mode'?)`` or ``""``."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | None:
+    """Why the configured feeds cannot be written with a state the run can trust, or None.
+
+    Refused: a URI scheme other than a local file or stdout (the state cannot confirm a remote
+    write), a format whose exporter does not count what it writes, a local target that is a
+    folder or whose folder cannot be written (probed with a hidden file), and ``-O`` onto an
+    existing non-empty file with ``-a mode=incremental|backfill``."""
+    exporters = settings.getwithbase("FEED_EXPORTERS")
+    for uri, options in (settings.getdict("FEEDS") or {}).items():
+        uri, options = str(uri), dict(options or {})
+        scheme = feed_scheme(uri)
+        if scheme not in ("", "file", "stdout"):
+            return (f"cannot write the output {uri}: {scheme}:// feeds are not supported (the state cannot confirm "
+                    "a remote write); write a local file and copy it")
+        fmt = options.get("format") or ""
+        path = exporters.get(fmt)
+        if not path:
+            return f"cannot write the output {uri}: unknown feed format {fmt!r}{did_you_mean(fmt, exporters)}"
+        cls = load_object(path) if isinstance(path, str) else path
+        if not (isinstance(cls, type) and issubclass(cls, LedgerMixin)):
+            return f"cannot write the output {uri}: the {fmt} exporter {path} does not count what it writes (crawler.output.exporters)"
+        if scheme == "stdout":
+            continue
+        target = Path(_fill(uri.removeprefix("file://").removeprefix("file:"), spider_name))
+        if target.is_dir():
+            return f"cannot write the output {target}: it is a folder"
+        folder = target.parent
+        ancestor = folder
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            return f"cannot write the output {target}: {ancestor} is not a folder"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".write-probe.{os.getpid()}.part"
+            with probe.open("wb") as fh:
+                fh.write(b"probe")
+                fh.flush()
+                os.fsync(fh.fileno())
+            probe.unlink()
+        except OSError as exc:
+            return f"cannot write the output {target}: {describe_os_error(exc)}"
+        if (options.get("overwrite") and explicit_mode in ("incremental", "backfill") and "%(" not in uri
+                and target.is_file() and target.stat().st_size > 0):
+            return (f"-O {target} with -a mode={explicit_mode} would replace the reviews already in it with this "
+                    f"run's new ones: use -o {target} to append, another file name, or -a mode=full")
+    return None
 
 
 class RunContext:
@@ -55,7 +137,10 @@ class RunContext:
         self.options: RunOptions = getattr(spider, "run_options", None) or RunOptions()
         self.run_id: str = getattr(spider, "run_id", None) or self.options.run_id
         self.exact_urls = bool(getattr(spider, "exact_urls", None))
-        self.mode: str = self.options.mode or ("full" if self.exact_urls else crawler.settings.get("RUN_MODE", "incremental"))
+        feeds = crawler.settings.getdict("FEEDS") or {}
+        #: -O FILE / -O -: a fresh dump (the -O rule, module docstring)
+        self.fresh_dump = any((o or {}).get("overwrite") or feed_scheme(str(u)) == "stdout" for u, o in feeds.items())
+        self.mode: str = self.options.mode or ("full" if self.exact_urls or self.fresh_dump else crawler.settings.get("RUN_MODE", "incremental"))
         self.filter = RunFilter(mode=self.mode, since=self.options.since, until=self.options.until)
         self.state: StateStore | None = None
         self.state_location: str | None = None
@@ -66,6 +151,16 @@ class RunContext:
         self.exit_code: int | None = None
         self.failures: list[str] = []
         self.state_error: str | None = None
+        #: why the run could not start (unwritable output, refused feed): exit 2
+        self.start_error: str | None = None
+        #: ``OUTPUT FAILED: ...`` lines (exit 4)
+        self.output_errors: list[str] = []
+        #: outputs the state could not record (stdout): the watermark stays where it was
+        self.undurable_outputs = 0
+        #: the spider's close reason, once it is closing (the -O rule)
+        self.close_reason: str | None = None
+        #: review ids seen this run (each counted once in ``reviews/seen``)
+        self.seen_ids: set[str] = set()
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
                           "base_url": getattr(spider, "base_url", None),
                           "urls": len(getattr(spider, "exact_urls", None) or [])}
@@ -82,6 +177,8 @@ class RunContext:
         stats = self.crawler.stats
         stats.set_value("run/id", self.run_id)
         stats.set_value("run/mode", self.mode)
+        if self.exact_urls:
+            stats.set_value("run/exact_urls", int(self.arguments.get("urls") or 0))
         stats.set_value("run/state", self.state_location)
         folders = sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})
         recover(self.state, folders, stats)
@@ -93,26 +190,67 @@ class RunContext:
                 stats.set_value("run/lastmod_cutoff", self.filter.modified_after.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     @property
+    def site(self) -> str:
+        """The site this run crawls (its base URL): run history and watermark are kept per site."""
+        return str(self.arguments.get("base_url") or self.spider_name)
+
+    @property
     def watermark_key(self) -> str:
         return f"lastmod:{self.arguments.get('base_url') or self.spider_name}"
 
+    def see(self, review_id: str | None) -> None:
+        """Count a review as seen this run (``reviews/seen``), once per review."""
+        if review_id and review_id not in self.seen_ids:
+            self.seen_ids.add(review_id)
+            self.crawler.stats.inc_value("reviews/seen")
+
     # outputs -----------------------------------------------------------
-    def output_stored(self, path: Path) -> None:
-        """Called on ``feed_slot_closed`` once the storage has put *path* durably in place
-        (:class:`crawler.output.atomic.AtomicFileFeedStorage`): the manifest, then the state."""
-        scan = scan_output(path)
-        summary = {k: v for k, v in scan.items() if k != "rows"}
-        # The manifest first: a kill after it leaves the journal entry, and recovery marks the rows.
-        write_json_atomic(manifest_path_for(path), build_manifest(path, summary, self))
+    def output_veto(self, storage) -> str | None:
+        """Why *storage*'s file must not replace its target (the -O rule), or None."""
+        if self.start_error or self.state_error:
+            return "the run could not start"
+        reason = self.close_reason or self.crawler.stats.get_value("finish_reason")
+        if getattr(storage, "overwrite", False) and reason is not None and reason != "finished":
+            return f"the run did not finish ({reason})"
+        return None
+
+    def output_stored(self, storage) -> None:
+        """Called on ``feed_slot_closed`` once the storage has put its file durably in place
+        (:class:`crawler.output.atomic.AtomicFileFeedStorage`): the manifest, then the state,
+        with the records the exporter wrote (the file's ledger)."""
+        path: Path = storage.path
+        ledger = storage.ledger
+        stats = self.crawler.stats
+        if not getattr(storage, "durable", True):
+            self.undurable_outputs += 1
+            stats.inc_value("outputs/undurable_items", ledger.item_count if ledger else 0)
+            return
+        try:
+            summary = summarize(path, ledger.item_count, ledger.missing)
+            # The manifest first: a kill after it leaves the journal entry, and recovery marks the rows.
+            write_json_atomic(manifest_path_for(path), build_manifest(path, summary, self))
+        except OSError as exc:
+            self.output_failed(manifest_path_for(path), describe_os_error(exc))
+            return
         if self.state is not None:
             rows = []
-            for row in scan["rows"]:
+            for row in ledger.rows:
                 info = self.fetch_info.pop(row["id"], None)
                 rows.append({**row, **info} if info else row)
-            self.state.mark_emitted(rows, self.run_id, output=str(path.resolve()))
-        self.crawler.stats.inc_value("outputs/files")
-        self.crawler.stats.inc_value("outputs/items", summary["item_count"])
+            try:
+                self.state.mark_emitted(rows, self.run_id, output=str(path.resolve()))
+            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
+                # The file is in place and in the journal: the next run's recovery marks it.
+                self.output_failed(path, f"the state {self.state_location} could not record it: {exc}")
+                return
+        stats.inc_value("outputs/files")
+        stats.inc_value("outputs/items", summary["item_count"])
         self.outputs.append((path, summary))
+
+    def output_failed(self, path, reason: str) -> None:
+        """An output that could not be written: its records stay unexported (exit 4)."""
+        self.crawler.stats.inc_value("outputs/failed")
+        self.output_errors.append(f"OUTPUT FAILED: {path}: {reason} (its reviews were not marked exported; the next run emits them)")
 
     def finalize_manifests(self, exit_status: str) -> None:
         stats = self.crawler.stats
@@ -134,8 +272,11 @@ def get_run(crawler) -> RunContext:
 
 
 def run_exit_code(crawler) -> int:
-    """The exit code of a finished crawl (0 when the run controller did not run)."""
+    """The exit code of a finished crawl: the run's; :data:`EXIT_INCOMPLETE` when the run was
+    stopped before it closed (a second SIGINT/SIGTERM); 0 when the run controller did not run."""
     run = getattr(crawler, "_review_run", None)
-    return (run.exit_code or 0) if run is not None else 0
+    if run is None:
+        return 0
+    return EXIT_INCOMPLETE if run.exit_code is None else run.exit_code
 
 

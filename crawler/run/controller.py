@@ -10,11 +10,16 @@
   reviews read and emitted, queue size, rate, ETA once the sitemaps are read); with
   ``PROGRESS_BAR`` (default ``None``: when stderr is a terminal) a live one-line bar
   (:class:`crawler.run.progress.ProgressBar`) instead of the lines (a ``LOG_FILE`` still gets them);
+- before anything is fetched: the feeds are checked (:func:`crawler.run.context.check_feeds`:
+  a local file or stdout, an exporter that counts, a writable folder, the ``-O`` rule); a
+  refused feed stops the run with exit 2 before the first request;
 - when a storage opens a file (the :data:`~crawler.output.atomic.output_opened` signal): the
-  path is announced in the state's output journal;
-- when a feed slot is closed (Scrapy's ``feed_slot_closed``) and its storage stored the file:
-  the file's manifest is written and its records are marked exported in the state
-  (:meth:`crawler.run.context.RunContext.output_stored`); storages only store;
+  path is announced in the state's output journal and the storage gets the run's veto (an
+  ``-O`` file replaces its target only when the run finished);
+- when a feed slot is closed (Scrapy's ``feed_slot_closed``): if its storage confirmed the file
+  (``stored``), the manifest is written and exactly the records the exporter wrote are marked
+  exported (:meth:`crawler.run.context.RunContext.output_stored`); if the storage failed
+  (``error``), nothing is marked and the run exits 4 with ``OUTPUT FAILED: <file>: <reason>``;
 - when the feeds are closed: evaluates the monitors (:mod:`crawler.run.monitors`), records the run
   in the state's history (with :func:`crawler.run.report.history_fields`: coverage, failures,
   rejects and outputs per run), advances the incremental watermark after a successful run,
@@ -26,7 +31,13 @@
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 ``0`` success (also an incremental run that found nothing new), ``1`` a monitor failed (one
 ``MONITOR FAILED: ...`` line per failed check on stderr), ``2`` bad arguments, the crawl could
-not start or the state store could not be opened, ``3`` the run did not finish (stopped by a signal, a close-spider limit, an error).
+not start, the state store could not be opened or an output cannot be written, ``3`` the run
+did not finish (stopped by a signal, a close-spider limit, an error), ``4`` an output failed.
+The watermark moves only after a run that exits 0 and whose outputs the state recorded.
+
+Enabled only when ``RUN_CONTROLLER_ENABLED`` is true: the project's ``scrapy crawl`` and
+``crawler demo`` set it; ``scrapy parse``, ``shell``, ``fetch`` and ``check`` never open a
+state store or run monitors.
 """
 
 from __future__ import annotations
@@ -37,12 +48,24 @@ import time
 from pathlib import Path
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.output.atomic import output_opened
 from crawler.output.manifest import manifest_path_for
 from crawler.run import monitors
-from crawler.run.context import EXIT_INCOMPLETE, EXIT_MEANINGS, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, feed_file_paths, get_run
+from crawler.run.context import (
+    EXIT_INCOMPLETE,
+    EXIT_MEANINGS,
+    EXIT_MONITOR,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    RunContext,
+    check_feeds,
+    feed_file_paths,
+    get_run,
+)
 from crawler.run.progress import ProgressBar, progress_line
 from crawler.run.report import group_by_site, history_fields, render_report, report_enabled, report_path_for, write_report
 from crawler.state import utc_now
@@ -77,10 +100,18 @@ class RunController:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("RUN_CONTROLLER_ENABLED"):
+            raise NotConfigured("the run controller runs for `scrapy crawl` only (RUN_CONTROLLER_ENABLED)")
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
         run = get_run(self.crawler)
+        refused = check_feeds(self.crawler.settings, run.spider_name, run.options.mode)
+        if refused:
+            run.start_error = f"RUN FAILED: {refused}"
+            logger.error(run.start_error)
+            self.crawler.engine.close_spider(spider, "output_error")
+            return
         try:
             run.open_state()
         except Exception as exc:  # noqa: BLE001 - an unusable state must stop the run, loudly
@@ -123,21 +154,29 @@ class RunController:
                 self.progress()
 
     # outputs -----------------------------------------------------------
-    def output_opened(self, path) -> None:
+    def output_opened(self, path, storage=None) -> None:
         run = get_run(self.crawler)
-        if run.state is not None:
+        if storage is not None:
+            storage.veto = run.output_veto
+        if run.state is not None and getattr(storage, "durable", True) and not run.output_veto(storage):
             run.state.begin_output(str(path.resolve()), run.run_id)
 
     def feed_slot_closed(self, slot) -> None:
         storage = slot.storage
+        run = get_run(self.crawler)
         if getattr(storage, "stored", False):
-            get_run(self.crawler).output_stored(storage.path)
+            run.output_stored(storage)
+        elif getattr(storage, "error", None):
+            run.output_failed(getattr(storage, "path", slot.uri), storage.error)
+        elif not hasattr(storage, "stored"):  # a storage that cannot say (refused up front; never here)
+            run.output_failed(slot.uri, f"{type(storage).__name__} cannot confirm the write")
 
     # end of run --------------------------------------------------------
     def feed_exporter_closed(self) -> None:
         self.finalize()
 
     def spider_closed(self, spider, reason) -> None:
+        get_run(self.crawler).close_reason = reason
         if self.task is not None and self.task.running:
             self.task.stop()
         if self.bar is not None:
@@ -156,16 +195,21 @@ class RunController:
         reason = reason or stats.get_value("finish_reason") or "finished"
         failed: list[monitors.Failure] = []
         settings = self.crawler.settings
-        history = run.state.recent_runs(20, mode=run.mode) if run.state is not None else []
+        history = run.state.recent_runs(50, mode=run.mode) if run.state is not None else []
         history = [h for h in history if bool(h.get("exact_urls")) == run.exact_urls and h.get("since") == run.arguments.get("since")
-                   and h.get("until") == run.arguments.get("until")]
-        if run.state_error:
+                   and h.get("until") == run.arguments.get("until") and h.get("site", run.site) == run.site]
+        if run.start_error or run.state_error:
             run.exit_code = EXIT_USAGE
-            run.failures = [run.state_error]
+            run.failures = [run.start_error or run.state_error]
             exit_status = "failed"
+        elif run.output_errors:
+            run.exit_code = EXIT_OUTPUT
+            run.failures = list(run.output_errors)
+            exit_status = "output_failed"
         elif reason != "finished":
             run.exit_code = EXIT_INCOMPLETE
-            run.failures = [f"RUN INCOMPLETE: finish reason {reason} (rerun the same command to resume)"]
+            kept = "; every -O file was kept as it was" if run.fresh_dump else ""
+            run.failures = [f"RUN INCOMPLETE: finish reason {reason}{kept}; rerun the same command to resume"]
             exit_status = "incomplete"
         else:
             conf = monitor_settings(settings)
@@ -179,17 +223,21 @@ class RunController:
         summary = {
             "run_id": run.run_id, "mode": run.mode, "started": run.started, "finished": utc_now(),
             "exit_code": run.exit_code, "finish_reason": reason, "exact_urls": run.exact_urls,
-            "since": run.arguments.get("since"), "until": run.arguments.get("until"),
+            "since": run.arguments.get("since"), "until": run.arguments.get("until"), "site": run.site,
             "reviews_seen": monitors.reviews_seen(stats.get_stats()),
             "emitted": int(stats.get_value("reviews/emitted", 0)),
             "pages_fetched": int(stats.get_value("response_received_count", 0)),
         }
         summary.update(history_fields(run, stats.get_stats(), settings.getdict("MONITOR_COVERAGE") or monitors.DEFAULTS["MONITOR_COVERAGE"], failed))
         if run.state is not None:
-            run.state.add_run(summary)
-            if (run.exit_code == EXIT_OK and run.mode in ("incremental", "full") and not run.exact_urls
-                    and not (run.options.since or run.options.until)):
-                run.state.set_watermark(run.watermark_key, run.started)
+            try:
+                self.record_run(run, summary)
+            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
+                logger.exception("Could not record the run in the state %s", run.state_location)
+                run.exit_code = EXIT_OUTPUT
+                run.failures.append(f"OUTPUT FAILED: {run.state_location}: the run could not be recorded in the state: {exc}")
+                exit_status = "output_failed"
+                stats.set_value("run/exit_code", run.exit_code)
         try:
             run.finalize_manifests(exit_status)
         except OSError:
@@ -223,6 +271,13 @@ class RunController:
             return
         run.report_path = path
         self.crawler.stats.set_value("report/path", str(path))
+    def record_run(self, run: RunContext, summary: dict) -> None:
+        """The run in the state's history; the watermark after a successful run whose outputs the
+        state recorded."""
+        run.state.add_run(summary)
+        if (run.exit_code == EXIT_OK and run.mode in ("incremental", "full") and not run.exact_urls
+                and not (run.options.since or run.options.until) and not run.undurable_outputs):
+            run.state.set_watermark(run.watermark_key, run.started)
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()

@@ -17,7 +17,9 @@ Settings (defaults in :data:`DEFAULTS`):
 - ``MONITOR_ENABLED``: run the checks (default True).
 - ``MONITOR_MIN_REVIEWS_SEEN``: at least this many reviews seen: read, or known unchanged
   without download (304, skipped by ``lastmod``, already exported). Counts pages seen, not items
-  emitted, so a quiet incremental run passes. Not applied to ``urls`` runs.
+  emitted, so a quiet incremental run passes. Not applied to ``urls`` runs; a ``urls`` run in
+  which every page failed is a failed run (``no review from the N pages given with urls``;
+  stat ``run/exact_urls`` is N).
 - ``MONITOR_COVERAGE``: ``{"field": min, "field@kind": min}``; ``field`` is a record field or
   ``credits/<role>``; ``@film``/``@tv`` restricts it to that kind. Checked when at least
   ``MONITOR_COVERAGE_MIN_SAMPLE`` reviews of that scope were read.
@@ -59,8 +61,10 @@ class Failure:
 
 
 def reviews_seen(stats: Mapping[str, Any]) -> int:
-    """Reviews read this run plus pages known unchanged without reading them."""
-    return int(stats.get("reviews/seen", 0)) + int(stats.get("pages/not_modified", 0)) + int(stats.get("sitemap/urls_skipped", 0))
+    """Distinct reviews seen this run (stat ``reviews/seen``): read, or known unchanged without
+    reading them (304, skipped by ``lastmod``, already exported), each review once however many
+    ways it was reached (sitemap and listing)."""
+    return int(stats.get("reviews/seen", 0))
 
 
 def failed_pages(stats: Mapping[str, Any]) -> int:
@@ -84,6 +88,10 @@ def evaluate(stats: Mapping[str, Any], settings: Mapping[str, Any] | None = None
         return []
     out: list[Failure] = []
     seen = reviews_seen(stats)
+    failed = failed_pages(stats)
+    given = int(stats.get("run/exact_urls", 0)) or failed
+    if exact_urls and seen == 0 and failed > 0 and failed >= given:
+        out.append(Failure("urls_failed", f"no review from the {given} pages given with urls ({failed} failed)"))
     if not exact_urls and seen < int(conf["MONITOR_MIN_REVIEWS_SEEN"]):
         out.append(Failure("min_reviews", f"reviews seen {seen} < {int(conf['MONITOR_MIN_REVIEWS_SEEN'])} (MONITOR_MIN_REVIEWS_SEEN)"))
     min_sample = int(conf["MONITOR_COVERAGE_MIN_SAMPLE"])
@@ -95,7 +103,6 @@ def evaluate(stats: Mapping[str, Any], settings: Mapping[str, Any] | None = None
         if cov + 1e-9 < float(minimum):
             scope = f"{kind} reviews" if kind else "reviews"
             out.append(Failure(f"coverage/{spec}", f"{field} coverage {cov:.2f} < {float(minimum):.2f} ({scope}, {n} read)"))
-    failed = failed_pages(stats)
     fetched = int(stats.get("response_received_count", 0))
     if failed + fetched >= max(int(conf["MONITOR_RATE_MIN_SAMPLE"]), 1):
         rate = failed / (failed + fetched)

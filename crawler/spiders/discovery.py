@@ -15,6 +15,10 @@ Spider arguments (``-a name=value``):
 - ``urls``: comma-separated review URLs to fetch exactly (no discovery);
   ``urls_file``: a file with one URL per line (``#`` comments allowed).
 - ``mode``, ``since``, ``until``, ``state``: production runs, see :mod:`crawler.run.options`.
+
+Any other argument is refused (``unknown argument 'mdoe' (did you mean 'mode'?)``; names
+starting with ``_``, such as Scrapyd's ``_job``, are let through); each spider lists its own
+in ``arguments``. ``scrapy crawl`` checks them before it starts (:meth:`ReviewSiteSpider.check_arguments`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler.normalize.urls import clean_url
 from crawler.output.rejects import page_rejected
 from crawler.record.item import PREPARED_ERRORS, Review
+from crawler.run.context import did_you_mean, get_run
 from crawler.run.failures import failure_reason
 from crawler.run.options import RunOptions
 from crawler.run.workers import extract_pool_for
@@ -106,8 +111,26 @@ class ReviewSiteSpider(scrapy.Spider):
     listing_link_css: tuple[str, ...] = ("a.card-link::attr(href)", "article h2 a::attr(href)", "article h3 a::attr(href)")
     next_page_css: tuple[str, ...] = ("a[rel~=next]::attr(href)", "link[rel~=next]::attr(href)", ".pagination-next::attr(href)", ".pagination a.next::attr(href)")
     sitemap_paths: tuple[str, ...] = ("/sitemap_index.xml", "/sitemap.xml")
+    #: the ``-a`` arguments this class takes (a subclass lists its own; unknown ones are refused)
+    arguments: tuple[str, ...] = ("base_url", "urls", "urls_file", "mode", "since", "until", "state")
+
+    @classmethod
+    def known_arguments(cls) -> set[str]:
+        known = {"name"}
+        for klass in cls.__mro__:
+            known.update(klass.__dict__.get("arguments", ()))
+        return known
+
+    @classmethod
+    def check_arguments(cls, spargs: dict[str, Any]) -> None:
+        """Raise ValueError (one line) for an unknown argument or a bad value, as the spider would."""
+        cls(**spargs)
 
     def __init__(self, *args: Any, base_url: str | None = None, urls: str | None = None, urls_file: str | None = None, **kwargs: Any):
+        known = self.known_arguments()
+        for key in kwargs:
+            if key not in known and not key.startswith("_"):
+                raise ValueError(f"unknown argument {key!r}{did_you_mean(key, known - {'name'})}")
         super().__init__(*args, **kwargs)
         check_spider_name(self)  # -a name=... would rename output, reject and state paths
         # -a mode/since/until/state (crawler/run/options.py): validated here, applied by the run (crawler/run/)
@@ -238,6 +261,7 @@ class ReviewSiteSpider(scrapy.Spider):
         reads pages is an async generator, whatever the settings."""
         if response.status == 304:  # conditional request (crawler/middlewares/conditional.py): unchanged
             self.crawler.stats.inc_value("pages/not_modified")
+            get_run(self.crawler).see(response.meta.get("known_review_id"))
             return
         for item in await self.read(response):
             yield item

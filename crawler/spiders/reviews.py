@@ -46,6 +46,7 @@ class ReviewsSpider(ReviewSiteSpider):
     """Crawl reviews from a configured site (``site``), any site (``url``) or exact pages (``urls``)."""
 
     name = "reviews"
+    arguments = ("site", "url", "depth", "sites_file")
 
     def __init__(self, *args: Any, site: str | None = None, url: str | None = None, urls: str | None = None,
                  urls_file: str | None = None, base_url: str | None = None, depth: str | int = 3,

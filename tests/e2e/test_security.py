@@ -119,7 +119,7 @@ def test_proxy_credentials_from_the_environment_are_not_logged(tmp_path, monkeyp
     work = workdir(tmp_path)
     proc = run_scrapy(["crawl", "avclub", "-a", "urls=http://127.0.0.1:9/review", "-O", "out/r.jsonl", *FAST, *QUIET,
                        "-s", "LOG_LEVEL=DEBUG", "-s", "ROBOTSTXT_OBEY=False"], cwd=work)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == 1, proc.stderr[-3000:]  # every page given failed: a failed run
     assert SECRET not in proc.stdout + proc.stderr
     [reject] = read_jsonl(work / "out" / "r.rejects.jsonl")
     assert reject["reason"] == "connection_refused"
@@ -159,9 +159,10 @@ def test_hostile_arguments_never_write_outside_the_output_folder(tmp_path):
         srv.script("/review", page("Path Review"))
         url = f"{srv.base_url}/review"
         before = all_files(tmp_path)
-        # a spider argument used in the output path template
-        proc = run_scrapy(["crawl", "avclub", "-a", f"urls={url}", "-a", "site=../../../../escaped",
-                           "-o", "out/%(site)s.jsonl", *FAST, *QUIET], cwd=work)
+        # a spider argument used in the output path template (unknown arguments are refused;
+        # "_"-prefixed ones, like Scrapyd's _job, pass through to the spider's attributes)
+        proc = run_scrapy(["crawl", "avclub", "-a", f"urls={url}", "-a", "_site=../../../../escaped",
+                           "-o", "out/%(_site)s.jsonl", *FAST, *QUIET], cwd=work)
         assert proc.returncode == 0, proc.stderr[-3000:]
         # an argument renaming the spider (the name is in output, reject and state paths)
         proc2 = run_scrapy(["crawl", "avclub", "-a", f"urls={url}", "-a", "name=../../../../escaped2", *FAST, *QUIET], cwd=work)

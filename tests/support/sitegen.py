@@ -205,10 +205,13 @@ FAST_PROD = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s",
 
 
 def crawl(base_url: str, out: Path | str, state: Path | str, *extra: str, timeout: float = 180):
-    """``scrapy crawl avclub`` against *base_url* writing ``-O out`` with the given state."""
+    """``scrapy crawl avclub`` against *base_url* writing ``-O out`` with the given state, in
+    ``incremental`` mode unless *extra* names one (``-O`` alone would be a fresh ``full`` dump)."""
     from tests.support.crawl import run_scrapy
 
-    return run_scrapy(["crawl", "avclub", "-a", f"base_url={base_url}", "-a", f"state={state}", "-O", str(out), *FAST_PROD, *extra], timeout=timeout)
+    mode = [] if any(str(x).startswith("mode=") for x in extra) else ["-a", "mode=incremental"]
+    return run_scrapy(["crawl", "avclub", "-a", f"base_url={base_url}", "-a", f"state={state}", "-O", str(out), *mode, *FAST_PROD, *extra],
+                      timeout=timeout)
 
 
 def stat(proc, key: str) -> int | None:

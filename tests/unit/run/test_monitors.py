@@ -52,12 +52,21 @@ def test_small_samples_are_not_judged_and_thresholds_come_from_settings():
 
 
 def test_counts_apply_to_pages_seen_not_items_emitted():
-    quiet = {"pages/not_modified": 40, "sitemap/urls_skipped": 5, "response_received_count": 45}
-    assert reviews_seen(quiet) == 45
+    # reviews/seen counts distinct reviews (read, 304, skipped by lastmod): 40 answered 304, 5 of
+    # them also skipped as sitemap entries, are 40 reviews, not 45
+    quiet = {"reviews/seen": 40, "pages/not_modified": 40, "sitemap/urls_skipped": 5, "response_received_count": 45}
+    assert reviews_seen(quiet) == 40
     assert evaluate(quiet) == []  # nothing emitted, nothing read: still a success
     [f] = evaluate({"response_received_count": 3})
     assert f.line() == "MONITOR FAILED: reviews seen 0 < 1 (MONITOR_MIN_REVIEWS_SEEN)"
     assert evaluate({"response_received_count": 3}, exact_urls=True) == []
+
+
+def test_a_urls_run_in_which_every_page_failed_fails():
+    [f] = evaluate({"run/exact_urls": 2, "pages/failed/http_404": 2, "response_received_count": 2}, exact_urls=True)
+    assert f.line() == "MONITOR FAILED: no review from the 2 pages given with urls (2 failed)"
+    assert evaluate({"run/exact_urls": 2, "pages/failed/http_404": 1, "reviews/seen": 1}, exact_urls=True) == []
+    assert evaluate({"run/exact_urls": 2, "pages/failed/http_404": 1, "pages/skipped/not_review": 1}, exact_urls=True) == []
 
 
 def test_error_rate_invalid_rate_and_history_drop():
