@@ -51,6 +51,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from twisted.internet.task import LoopingCall, deferLater
 
+from crawler.distributed.serialize import RequestRefused, decode_request, encode_request
+
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +160,20 @@ def _sleep(seconds: float):
 
 
 class ReliablePriorityQueue(PriorityQueue):
-    """scrapy-redis' priority queue with a pop that parks the request in a pending set."""
+    """scrapy-redis' priority queue with a pop that parks the request in a pending set, and
+    requests stored as JSON (:mod:`crawler.distributed.serialize`), never pickled: a pickle
+    or any other entry found in the queue is refused (:class:`RequestRefused`), not run."""
 
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
         self._pop_script = server.register_script(POP_LUA)
         self._push_script = server.register_script(PUSH_LUA)
+
+    def _encode_request(self, request):
+        return encode_request(request, self.spider)
+
+    def _decode_request(self, encoded_request):
+        return decode_request(encoded_request, self.spider)
 
     def push_unseen(self, request, seen_key: str, fingerprint: str | None) -> bool:
         """Mark *fingerprint* seen and queue *request* in one atomic step; False when it was
@@ -177,7 +187,11 @@ class ReliablePriorityQueue(PriorityQueue):
         raw = self._pop_script(keys=[self.key, pending_key, state_key], args=[worker_id])
         if not raw:
             return None
-        return self._decode_request(raw), raw
+        try:
+            return self._decode_request(raw), raw
+        except RequestRefused as exc:
+            exc.raw = raw
+            raise
 
 
 class WorkerScheduler(ScrapyRedisScheduler):
@@ -229,6 +243,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self.k_seed = f"{base}:seed"
         self.k_items = f"{base}:items"
         self.k_run = f"{base}:run"
+        self.k_refused = f"{base}:refused"
 
     def now(self) -> float:
         """Redis server time: one clock for every machine of the run."""
@@ -288,7 +303,13 @@ class WorkerScheduler(ScrapyRedisScheduler):
             self._local.append((request, self._inject_raw))
             return True
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        if not self.queue.push_unseen(request, self.df.key, fingerprint):
+        try:
+            pushed = self.queue.push_unseen(request, self.df.key, fingerprint)
+        except RequestRefused as exc:
+            self.stats.inc_value("distributed/requests_unserializable")
+            logger.error("Request not queued (it cannot be stored as plain JSON): %s", exc)
+            return False
+        if not pushed:
             self.df.log(request, self.spider)
             self.stats.inc_value("dupefilter/filtered")
             return False
@@ -300,11 +321,36 @@ class WorkerScheduler(ScrapyRedisScheduler):
             return self._local.popleft()[0]
         if self.closing or len(self.crawler.engine.downloader.active) >= self.prefetch:
             return None
-        popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+        popped = self._pop()
         if popped is None:
             return None
         self._took()
         return popped[0]
+
+    def _pop(self):
+        """``(request, raw)`` of the best queued request, or None. An entry that is not a JSON
+        request of this project (a planted pickle, say) is never decoded as code: it is taken out
+        of the pending set into the run's ``refused`` list (the last 1000 kept, for inspection),
+        counted in ``distributed/refused_requests`` and logged."""
+        while True:
+            try:
+                popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+            except RequestRefused as exc:
+                raw = exc.raw
+                pipe = self.server.pipeline(transaction=True)
+                pipe.zrem(self.k_pending, raw)
+                pipe.lpush(self.k_refused, raw)
+                pipe.ltrim(self.k_refused, 0, 999)
+                pipe.execute()
+                self.stats.inc_value("distributed/refused_requests")
+                logger.error("Refused a queue entry (%d bytes), moved to %s: %s", len(raw), self.k_refused, exc)
+                continue
+            if popped is not None:
+                self._note_taken(*popped)
+            return popped
+
+    def _note_taken(self, request, raw) -> None:
+        """Remember which pending entry *request* came from (acknowledged per batch)."""
 
     def has_pending_requests(self):
         return bool(self._local) or len(self.queue) > 0
@@ -404,7 +450,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         engine = self.crawler.engine
         if self._local or engine.needs_backout():
             return
-        popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+        popped = self._pop()
         if popped is None:
             return
         self._took()
