@@ -1,8 +1,8 @@
 """The scrapy-redis side of distributed mode (loaded only when a Redis URL is set; see
 :mod:`crawler.distributed.addon` for the settings and the overall design).
 
-scrapy-redis 0.9.1 gives the shared priority queue (``scrapy_redis.queue.PriorityQueue``: pickled
-requests in a sorted set), the shared seen-set (``scrapy_redis.dupefilter.RFPDupeFilter``) and the
+scrapy-redis 0.9.1 gives the shared priority queue (``scrapy_redis.queue.PriorityQueue``: requests
+in a sorted set, here as JSON, see :mod:`crawler.distributed.serialize`), the shared seen-set (``scrapy_redis.dupefilter.RFPDupeFilter``) and the
 scheduler. What it does not do, and this module adds:
 
 - **Nothing lost when a worker dies.** scrapy-redis pops a request and forgets it: a killed
@@ -103,10 +103,19 @@ return 1
 """
 
 # KEYS: workers, state, queue, items, seed   ARGV: deadline, pending prefix, claims prefix
+# [, run sites set, site key prefix: the dead workers' rate-limit leases are given back]
 REAP_LUA = """
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 local requeued = 0
+local sites = {}
+if ARGV[4] then sites = redis.call('SMEMBERS', ARGV[4]) end
 for _, w in ipairs(dead) do
+  for _, s in ipairs(sites) do
+    local lk = ARGV[5] .. s .. ':leases'
+    for _, l in ipairs(redis.call('ZRANGE', lk, 0, -1)) do
+      if string.sub(l, 1, #w + 1) == w .. '|' then redis.call('ZREM', lk, l) end
+    end
+  end
   local pk = ARGV[2] .. w
   local p = redis.call('ZRANGE', pk, 0, -1, 'WITHSCORES')
   for i = 1, #p, 2 do
@@ -212,6 +221,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self.worker_timeout = settings.getfloat("DISTRIBUTED_WORKER_TIMEOUT", 30.0)
         self.idle_timeout = settings.getfloat("DISTRIBUTED_IDLE_TIMEOUT", 30.0)
         self.base_template: str = settings.get("DISTRIBUTED_BASE_KEY")
+        self.prefix: str = settings.get("DISTRIBUTED_KEY_PREFIX") or "crawler"
         # requests a worker may hold in its downloader: more would sit in its per-domain queue
         # (politeness delay) while other workers starve
         self.prefetch = settings.getint("DISTRIBUTED_PREFETCH") or 2 * max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 8))
@@ -244,6 +254,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self.k_items = f"{base}:items"
         self.k_run = f"{base}:run"
         self.k_refused = f"{base}:refused"
+        self.k_sites = f"{base}:sites"
 
     def now(self) -> float:
         """Redis server time: one clock for every machine of the run."""
@@ -292,7 +303,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         if failed:
             moved = self._requeue(keys=[self.k_pending, self.queue.key], args=[])
             logger.error("Feed storage failed (%s): %d requests given back to the shared queue", failed, moved)
-        flush_keys = [self.queue.key, self.df.key, self.k_seed, self.k_items, self.k_run]
+        flush_keys = [self.queue.key, self.df.key, self.k_seed, self.k_items, self.k_run, self.k_sites]
         last = self._leave(keys=[self.k_workers, self.k_state, self.queue.key, self.k_pending, self.k_claims, *flush_keys], args=[self.worker_id])
         logger.info("Distributed worker %s left run %s%s", self.worker_id, self.run_id, " (last out: run keys cleared)" if last else "")
 
@@ -418,7 +429,8 @@ class WorkerScheduler(ScrapyRedisScheduler):
     def _reap_dead(self, now: float) -> None:
         dead, requeued = self._reap(
             keys=[self.k_workers, self.k_state, self.queue.key, self.k_items, self.k_seed],
-            args=[f"{now - self.worker_timeout:.6f}", f"{self.base}:pending:", f"{self.base}:claims:"],
+            args=[f"{now - self.worker_timeout:.6f}", f"{self.base}:pending:", f"{self.base}:claims:",
+                  self.k_sites, f"{self.prefix}:site:"],
         )
         if dead:
             self.stats.inc_value("distributed/dead_workers_reaped", dead)

@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import pickle
 import time
+from pathlib import Path
 
 from crawler.devserver import FixtureServer
 from tests.e2e.test_distributed import run_keys, start_worker, wait_all
 from tests.support.crawl import FIXTURES, read_jsonl
+from tests.support.faultserver import FaultServer, Status
 from tests.support.redis_fixture import redis_srv  # noqa: F401 - pytest fixture
+from tests.support.sitegen import generate_site
 
 
 class Planted:
@@ -52,3 +55,118 @@ def test_a_planted_pickle_is_refused_counted_and_never_run(redis_srv, tmp_path):
     assert run_keys(client) == ["crawler:avclub:refused"]
     # what the queue holds while a crawl runs is JSON (the state ledger is JSON too)
     assert not target.exists()
+
+
+def _stats(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _max_in_window(times: list[float], width: float) -> int:
+    """Most requests in any window ``[t, t + width)`` (windows starting at each arrival)."""
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while j < len(times) and times[j] < t + width:
+            j += 1
+        best = max(best, j - i)
+    return best
+
+
+def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv, tmp_path):
+    """DOWNLOAD_DELAY=0.2 and CONCURRENT_REQUESTS_PER_DOMAIN=1 hold for the fleet: the server's
+    log shows at most 10 requests in every 2 s window (5/s) across the three workers, and about
+    that rate; a 429 with Retry-After: 3 answered to one worker pauses the site for all three."""
+    site_root = tmp_path / "site"
+    pages = generate_site(site_root, n_reviews=40, n_news=4)
+    expected = {p.canonical for p in pages if p.is_review}
+    throttled = f"/{pages[6].slug}"
+    out = tmp_path / "out"
+    names = ["w1", "w2", "w3"]
+    polite = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    with FaultServer(site_root) as site:
+        site.script(throttled, Status(429, times=1, retry_after=3))
+        procs = {n: start_worker(tmp_path, site.base_url, redis_srv.url, n, out / "reviews.jsonl", *polite,
+                                 "-s", f"STATS_DUMP_PATH={tmp_path / f'{n}.stats.json'}") for n in names}
+        codes = wait_all(procs, 150)
+        log = list(site.log)
+    logs = {n: (tmp_path / f"{n}.log").read_text() for n in names}
+    assert codes == {n: 0 for n in names}, {n: logs[n][-2000:] for n in names}
+    stats = {n: _stats(tmp_path / f"{n}.stats.json") for n in names}
+
+    # every review exactly once in the union of the three outputs
+    urls = [r["url"] for n in names for r in read_jsonl(out / f"reviews.{n}.jsonl")]
+    assert len(urls) == len(set(urls)) and set(urls) == expected
+
+    # the server's own request log: at most 5/s in every 2 s window, all workers together
+    times = [t for t, _ in log]
+    assert len(times) >= 50
+    assert all(stats[n]["fleet_rate/granted"] > 0 for n in names), "every worker fetched"
+    assert sum(stats[n]["fleet_rate/granted"] for n in names) == len(times)
+    worst = _max_in_window(times, 2.0)
+    gaps = sorted(round(b - a, 3) for a, b in zip(times, times[1:]))
+    print(f"smallest gaps between arrivals {gaps[:8]}, median {gaps[len(gaps) // 2]}")
+    assert worst <= 10, f"{worst} requests in one 2 s window"
+    # ... and about that rate, not far less (the Retry-After pause taken out; loaded machine)
+    at_429 = next(t for t, p in log if p == throttled)
+    active = (times[-1] - times[0]) - 3.0
+    rate = (len(times) - 1) / active
+    assert rate >= 2.5, f"only {rate:.2f} requests/s"
+    # the waits show in the stats
+    assert all(stats[n].get("fleet_rate/waited", 0) > 0 for n in names)
+
+    # Retry-After from one worker: nobody asks the site anything for the next 3 s
+    after = [t for t in times if t > at_429]
+    assert after and after[0] - at_429 >= 2.9, f"next request {after[0] - at_429:.2f} s after the 429"
+    assert sum(stats[n].get("fleet_rate/pauses_set", 0) for n in names) == 1
+    assert all(stats[n].get("fleet_rate/waits/paused", 0) >= 1 for n in names), {n: stats[n].get("fleet_rate/waits/paused") for n in names}
+    assert site.count(throttled) == 2  # the 429, then the retry after the pause
+    print(f"fleet rate: {len(times)} requests, {rate:.2f}/s while active, at most {worst} in a 2 s window, "
+          f"waits {[stats[n].get('fleet_rate/waited') for n in names]}, gap after 429 {after[0] - at_429:.2f} s")
+
+
+def test_rate_limit_lua_leases_delay_pause_autothrottle_and_reaping(redis_srv):
+    """The atomic steps of crawler/distributed/ratelimit.py on Redis directly."""
+    from crawler.distributed import ratelimit as rl
+    from crawler.distributed import scheduler as dr
+
+    r = redis_srv.client()
+    acquire, release, pause = (r.register_script(s) for s in (rl.ACQUIRE_LUA, rl.RELEASE_LUA, rl.PAUSE_LUA))
+    site = "crawler:site:example.org:80"
+    keys = [site, f"{site}:leases", f"{site}:recent", "crawler:run:sites"]
+
+    def take(lease, worker="a", delay=0.3, conc=1):
+        status, wait = acquire(keys=keys, args=[lease, worker, "example.org:80", delay, 0, conc, 30])
+        return status.decode(), float(wait)
+
+    assert take("a|1") == ("ok", 0.0)
+    assert take("b|1", "b")[0] == "busy"  # concurrency 1, fleet-wide
+    release(keys=[site, f"{site}:leases"], args=["a|1", "", 200, 0, 1, 0.3, 60])
+    status, wait = take("b|1", "b")
+    assert status == "delay" and 0.2 < wait <= 0.3  # 0.3 s after the last start
+    time.sleep(wait + 0.01)
+    assert take("b|1", "b") == ("ok", 0.0)
+    assert r.smembers("crawler:run:sites") == {b"example.org:80"}
+    assert int(r.hget(site, "granted")) == 2 and r.zcard(f"{site}:recent") == 2
+    # Retry-After: the site is paused for everyone, and a shorter pause never shortens it
+    assert pause(keys=[site], args=["5"]) == 1 and pause(keys=[site], args=["1"]) == 0
+    release(keys=[site, f"{site}:leases"], args=["b|1", "", 200, 0, 1, 0.3, 60])
+    status, wait = take("c|1", "c")
+    assert status == "paused" and 4.5 < wait <= 5.0
+    r.hdel(site, "paused_until")
+    # AutoThrottle on the shared delay: a slow response raises it for the fleet, an error never lowers it
+    time.sleep(0.31)
+    assert take("c|1", "c") == ("ok", 0.0)
+    release(keys=[site, f"{site}:leases"], args=["c|1", "1.5", 200, 1, 1.0, 0.3, 60])
+    assert float(r.hget(site, "delay")) == 1.5  # max(latency / target, (0.3 + 1.5) / 2)
+    assert take("d|1", "d")[0] == "delay"
+    r.hset(site, "next", 0)
+    assert take("d|1", "d") == ("ok", 0.0)
+    release(keys=[site, f"{site}:leases"], args=["d|1", "0.01", 503, 1, 1.0, 0.3, 60])
+    assert float(r.hget(site, "delay")) == 1.5
+    # a dead worker's lease is given back when it is reaped
+    r.hset(site, "next", 0)
+    assert take("e|1", "e") == ("ok", 0.0)
+    r.zadd("crawler:run:workers", {"e": 100.0})
+    reap = r.register_script(dr.REAP_LUA)
+    assert reap(keys=["crawler:run:workers", "crawler:run:state", "crawler:run:requests", "crawler:run:items", "crawler:run:seed"],
+                args=["200", "crawler:run:pending:", "crawler:run:claims:", "crawler:run:sites", "crawler:site:"]) == [1, 0]
+    assert r.zcard(f"{site}:leases") == 0
