@@ -18,8 +18,11 @@ known. In distributed mode it sets:
   the others wait for work;
 - an item pipeline dropping a review ``id`` already emitted by another worker of the run;
 - the worker id in every feed file name (``out.jsonl`` -> ``out.<worker>.jsonl``), so workers
-  started at the same second never overwrite each other's files (the reject file follows), and
-  no batches (one file per feed per worker, landing when the worker finishes);
+  started at the same second never overwrite each other's files (the reject file follows);
+- batches as in a single-machine run for one local file feed (``batch_item_count``), each
+  landed batch acknowledging the requests it covers (:mod:`crawler.distributed.batches`); with
+  several feeds or a remote one, no batches (one file per feed per worker, landing when the
+  worker finishes);
 - the state store (``STATE_PATH``) in the same Redis (:mod:`crawler.state.redis`) unless given;
 - one politeness budget per site for the whole fleet (:mod:`crawler.distributed.ratelimit`):
   the configured ``DOWNLOAD_DELAY`` and ``AUTOTHROTTLE_ENABLED`` move to
@@ -63,6 +66,8 @@ DUPEFILTER_PATH = "scrapy_redis.dupefilter.RFPDupeFilter"
 START_MIDDLEWARE_PATH = "crawler.distributed.seed.SeedOnceMiddleware"
 DEDUP_PIPELINE_PATH = "crawler.distributed.dedup.RunDedupPipeline"
 RATE_LIMIT_PATH = "crawler.distributed.ratelimit.FleetRateLimitMiddleware"
+BATCH_TRACKER_PATH = "crawler.distributed.batches.BatchTrackerMiddleware"
+BATCH_STORAGE_PATH = "crawler.distributed.storage.BatchCommitFeedStorage"
 
 DEFAULTS = {
     "DISTRIBUTED_KEY_PREFIX": "crawler",
@@ -74,6 +79,10 @@ DEFAULTS = {
 
 #: compound suffixes kept at the end of a feed name when the worker id is inserted
 _FEED_SUFFIXES = (".jsonl.gz", ".jsonlines.gz", ".json.gz", ".csv.gz", ".jsonl", ".jsonlines", ".json", ".csv", ".xml", ".gz")
+
+
+def _local_uri(uri: str) -> bool:
+    return "://" not in uri or uri.startswith("file:")
 
 
 def redis_url(settings: Any) -> str | None:
@@ -163,15 +172,22 @@ class DistributedAddon:
             settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
             settings["DOWNLOADER_MIDDLEWARES"][RATE_LIMIT_PATH] = 950
-        # One file per feed per worker, landing when the worker finishes: its pending requests
-        # are acknowledged only then. (A batch file landed before a worker died would duplicate
-        # the reviews the other workers re-read from its re-queued requests.)
+        settings["SPIDER_MIDDLEWARES"][BATCH_TRACKER_PATH] = 5
+        # Batches as in a single-machine run when there is one local file feed: each landed batch
+        # commits its reviews' claims and acknowledges the requests it covers (a kill costs at
+        # most the open batch). Several feeds, or a remote one, are one file per feed per worker,
+        # landing when the worker finishes (its pending requests are acknowledged only then).
         feeds = settings.getdict("FEEDS")
         if feeds:
-            renamed = {with_worker_id(str(uri), worker_id): {**dict(options or {}), "batch_item_count": 0}
+            batches = len(feeds) == 1 and _local_uri(str(next(iter(feeds))))
+            renamed = {with_worker_id(str(uri), worker_id): dict(options or {}) if batches else {**dict(options or {}), "batch_item_count": 0}
                        for uri, options in feeds.items()}
             settings.set("FEEDS", renamed, priority=settings.getpriority("FEEDS"))
-        settings.set("FEED_EXPORT_BATCH_ITEM_COUNT", 0, priority="cmdline")
+            if batches:
+                for scheme in ("", "file"):
+                    settings["FEED_STORAGES"][scheme] = BATCH_STORAGE_PATH
+            else:
+                settings.set("FEED_EXPORT_BATCH_ITEM_COUNT", 0, priority="cmdline")
         # One state ledger for all workers (crawler/state/redis.py) unless a location is given.
         if not settings.get("STATE_PATH"):
             settings.set("STATE_PATH", url, priority=max(settings.getpriority("STATE_PATH") or 0, 15))

@@ -38,10 +38,13 @@ worker), ``claims:<worker>`` (set of review ids), ``run`` (hash: run id, start t
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import os
 import weakref
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -49,6 +52,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
+from itemadapter import ItemAdapter
 from twisted.internet.task import LoopingCall, deferLater
 
 from crawler.distributed.serialize import RequestRefused, decode_request, encode_request
@@ -103,10 +107,13 @@ return 1
 """
 
 # KEYS: workers, state, queue, items, seed   ARGV: deadline, pending prefix, claims prefix
-# [, run sites set, site key prefix: the dead workers' rate-limit leases are given back]
+# [, run sites set, site key prefix: the dead workers' rate-limit leases are given back
+#  [, landing prefix: a batch a dead worker was landing is returned as 'worker record']]
+# -> {dead, requeued, landing records...}
 REAP_LUA = """
 local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 local requeued = 0
+local landings = {}
 local sites = {}
 if ARGV[4] then sites = redis.call('SMEMBERS', ARGV[4]) end
 for _, w in ipairs(dead) do
@@ -131,8 +138,14 @@ for _, w in ipairs(dead) do
   redis.call('ZREM', KEYS[1], w)
   redis.call('HDEL', KEYS[2], w)
   if redis.call('GET', KEYS[5]) == w then redis.call('DEL', KEYS[5]) end
+  if ARGV[6] then
+    local rec = redis.call('GET', ARGV[6] .. w)
+    if rec then table.insert(landings, w .. ' ' .. rec); redis.call('DEL', ARGV[6] .. w) end
+  end
 end
-return {#dead, requeued}
+local out = {#dead, requeued}
+for _, l in ipairs(landings) do table.insert(out, l) end
+return out
 """
 
 # KEYS: workers, state, queue, pending, claims, then the run's keys to delete when last out
@@ -160,6 +173,41 @@ end
 if owner == ARGV[2] then return 1 end
 return 0
 """
+
+
+# KEYS: workers, pending, claims, landing   ARGV: worker, number of pending members, landing record
+# ('' none), members..., review ids...   -> 0 when this worker is no longer registered (evicted:
+# nothing acknowledged), else 1
+ACK_LUA = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local n = tonumber(ARGV[2])
+for i = 4, 3 + n do redis.call('ZREM', KEYS[2], ARGV[i]) end
+for i = 4 + n, #ARGV do redis.call('SREM', KEYS[3], ARGV[i]) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[4], ARGV[3]) end
+return 1
+"""
+
+# KEYS: items, claims   ARGV: worker   -> review ids released (claimed by this worker, never committed)
+RELEASE_CLAIMS_LUA = """
+local n = 0
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('HGET', KEYS[1], id) == ARGV[1] then redis.call('HDEL', KEYS[1], id); n = n + 1 end
+end
+redis.call('DEL', KEYS[2])
+return n
+"""
+
+
+def _review_ids(path: Path, gz: bool) -> list[str]:
+    """The ``id`` of every line of a JSON Lines output file (gzip-compressed when *gz*)."""
+    ids = []
+    with (gzip.open(path, "rb") if gz else open(path, "rb")) as f:
+        for line in f:
+            if line.strip():
+                item_id = json.loads(line).get("id")
+                if item_id:
+                    ids.append(item_id)
+    return ids
 
 
 def _sleep(seconds: float):
@@ -238,7 +286,16 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self._reap = self.server.register_script(REAP_LUA)
         self._leave = self.server.register_script(LEAVE_LUA)
         self._claim = self.server.register_script(CLAIM_LUA)
+        self._ack = self.server.register_script(ACK_LUA)
+        self._release_claims = self.server.register_script(RELEASE_CLAIMS_LUA)
+        # acknowledgement per committed batch (see "Batches" in the module docstring)
+        self.batch_acks = bool(settings.getbool("DISTRIBUTED_BATCH_ACKS", True))
+        self._taken: dict[str, list] = {}      # fingerprint -> pending members taken for it
+        self._open: dict[str, int] = {}        # fingerprint -> its items not yet committed or dropped
+        self._done: set[str] = set()           # fingerprints whose callback has finished
+        self._fp_of_id: dict[str, list[str]] = {}  # review id -> fingerprints that yielded it
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         _SCHEDULERS[crawler] = self
 
@@ -255,6 +312,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self.k_run = f"{base}:run"
         self.k_refused = f"{base}:refused"
         self.k_sites = f"{base}:sites"
+        self.k_landing = f"{base}:landing:{self.worker_id}"
 
     def now(self) -> float:
         """Redis server time: one clock for every machine of the run."""
@@ -302,7 +360,9 @@ class WorkerScheduler(ScrapyRedisScheduler):
         failed = {k: v for k, v in self.stats.get_stats().items() if k.startswith("feedexport/failed_count/") and v}
         if failed:
             moved = self._requeue(keys=[self.k_pending, self.queue.key], args=[])
-            logger.error("Feed storage failed (%s): %d requests given back to the shared queue", failed, moved)
+            released = self._release_claims(keys=[self.k_items, self.k_claims], args=[self.worker_id])
+            logger.error("Feed storage failed (%s): %d requests given back to the shared queue, %d review ids released",
+                         failed, moved, released)
         flush_keys = [self.queue.key, self.df.key, self.k_seed, self.k_items, self.k_run, self.k_sites]
         last = self._leave(keys=[self.k_workers, self.k_state, self.queue.key, self.k_pending, self.k_claims, *flush_keys], args=[self.worker_id])
         logger.info("Distributed worker %s left run %s%s", self.worker_id, self.run_id, " (last out: run keys cleared)" if last else "")
@@ -360,8 +420,81 @@ class WorkerScheduler(ScrapyRedisScheduler):
                 self._note_taken(*popped)
             return popped
 
+    # ------------------------------------------------------------------ batches
+    def fingerprint(self, request) -> str:
+        return self.df.request_fingerprint(request)
+
     def _note_taken(self, request, raw) -> None:
         """Remember which pending entry *request* came from (acknowledged per batch)."""
+        self._taken.setdefault(self.fingerprint(request), []).append(raw)
+
+    def item_yielded(self, fingerprint: str, item_id: str | None) -> None:
+        """The callback of the request *fingerprint* yielded the review *item_id*
+        (:class:`crawler.distributed.batches.BatchTrackerMiddleware`); an item without an id
+        keeps its request pending until the worker finishes."""
+        self._open[fingerprint] = self._open.get(fingerprint, 0) + 1
+        if item_id:
+            self._fp_of_id.setdefault(item_id, []).append(fingerprint)
+
+    def callback_done(self, fingerprint: str) -> None:
+        """The callback of *fingerprint* has finished: its new requests are in the shared queue."""
+        self._done.add(fingerprint)
+        self._maybe_ack([fingerprint], [])
+
+    def item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        item_id = ItemAdapter(item).get("id") if item is not None else None
+        fps = self._fp_of_id.get(item_id) if item_id else None
+        if not fps or len(fps) != 1:  # unknown, or two requests yielded it: keep both pending
+            return
+        del self._fp_of_id[item_id]
+        fp = fps[0]
+        self._open[fp] = self._open.get(fp, 1) - 1
+        self._maybe_ack([fp], [])
+
+    def commit_batch(self, temp: Path, path: Path) -> None:
+        """Called with a batch's complete temporary file just before it is renamed to *path*
+        (:class:`crawler.distributed.storage.BatchCommitFeedStorage`): commit its reviews'
+        claims and acknowledge the requests whose every review is in it (or was dropped)."""
+        ids = _review_ids(temp, gz=Path(path).suffix == ".gz")
+        touched = []
+        for item_id in ids:
+            fps = self._fp_of_id.get(item_id)
+            if not fps:
+                continue
+            fp = fps.pop(0)
+            if not fps:
+                del self._fp_of_id[item_id]
+            self._open[fp] = self._open.get(fp, 1) - 1
+            touched.append(fp)
+        landing = json.dumps({"path": str(path), "temp": str(temp), "reviews": len(ids)})
+        if not self._maybe_ack(touched, ids, landing=landing):
+            Path(temp).unlink(missing_ok=True)
+            logger.critical("Batch %s not landed: this worker was declared dead before it was committed", path)
+            self._evicted()
+        self.stats.inc_value("distributed/batches_committed")
+        self.stats.inc_value("distributed/reviews_committed", len(ids))
+
+    def batch_landed(self, path: Path) -> None:
+        """The batch committed by :meth:`commit_batch` is renamed into place."""
+        self.server.delete(self.k_landing)
+
+    def _maybe_ack(self, fingerprints: list[str], ids: list[str], landing: str = "") -> bool:
+        """Acknowledge (take out of the pending set) the requests of *fingerprints* that are done
+        with every item committed or dropped, and commit the claims on *ids*; False when this
+        worker was evicted meanwhile."""
+        members = []
+        for fp in dict.fromkeys(fingerprints):
+            if fp in self._done and self._open.get(fp, 0) <= 0:
+                members.extend(self._taken.pop(fp, ()))
+                self._done.discard(fp)
+                self._open.pop(fp, None)
+        if not members and not ids and not landing:
+            return True
+        ok = bool(self._ack(keys=[self.k_workers, self.k_pending, self.k_claims, self.k_landing],
+                            args=[self.worker_id, len(members), landing, *members, *ids]))
+        if ok and members:
+            self.stats.inc_value("distributed/requests_acknowledged", len(members))
+        return ok
 
     def has_pending_requests(self):
         return bool(self._local) or len(self.queue) > 0
@@ -427,11 +560,17 @@ class WorkerScheduler(ScrapyRedisScheduler):
             logger.warning("Distributed worker tick failed", exc_info=True)
 
     def _reap_dead(self, now: float) -> None:
-        dead, requeued = self._reap(
+        dead, requeued, *landings = self._reap(
             keys=[self.k_workers, self.k_state, self.queue.key, self.k_items, self.k_seed],
             args=[f"{now - self.worker_timeout:.6f}", f"{self.base}:pending:", f"{self.base}:claims:",
-                  self.k_sites, f"{self.prefix}:site:"],
+                  self.k_sites, f"{self.prefix}:site:", f"{self.base}:landing:"],
         )
+        for landing in landings:
+            worker, _, record = landing.decode().partition(" ")
+            info = json.loads(record)
+            self.stats.inc_value("distributed/batches_in_doubt")
+            logger.error("Worker %s died while renaming its batch %s into place (%d reviews, committed): if that machine "
+                         "has only %s, rename it to %s", worker, info["path"], info["reviews"], info["temp"], info["path"])
         if dead:
             self.stats.inc_value("distributed/dead_workers_reaped", dead)
             self.stats.inc_value("distributed/requeued_from_dead", requeued)

@@ -22,7 +22,7 @@ import gzip
 import os
 import shutil
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 from w3lib.url import file_uri_to_path
 
@@ -66,6 +66,9 @@ class AtomicFile:
                 shutil.copyfileobj(old, self._raw)
         self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="ab") if target.suffix == ".gz" else self._raw
         self.closed = False
+        #: called with the complete, fsynced temporary path just before the rename (an exception
+        #: stops the rename); distributed mode commits a batch's claims there
+        self.before_rename: Callable[[Path], None] | None = None
 
     def write(self, data: bytes) -> int:
         return self._out.write(data)
@@ -83,6 +86,8 @@ class AtomicFile:
         self._raw.flush()
         os.fsync(self._raw.fileno())
         self._raw.close()
+        if self.before_rename is not None:
+            self.before_rename(self.temp)
         os.replace(self.temp, self.target)
 
     def discard(self) -> None:
