@@ -7,6 +7,9 @@
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it.
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
+- ``crawler fleet --redis URL [--run NAME] [--json]``: the distributed runs on that Redis:
+  workers alive, queue, pending per worker, pages/s per worker and per site, the shared rate
+  per site (:mod:`crawler.distributed.fleet`; exit 2 when Redis cannot be read).
 """
 
 from __future__ import annotations
@@ -109,6 +112,24 @@ def extract_path(path: Path, url: str | None, site: str | None) -> dict | None:
     return extract_review(page.read_bytes(), url, site=site, headers=headers)
 
 
+def run_fleet(args) -> int:
+    if not args.redis:
+        print("crawler fleet: --redis URL (or env CRAWLER_REDIS_URL) is required", file=sys.stderr)
+        return 2
+    try:
+        from crawler.distributed.fleet import fleet_status, format_status
+
+        status = fleet_status(args.redis, prefix=args.prefix, run=args.run, window=args.window, timeout=args.timeout)
+    except ImportError as exc:
+        print(f"crawler fleet needs the redis extra (pip install -e '.[redis]'): {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - redis.RedisError and friends: report, exit 2
+        print(f"crawler fleet: cannot read {args.redis}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(status, indent=2) if args.json else format_status(status))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1")
     p_srv.add_argument("site", nargs="?", default="avclub")
     p_srv.add_argument("--port", type=int, default=8765)
+    p_fleet = sub.add_parser("fleet", help="status of the distributed runs on a Redis server")
+    p_fleet.add_argument("--redis", default=os.environ.get("CRAWLER_REDIS_URL"), help="Redis URL (default env CRAWLER_REDIS_URL)")
+    p_fleet.add_argument("--run", help="only this run (DISTRIBUTED_RUN, default every run)")
+    p_fleet.add_argument("--prefix", default="crawler", help="DISTRIBUTED_KEY_PREFIX (default crawler)")
+    p_fleet.add_argument("--window", type=float, default=10.0, help="seconds the rates are measured over (default 10, at most 60)")
+    p_fleet.add_argument("--timeout", type=float, default=30.0, help="a worker silent this long is not alive (default 30)")
+    p_fleet.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -141,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             record.pop("fetched_at", None)
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
+    if args.command == "fleet":
+        return run_fleet(args)
     if args.command == "serve":
         server = FixtureServer(FIXTURES / args.site, port=args.port)
         print(f"Serving {FIXTURES / args.site} on {server.base_url} (Ctrl-C to stop)")

@@ -5,14 +5,19 @@ scrapy-redis 0.9.1 gives the shared priority queue (``scrapy_redis.queue.Priorit
 in a sorted set, here as JSON, see :mod:`crawler.distributed.serialize`), the shared seen-set (``scrapy_redis.dupefilter.RFPDupeFilter``) and the
 scheduler. What it does not do, and this module adds:
 
-- **Nothing lost when a worker dies.** scrapy-redis pops a request and forgets it: a killed
-  worker loses everything it had taken. Here a pop moves the request atomically (Lua) from the
-  queue into the worker's *pending* set; the pending set is cleared only after the worker's feeds
-  are closed (our atomic files land only then), so everything a worker fetched stays pending
-  until its output is durable. A worker whose heartbeat stops for ``DISTRIBUTED_WORKER_TIMEOUT``
-  is declared dead by any other worker, and its pending requests go back to the queue (Lua, so
-  two reapers never both requeue). Its claims on review ids are released too, so the pages are
-  re-read and their reviews land exactly once in the union of the surviving outputs.
+- **Nothing lost when a worker dies, at most one batch re-read.** scrapy-redis pops a request
+  and forgets it: a killed worker loses everything it had taken. Here a pop moves the request
+  atomically (Lua) from the queue into the worker's *pending* set. A request leaves the pending
+  set (is acknowledged) when its callback has finished and each of its reviews is in a batch
+  file about to land or was dropped (:mod:`crawler.distributed.batches`,
+  :mod:`crawler.distributed.storage`; :meth:`WorkerScheduler.commit_batch` also commits the
+  batch's claims on review ids, just before the rename); requests whose callback never ran
+  (download errors, redirects, retries) stay pending until the worker's feeds are closed. A
+  worker whose heartbeat stops for ``DISTRIBUTED_WORKER_TIMEOUT`` is declared dead by any other
+  worker: its pending requests go back to the queue (Lua, so two reapers never both requeue),
+  its uncommitted claims are released and its rate-limit leases returned; its landed batches
+  stay, and their reviews stay claimed, so the re-read pages write each review exactly once in
+  the union of all landed files.
 - **Seeding once.** :class:`crawler.distributed.seed.SeedOnceMiddleware` (``process_start``) lets only the first worker
   run the spider's ``start()`` (``SET NX`` lock, released if that worker dies before it is done);
   the others wait for the seed to finish, then take work from the queue.
@@ -33,7 +38,12 @@ Redis keys, under ``<DISTRIBUTED_KEY_PREFIX>:<run>`` (run = ``DISTRIBUTED_RUN`` 
 name): ``requests`` (queue), ``dupefilter`` (seen-set), ``workers`` (zset: worker -> last
 heartbeat, Redis server time), ``state`` (hash: worker -> busy/idle), ``pending:<worker>``
 (zset like the queue), ``seed`` (lock: worker id, then ``done``), ``items`` (hash: review id ->
-worker), ``claims:<worker>`` (set of review ids), ``run`` (hash: run id, start time).
+worker), ``claims:<worker>`` (set of review ids not yet in a landed batch), ``run`` (hash: run
+id, start time), ``refused`` (list: queue entries that were not JSON requests, last 1000),
+``sites`` (set of ``host:port`` the run fetched from, see :mod:`crawler.distributed.ratelimit`),
+``landing:<worker>`` (the batch being renamed into place).
+
+Settings: those in :mod:`crawler.distributed.addon`.
 """
 
 from __future__ import annotations
@@ -289,7 +299,6 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self._ack = self.server.register_script(ACK_LUA)
         self._release_claims = self.server.register_script(RELEASE_CLAIMS_LUA)
         # acknowledgement per committed batch (see "Batches" in the module docstring)
-        self.batch_acks = bool(settings.getbool("DISTRIBUTED_BATCH_ACKS", True))
         self._taken: dict[str, list] = {}      # fingerprint -> pending members taken for it
         self._open: dict[str, int] = {}        # fingerprint -> its items not yet committed or dropped
         self._done: set[str] = set()           # fingerprints whose callback has finished

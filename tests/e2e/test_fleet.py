@@ -17,7 +17,9 @@ import signal
 import time
 from pathlib import Path
 
+from crawler.cli import main as cli_main
 from crawler.devserver import FixtureServer
+from crawler.distributed.fleet import fleet_status
 from crawler.record.validate import record_errors
 from tests.e2e.test_distributed import run_keys, start_worker, wait_all
 from tests.support.crawl import FIXTURES, read_jsonl
@@ -74,7 +76,22 @@ def _max_in_window(times: list[float], width: float) -> int:
     return best
 
 
-def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv, tmp_path):
+def _fleet_snapshot(url, procs, capsys) -> tuple[dict, str]:
+    """``crawler fleet`` while the three workers crawl: once all are alive and fetching."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and all(p.poll() is None for p in procs.values()):
+        status = fleet_status(url, window=3)
+        runs = {r["run"]: r for r in status["runs"]}
+        run = runs.get("crawler:avclub")
+        if run and run["workers_alive"] == 3 and run["sites"] and all(w["pages_per_s"] > 0 for w in run["workers"]):
+            capsys.readouterr()
+            assert cli_main(["fleet", "--redis", url, "--window", "3"]) == 0
+            return run, capsys.readouterr().out
+        time.sleep(0.3)
+    raise AssertionError("the fleet never showed three workers fetching")
+
+
+def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv, tmp_path, capsys):
     """DOWNLOAD_DELAY=0.2 and CONCURRENT_REQUESTS_PER_DOMAIN=1 hold for the fleet: the server's
     log shows at most 10 requests in every 2 s window (5/s) across the three workers, and about
     that rate; a 429 with Retry-After: 3 answered to one worker pauses the site for all three."""
@@ -89,6 +106,7 @@ def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv,
         site.script(throttled, Status(429, times=1, retry_after=3))
         procs = {n: start_worker(tmp_path, site.base_url, redis_srv.url, n, out / "reviews.jsonl", *polite,
                                  "-s", f"STATS_DUMP_PATH={tmp_path / f'{n}.stats.json'}") for n in names}
+        snapshot = _fleet_snapshot(redis_srv.url, procs, capsys)
         codes = wait_all(procs, 150)
         log = list(site.log)
     logs = {n: (tmp_path / f"{n}.log").read_text() for n in names}
@@ -122,6 +140,17 @@ def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv,
     assert sum(stats[n].get("fleet_rate/pauses_set", 0) for n in names) == 1
     assert all(stats[n].get("fleet_rate/waits/paused", 0) >= 1 for n in names), {n: stats[n].get("fleet_rate/waits/paused") for n in names}
     assert site.count(throttled) == 2  # the 429, then the retry after the pause
+    # crawler fleet, mid-run: three workers alive, the site's shared budget and the rates
+    run, text = snapshot
+    assert sorted(w["worker"] for w in run["workers"]) == names and all(w["alive"] for w in run["workers"])
+    (site_row,) = run["sites"]
+    assert site_row["site"] == f"127.0.0.1:{site.port}"
+    assert site_row["delay"] == 0.22 and site_row["allowed_per_s"] == 4.55 and site_row["concurrency"] == 1
+    assert 0 < site_row["pages_per_s"] <= 5.5
+    assert abs(sum(w["pages_per_s"] for w in run["workers"]) - site_row["pages_per_s"]) < 0.01
+    assert all(w["pending"] >= 0 for w in run["workers"]) and run["queue"] >= 0
+    assert "run crawler:avclub" in text and "workers alive 3/3" in text and f"127.0.0.1:{site.port}" in text
+    print(text)
     print(f"fleet rate: {len(times)} requests, {rate:.2f}/s while active, at most {worst} in a 2 s window, "
           f"waits {[stats[n].get('fleet_rate/waited') for n in names]}, gap after 429 {after[0] - at_429:.2f} s")
 
@@ -220,3 +249,8 @@ def test_a_worker_killed_after_three_batches_keeps_them_and_costs_at_most_one_ba
     assert len(files) >= len(expected) // batch
     assert run_keys(client) == []
     print(f"victim landed {len(kept)} batches ({len(kept) * batch} reviews), {pending_at_kill} requests re-read after the kill")
+
+
+def test_fleet_status_without_redis_exits_2(capsys):
+    assert cli_main(["fleet", "--redis", "redis://127.0.0.1:1/0"]) == 2
+    assert "cannot read redis://127.0.0.1:1/0" in capsys.readouterr().err
