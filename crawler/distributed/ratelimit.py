@@ -62,8 +62,9 @@ logger = logging.getLogger(__name__)
 
 #: longest single sleep while waiting (then the lease is asked for again)
 MAX_STEP = 1.0
-#: re-ask interval while the site's concurrency is used up
+#: re-ask interval while the site's concurrency is used up (doubling up to BUSY_POLL_MAX)
 BUSY_POLL = 0.02
+BUSY_POLL_MAX = 0.08
 RECENT_WINDOW = 60
 KEY_TTL = 3600
 
@@ -186,6 +187,7 @@ class FleetRateLimitMiddleware:
         keys = [key, f"{key}:leases", f"{key}:recent", self._sites_key()]
         args = [lease, self.worker_id, site, self.min_delay, self.start_delay, self.concurrency, self.lease_ttl]
         started = None
+        busy = BUSY_POLL
         while True:
             status, wait = self._acquire(keys=keys, args=args)
             status = status.decode() if isinstance(status, bytes) else str(status)
@@ -194,7 +196,10 @@ class FleetRateLimitMiddleware:
             if started is None:
                 started = time.monotonic()
             self.stats.inc_value(f"fleet_rate/waits/{status}")
-            seconds = BUSY_POLL if status == "busy" else float(wait)
+            if status == "busy":
+                seconds, busy = busy, min(BUSY_POLL_MAX, busy * 2)
+            else:
+                seconds = float(wait)
             await _sleep(min(MAX_STEP, max(0.001, seconds)))
         self.stats.inc_value("fleet_rate/granted")
         if started is not None:

@@ -303,6 +303,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         self._open: dict[str, int] = {}        # fingerprint -> its items not yet committed or dropped
         self._done: set[str] = set()           # fingerprints whose callback has finished
         self._fp_of_id: dict[str, list[str]] = {}  # review id -> fingerprints that yielded it
+        self._landing: tuple[list, list] | None = None  # (requests, review ids) of the batch being renamed
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
@@ -476,18 +477,37 @@ class WorkerScheduler(ScrapyRedisScheduler):
             self._open[fp] = self._open.get(fp, 1) - 1
             touched.append(fp)
         landing = json.dumps({"path": str(path), "temp": str(temp), "reviews": len(ids)})
-        if not self._maybe_ack(touched, ids, landing=landing):
+        members: list = []
+        if not self._maybe_ack(touched, ids, landing=landing, acked=members):
             Path(temp).unlink(missing_ok=True)
             logger.critical("Batch %s not landed: this worker was declared dead before it was committed", path)
             self._evicted()
+        self._landing = (members, ids)
         self.stats.inc_value("distributed/batches_committed")
         self.stats.inc_value("distributed/reviews_committed", len(ids))
 
     def batch_landed(self, path: Path) -> None:
         """The batch committed by :meth:`commit_batch` is renamed into place."""
+        self._landing = None
         self.server.delete(self.k_landing)
 
-    def _maybe_ack(self, fingerprints: list[str], ids: list[str], landing: str = "") -> bool:
+    def batch_not_landed(self, path: Path) -> None:
+        """Storing the batch failed after :meth:`commit_batch` (the rename): put its requests back
+        in the pending set and its review ids back among the uncommitted claims, so that they
+        are given back to the run like the rest of a failed worker's work."""
+        members, ids = self._landing or ([], [])
+        self._landing = None
+        pipe = self.server.pipeline(transaction=True)
+        for raw in members:
+            pipe.zadd(self.k_pending, {raw: -int(json.loads(raw).get("priority", 0))})
+        if ids:
+            pipe.sadd(self.k_claims, *ids)
+        pipe.delete(self.k_landing)
+        pipe.execute()
+        logger.error("Batch %s did not land: %d requests and %d review ids returned to this worker's pending work",
+                     path, len(members), len(ids))
+
+    def _maybe_ack(self, fingerprints: list[str], ids: list[str], landing: str = "", acked: list | None = None) -> bool:
         """Acknowledge (take out of the pending set) the requests of *fingerprints* that are done
         with every item committed or dropped, and commit the claims on *ids*; False when this
         worker was evicted meanwhile."""
@@ -503,6 +523,8 @@ class WorkerScheduler(ScrapyRedisScheduler):
                             args=[self.worker_id, len(members), landing, *members, *ids]))
         if ok and members:
             self.stats.inc_value("distributed/requests_acknowledged", len(members))
+        if acked is not None:
+            acked.extend(members)
         return ok
 
     def has_pending_requests(self):

@@ -10,7 +10,8 @@ commits their claims (a dead worker's committed reviews stay its own, so nobody 
 again), acknowledges the requests the batch covers and records the batch as *landing*; the
 record is deleted once the rename is done. A worker killed in between (microseconds) leaves the
 record: whoever reaps it logs the batch as in doubt (``distributed/batches_in_doubt``), naming
-both paths. A worker that was declared dead before its commit never renames the batch: it
+both paths. When the rename itself fails, the batch's requests and review ids go back to the
+worker's pending work, which a worker whose feed storage failed gives back to the run. A worker that was declared dead before its commit never renames the batch: it
 deletes the temporary file and exits (status 70).
 """
 
@@ -31,7 +32,12 @@ class BatchCommitFeedStorage(AtomicFileFeedStorage):
         return file
 
     def store(self, file) -> None:
-        super().store(file)
         scheduler = _SCHEDULERS.get(self.crawler) if self.crawler is not None else None
+        try:
+            super().store(file)
+        except BaseException:
+            if scheduler is not None:
+                scheduler.batch_not_landed(self.path)
+            raise
         if scheduler is not None:
             scheduler.batch_landed(self.path)

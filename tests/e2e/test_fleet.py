@@ -17,6 +17,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from crawler.cli import main as cli_main
 from crawler.devserver import FixtureServer
 from crawler.distributed.fleet import fleet_status
@@ -254,3 +256,97 @@ def test_a_worker_killed_after_three_batches_keeps_them_and_costs_at_most_one_ba
 def test_fleet_status_without_redis_exits_2(capsys):
     assert cli_main(["fleet", "--redis", "redis://127.0.0.1:1/0"]) == 2
     assert "cannot read redis://127.0.0.1:1/0" in capsys.readouterr().err
+
+
+def test_a_worker_declared_dead_keeps_its_landed_batches_exits_70_and_the_run_completes(redis_srv, tmp_path):
+    """The others reap a worker that is still running (a long stall, say): it exits with status
+    70 without landing another batch; its landed batches stay valid; the next worker re-reads
+    only the rest and the union holds every review exactly once."""
+    from crawler.distributed import scheduler as dr
+
+    site_root = tmp_path / "site"
+    expected = {p.canonical for p in generate_site(site_root, n_reviews=60, n_news=4) if p.is_review}
+    client = redis_srv.client()
+    out = tmp_path / "out"
+    extra = ["-s", "FEED_EXPORT_BATCH_ITEM_COUNT=5", "-s", "DOWNLOAD_DELAY=0.03"]
+    b = "crawler:avclub"
+
+    def landed():
+        return sorted(out.glob("reviews-*.jsonl"))
+
+    with FixtureServer(site_root) as site:
+        first = start_worker(tmp_path, site.base_url, redis_srv.url, "first", out / "reviews-%(batch_id)03d.jsonl", *extra)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(landed()) < 2 and first.poll() is None:
+            time.sleep(0.02)
+        assert len(landed()) >= 2, (tmp_path / "first.log").read_text()[-3000:]
+        reap = client.register_script(dr.REAP_LUA)
+        sec, _ = client.time()
+        dead, requeued, *_ = reap(keys=[f"{b}:workers", f"{b}:state", f"{b}:requests", f"{b}:items", f"{b}:seed"],
+                                  args=[str(sec + 1000), f"{b}:pending:", f"{b}:claims:", f"{b}:sites", "crawler:site:"])
+        assert dead == 1
+        assert first.wait(timeout=30) == 70
+        kept = landed()
+        second = start_worker(tmp_path, site.base_url, redis_srv.url, "second", out / "reviews-%(batch_id)03d.jsonl", *extra)
+        codes = wait_all({"second": second}, 90)
+    log = (tmp_path / "first.log").read_text()
+    assert "declared dead" in log
+    assert codes == {"second": 0}, (tmp_path / "second.log").read_text()[-3000:]
+    firsts = [p for p in kept if ".first." in p.name]
+    assert len(firsts) >= 2 and all(len(read_jsonl(p)) == 5 for p in firsts)
+    assert all(record_errors(r) == [] for p in firsts for r in read_jsonl(p))
+    assert [p for p in landed() if ".first." in p.name] == firsts  # nothing of the dead worker landed later
+    union = [r["url"] for p in landed() for r in read_jsonl(p)]
+    assert len(union) == len(set(union)) and set(union) == expected
+    assert requeued <= 5 + 4 + 2  # its open batch and its downloader, not its landed batches
+    assert run_keys(client) == []
+
+
+def test_batch_acknowledgement_steps_on_redis(redis_srv, tmp_path):
+    """WorkerScheduler's batch bookkeeping against a real Redis: a request without reviews is
+    acknowledged when its callback ends; one with a review when the batch holding it is
+    committed (claims too); a batch that fails to land gives both back; an evicted worker
+    never lands its batch."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed import scheduler as dr
+
+    r = redis_srv.client()
+    s = object.__new__(dr.WorkerScheduler)
+    s.server, s.worker_id, s.stats = r, "w", get_crawler().stats
+    b = "crawler:t"
+    s.k_workers, s.k_pending, s.k_claims, s.k_landing = f"{b}:workers", f"{b}:pending:w", f"{b}:claims:w", f"{b}:landing:w"
+    s._taken, s._open, s._done, s._fp_of_id, s._landing = {}, {}, set(), {}, None
+    s._ack = r.register_script(dr.ACK_LUA)
+    r.zadd(s.k_workers, {"w": 1.0})
+    review, listing = json.dumps({"v": 1, "url": "http://x/r", "priority": 0}), json.dumps({"v": 1, "url": "http://x/l", "priority": 5})
+    r.zadd(s.k_pending, {review: 0, listing: -5})
+    s._taken = {"fp-r": [review.encode()], "fp-l": [listing.encode()]}
+    s.item_yielded("fp-r", "id1")
+    s.callback_done("fp-r")
+    s.callback_done("fp-l")
+    assert r.zrange(s.k_pending, 0, -1) == [review.encode()]  # the listing is done; the review waits for its batch
+    r.sadd(s.k_claims, "id1")
+    temp, final = tmp_path / ".b1.jsonl.1.part", tmp_path / "b1.jsonl"
+    temp.write_text(json.dumps({"id": "id1", "url": "https://x/r"}) + "\n")
+    s.commit_batch(temp, final)
+    assert r.zcard(s.k_pending) == 0 and r.scard(s.k_claims) == 0
+    assert json.loads(r.get(s.k_landing))["path"] == str(final)
+    # the rename failed: the request and the claim are back, to be given to the run
+    s.batch_not_landed(final)
+    assert r.zrange(s.k_pending, 0, -1, withscores=True) == [(review.encode(), 0.0)]
+    assert r.smembers(s.k_claims) == {b"id1"} and not r.exists(s.k_landing)
+    # evicted before the commit: nothing acknowledged, the temporary file removed, the worker stops
+    s._taken, s._open, s._done, s._fp_of_id = {"fp-r": [review.encode()]}, {}, set(), {}
+    s.item_yielded("fp-r", "id1")
+    s.callback_done("fp-r")
+    r.zrem(s.k_workers, "w")
+
+    def evicted():
+        raise SystemExit(70)
+
+    s._evicted = evicted
+    with pytest.raises(SystemExit):
+        s.commit_batch(temp, final)
+    assert not temp.exists() and not final.exists()
+    assert r.zcard(s.k_pending) == 1 and r.smembers(s.k_claims) == {b"id1"}
