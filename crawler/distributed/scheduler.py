@@ -75,8 +75,9 @@ _SCHEDULERS: "weakref.WeakKeyDictionary[Any, WorkerScheduler]" = weakref.WeakKey
 
 SEED_DONE = b"done"
 
-# KEYS: queue, pending, state   ARGV: worker
+# KEYS: queue, pending, state[, workers: nothing for a worker no longer registered]   ARGV: worker
 POP_LUA = """
+if KEYS[4] and not redis.call('ZSCORE', KEYS[4], ARGV[1]) then return false end
 local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #r == 0 then return false end
 redis.call('ZREM', KEYS[1], r[1])
@@ -172,8 +173,10 @@ end
 return 0
 """
 
-# KEYS: items, claims   ARGV: review id, worker   -> 1 when this worker may emit it
+# KEYS: items, claims[, workers: never for a worker no longer registered]   ARGV: review id, worker
+# -> 1 when this worker may emit it
 CLAIM_LUA = """
+if KEYS[3] and not redis.call('ZSCORE', KEYS[3], ARGV[2]) then return 0 end
 local owner = redis.call('HGET', KEYS[1], ARGV[1])
 if not owner then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -248,10 +251,11 @@ class ReliablePriorityQueue(PriorityQueue):
         data = self._encode_request(request)
         return bool(self._push_script(keys=[seen_key, self.key], args=[fingerprint or "", -request.priority, data]))
 
-    def pop_to_pending(self, pending_key: str, state_key: str, worker_id: str):
+    def pop_to_pending(self, pending_key: str, state_key: str, worker_id: str, workers_key: str | None = None):
         """Take the best request; returns ``(request, raw)`` or None. Atomically: out of the
-        queue, into *pending_key*, and the worker marked busy."""
-        raw = self._pop_script(keys=[self.key, pending_key, state_key], args=[worker_id])
+        queue, into *pending_key*, and the worker marked busy; nothing when *workers_key* is
+        given and no longer lists *worker_id* (the others declared it dead and took its work)."""
+        raw = self._pop_script(keys=[self.key, pending_key, state_key, *([workers_key] if workers_key else [])], args=[worker_id])
         if not raw:
             return None
         try:
@@ -415,7 +419,7 @@ class WorkerScheduler(ScrapyRedisScheduler):
         counted in ``distributed/refused_requests`` and logged."""
         while True:
             try:
-                popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id)
+                popped = self.queue.pop_to_pending(self.k_pending, self.k_state, self.worker_id, self.k_workers)
             except RequestRefused as exc:
                 raw = exc.raw
                 pipe = self.server.pipeline(transaction=True)
@@ -661,4 +665,4 @@ class WorkerScheduler(ScrapyRedisScheduler):
 
     # ------------------------------------------------------------------ review ids
     def claim_item(self, item_id: str) -> bool:
-        return bool(self._claim(keys=[self.k_items, self.k_claims], args=[item_id, self.worker_id]))
+        return bool(self._claim(keys=[self.k_items, self.k_claims, self.k_workers], args=[item_id, self.worker_id]))
