@@ -20,7 +20,8 @@ known. In distributed mode it sets:
 - the worker id in every feed file name (``out.jsonl`` -> ``out.<worker>.jsonl``), so workers
   started at the same second never overwrite each other's files (the reject file follows);
 - batches as in a single-machine run for one local file feed (``batch_item_count``), each
-  landed batch acknowledging the requests it covers (:mod:`crawler.distributed.batches`); with
+  landed batch acknowledging the requests it covers (:mod:`crawler.distributed.batches`, the
+  feed storage :mod:`crawler.distributed.storage` in ``FEED_STORAGES``); with
   several feeds or a remote one, no batches (one file per feed per worker, landing when the
   worker finishes);
 - the state store (``STATE_PATH``) in the same Redis (:mod:`crawler.state.redis`) unless given;
@@ -48,6 +49,7 @@ Settings (all optional):
     a worker silent for this many seconds is dead: its pending requests go back to the queue (30)
 ``DISTRIBUTED_RATE_LIMIT``
     one request budget per site for the whole fleet (True), see :mod:`crawler.distributed.ratelimit`
+    (also ``DISTRIBUTED_RATE_MARGIN``, 0.1: the fleet delay is ``DOWNLOAD_DELAY`` plus 10 %)
 """
 
 from __future__ import annotations

@@ -350,3 +350,23 @@ def test_batch_acknowledgement_steps_on_redis(redis_srv, tmp_path):
         s.commit_batch(temp, final)
     assert not temp.exists() and not final.exists()
     assert r.zcard(s.k_pending) == 1 and r.smembers(s.k_claims) == {b"id1"}
+
+
+def test_reaping_a_worker_killed_between_commit_and_rename_reports_the_batch(redis_srv):
+    from crawler.distributed import scheduler as dr
+
+    r = redis_srv.client()
+    b = "crawler:t"
+    r.zadd(f"{b}:workers", {"w": 100.0, "alive": 500.0})
+    r.set(f"{b}:landing:w", json.dumps({"path": "/o/b3.w.jsonl", "temp": "/o/.b3.w.jsonl.9.part", "reviews": 10}))
+    r.sadd(f"{b}:claims:w", "open1")
+    r.hset(f"{b}:items", mapping={"open1": "w", "committed1": "w"})
+    reap = r.register_script(dr.REAP_LUA)
+    dead, requeued, *landings = reap(keys=[f"{b}:workers", f"{b}:state", f"{b}:requests", f"{b}:items", f"{b}:seed"],
+                                     args=["200", f"{b}:pending:", f"{b}:claims:", f"{b}:sites", "crawler:site:", f"{b}:landing:"])
+    assert (dead, requeued) == (1, 0)
+    worker, _, record = landings[0].decode().partition(" ")
+    assert worker == "w" and json.loads(record)["temp"] == "/o/.b3.w.jsonl.9.part"
+    assert not r.exists(f"{b}:landing:w")
+    # the open batch's claim is released, the committed one stays the dead worker's
+    assert r.hgetall(f"{b}:items") == {b"committed1": b"w"}
