@@ -7,7 +7,7 @@ seconds old, busy/idle, pending requests, pages/s over the last ``window`` secon
 sites the run fetched from with their shared budget (the current delay between two requests
 and the rate it allows, the concurrency, requests in flight, pages/s, a Retry-After pause).
 Rates count the requests each worker was allowed to send (the rate limit's ``recent`` log, kept
-for 60 s). :func:`format_status` prints it as text.
+for 60 s; nothing is logged with ``DISTRIBUTED_RATE_LIMIT = False``). :func:`format_status` prints it as text.
 """
 
 from __future__ import annotations
