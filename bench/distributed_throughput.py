@@ -4,10 +4,14 @@ Starts a private ``redis-server`` and a fixture server on 127.0.0.1 (both stoppe
 generates a site with ``tests/support/sitegen.py`` and runs ``scrapy crawl avclub`` workers against it
 in distributed mode, with an empty Redis for every measurement. Two profiles:
 
-- ``polite``: each worker is throttled as on a real site (``CONCURRENT_REQUESTS_PER_DOMAIN=1``,
-  ``DOWNLOAD_DELAY=0.1``, AutoThrottle off): the crawl is bound by politeness per worker, which
-  is what adding workers buys (note: N workers make N times the requests per second to the site).
-- ``cpu``: no delay at all over loopback: bound by the machine's cores (parsing, extraction).
+- ``polite``: each worker is throttled on its own (``CONCURRENT_REQUESTS_PER_DOMAIN=1``,
+  ``DOWNLOAD_DELAY=0.1``, AutoThrottle off, ``DISTRIBUTED_RATE_LIMIT=False``): the crawl is bound
+  by politeness per worker, which is what adding workers buys (N workers make N times the
+  requests per second to the site);
+- ``fleet``: the same limits as one budget for the whole fleet (the default,
+  ``crawler/distributed/ratelimit.py``): more workers cannot go faster on one site;
+- ``cpu``: no delay at all over loopback: bound by the machine's cores (parsing, extraction);
+  ``cpu-local``: the same without the fleet rate limit (its cost: a few Redis calls per request).
 
 Reported time: wall clock from starting the workers until the last one exits, minus the idle
 timeout every worker waits at the end (``DISTRIBUTED_IDLE_TIMEOUT``); it includes process start-up.
@@ -36,8 +40,11 @@ from tests.support.sitegen import generate_site  # noqa: E402
 IDLE = 1.0
 PROFILES = {
     "polite": ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
-               "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"],
+               "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", "-s", "DISTRIBUTED_RATE_LIMIT=False"],
+    "fleet": ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False"],
     "cpu": ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"],
+    "cpu-local": ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+                  "-s", "DISTRIBUTED_RATE_LIMIT=False"],
 }
 
 

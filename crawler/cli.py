@@ -15,6 +15,9 @@
   report (:mod:`crawler.run.report`) of state stores (default: every
   ``output/*/*.state.sqlite``); exit 0, 1 when there is no run to report (the file is still
   written), 2 when a state store cannot be found or read.
+- ``crawler fleet --redis URL [--run NAME] [--json]``: the distributed runs on that Redis:
+  workers alive, queue, pending per worker, pages/s per worker and per site, the shared rate
+  per site (:mod:`crawler.distributed.fleet`; exit 2 when Redis cannot be read).
 """
 
 from __future__ import annotations
@@ -143,9 +146,29 @@ def run_report(states: list[str], site: str | None, runs: int, out: Path, spider
     n = sum(len(v) for v in history.values())
     print(f"{out}: {n} run(s) of {len(history)} site(s)" + (f" (site {site})" if site else ""), file=sys.stderr)
     return 0 if n else 1
+
+
 def _fixture_sites() -> list[str]:
     """The fixture sites ``crawler serve`` can serve (folders of ``fixtures/``)."""
     return sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) if FIXTURES.is_dir() else []
+
+
+def run_fleet(args) -> int:
+    if not args.redis:
+        print("crawler fleet: --redis URL (or env CRAWLER_REDIS_URL) is required", file=sys.stderr)
+        return 2
+    try:
+        from crawler.distributed.fleet import fleet_status, format_status
+
+        status = fleet_status(args.redis, prefix=args.prefix, run=args.run, window=args.window, timeout=args.timeout)
+    except ImportError as exc:
+        print(f"crawler fleet needs the redis extra (pip install -e '.[redis]'): {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - redis.RedisError and friends: report, exit 2
+        print(f"crawler fleet: cannot read {args.redis}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(status, indent=2) if args.json else format_status(status))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     p_rep.add_argument("--runs", type=int, default=10, help="runs per site (default 10)")
     p_rep.add_argument("--spider", help="the spider name of a redis:// state (its key namespace; default --site)")
     p_rep.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="the HTML file (default report.html)")
+    p_fleet = sub.add_parser("fleet", help="status of the distributed runs on a Redis server")
+    p_fleet.add_argument("--redis", default=os.environ.get("CRAWLER_REDIS_URL"), help="Redis URL (default env CRAWLER_REDIS_URL)")
+    p_fleet.add_argument("--run", help="only this run (DISTRIBUTED_RUN, default every run)")
+    p_fleet.add_argument("--prefix", default="crawler", help="DISTRIBUTED_KEY_PREFIX (default crawler)")
+    p_fleet.add_argument("--window", type=float, default=10.0, help="seconds the rates are measured over (default 10, at most 60)")
+    p_fleet.add_argument("--timeout", type=float, default=30.0, help="a worker silent this long is not alive (default 30)")
+    p_fleet.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -213,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "report":
         return run_report(args.state, args.site, max(args.runs, 1), args.output, args.spider)
+    if args.command == "fleet":
+        return run_fleet(args)
     if args.command == "serve":
         if args.site not in _fixture_sites():
             print(f"unknown site {args.site!r}: no fixtures/{args.site} (known: {', '.join(_fixture_sites())})", file=sys.stderr)

@@ -18,14 +18,23 @@ known. In distributed mode it sets:
   the others wait for work;
 - an item pipeline dropping a review ``id`` already emitted by another worker of the run;
 - the worker id in every feed file name (``out.jsonl`` -> ``out.<worker>.jsonl``), so workers
-  started at the same second never overwrite each other's files (the reject file follows), and
-  no batches (one file per feed per worker, landing when the worker finishes);
-- the state store (``STATE_PATH``) in the same Redis (:mod:`crawler.state.redis`) unless given.
+  started at the same second never overwrite each other's files (the reject file follows);
+- batches as in a single-machine run for one local file feed (``batch_item_count``), each
+  landed batch acknowledging the requests it covers (:mod:`crawler.distributed.batches`, the
+  feed storage :mod:`crawler.distributed.storage` in ``FEED_STORAGES``); with
+  several feeds or a remote one, no batches (one file per feed per worker, landing when the
+  worker finishes);
+- the state store (``STATE_PATH``) in the same Redis (:mod:`crawler.state.redis`) unless given;
+- one politeness budget per site for the whole fleet (:mod:`crawler.distributed.ratelimit`):
+  the configured ``DOWNLOAD_DELAY`` and ``AUTOTHROTTLE_ENABLED`` move to
+  ``DISTRIBUTED_DOWNLOAD_DELAY`` / ``DISTRIBUTED_AUTOTHROTTLE`` and the per-worker ones are
+  turned off (``DISTRIBUTED_RATE_LIMIT = False``: per-worker politeness, as before).
 
 Settings (all optional):
 
 ``REDIS_URL`` / env ``CRAWLER_REDIS_URL``
-    the Redis server shared by the workers (must be trusted: requests are pickled, as in scrapy-redis)
+    the Redis server shared by the workers (must be private: requests are plain JSON, never pickles
+    (:mod:`crawler.distributed.serialize`), but a writer can still queue URLs)
 ``WORKER_ID`` / env ``CRAWLER_WORKER_ID``
     this worker's name (default ``<hostname>-<pid>``; letters, digits, ``.``, ``_``, ``-``)
 ``DISTRIBUTED_RUN``
@@ -38,6 +47,9 @@ Settings (all optional):
     seconds between heartbeats and queue polls (1.0)
 ``DISTRIBUTED_WORKER_TIMEOUT``
     a worker silent for this many seconds is dead: its pending requests go back to the queue (30)
+``DISTRIBUTED_RATE_LIMIT``
+    one request budget per site for the whole fleet (True), see :mod:`crawler.distributed.ratelimit`
+    (also ``DISTRIBUTED_RATE_MARGIN``, 0.1: the fleet delay is ``DOWNLOAD_DELAY`` plus 10 %)
 """
 
 from __future__ import annotations
@@ -55,16 +67,24 @@ QUEUE_PATH = "crawler.distributed.scheduler.ReliablePriorityQueue"
 DUPEFILTER_PATH = "scrapy_redis.dupefilter.RFPDupeFilter"
 START_MIDDLEWARE_PATH = "crawler.distributed.seed.SeedOnceMiddleware"
 DEDUP_PIPELINE_PATH = "crawler.distributed.dedup.RunDedupPipeline"
+RATE_LIMIT_PATH = "crawler.distributed.ratelimit.FleetRateLimitMiddleware"
+BATCH_TRACKER_PATH = "crawler.distributed.batches.BatchTrackerMiddleware"
+BATCH_STORAGE_PATH = "crawler.distributed.storage.BatchCommitFeedStorage"
 
 DEFAULTS = {
     "DISTRIBUTED_KEY_PREFIX": "crawler",
     "DISTRIBUTED_IDLE_TIMEOUT": 30.0,
     "DISTRIBUTED_HEARTBEAT": 1.0,
     "DISTRIBUTED_WORKER_TIMEOUT": 30.0,
+    "DISTRIBUTED_RATE_LIMIT": True,
 }
 
 #: compound suffixes kept at the end of a feed name when the worker id is inserted
 _FEED_SUFFIXES = (".jsonl.gz", ".jsonlines.gz", ".json.gz", ".csv.gz", ".jsonl", ".jsonlines", ".json", ".csv", ".xml", ".gz")
+
+
+def _local_uri(uri: str) -> bool:
+    return "://" not in uri or uri.startswith("file:")
 
 
 def redis_url(settings: Any) -> str | None:
@@ -145,15 +165,31 @@ class DistributedAddon:
         settings.set("SCHEDULER_PERSIST", True, priority="addon")
         settings["SPIDER_MIDDLEWARES"][START_MIDDLEWARE_PATH] = 10
         settings["ITEM_PIPELINES"][DEDUP_PIPELINE_PATH] = 310
-        # One file per feed per worker, landing when the worker finishes: its pending requests
-        # are acknowledged only then. (A batch file landed before a worker died would duplicate
-        # the reviews the other workers re-read from its re-queued requests.)
+        if settings.getbool("DISTRIBUTED_RATE_LIMIT"):
+            # the fleet's budget per site (crawler/distributed/ratelimit.py) is the only delay
+            if settings.get("DISTRIBUTED_DOWNLOAD_DELAY") is None:
+                settings.set("DISTRIBUTED_DOWNLOAD_DELAY", settings.getfloat("DOWNLOAD_DELAY"), priority="addon")
+            if settings.get("DISTRIBUTED_AUTOTHROTTLE") is None:
+                settings.set("DISTRIBUTED_AUTOTHROTTLE", settings.getbool("AUTOTHROTTLE_ENABLED"), priority="addon")
+            settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+            settings["DOWNLOADER_MIDDLEWARES"][RATE_LIMIT_PATH] = 950
+        settings["SPIDER_MIDDLEWARES"][BATCH_TRACKER_PATH] = 5
+        # Batches as in a single-machine run when there is one local file feed: each landed batch
+        # commits its reviews' claims and acknowledges the requests it covers (a kill costs at
+        # most the open batch). Several feeds, or a remote one, are one file per feed per worker,
+        # landing when the worker finishes (its pending requests are acknowledged only then).
         feeds = settings.getdict("FEEDS")
         if feeds:
-            renamed = {with_worker_id(str(uri), worker_id): {**dict(options or {}), "batch_item_count": 0}
+            batches = len(feeds) == 1 and _local_uri(str(next(iter(feeds))))
+            renamed = {with_worker_id(str(uri), worker_id): dict(options or {}) if batches else {**dict(options or {}), "batch_item_count": 0}
                        for uri, options in feeds.items()}
             settings.set("FEEDS", renamed, priority=settings.getpriority("FEEDS"))
-        settings.set("FEED_EXPORT_BATCH_ITEM_COUNT", 0, priority="cmdline")
+            if batches:
+                for scheme in ("", "file"):
+                    settings["FEED_STORAGES"][scheme] = BATCH_STORAGE_PATH
+            else:
+                settings.set("FEED_EXPORT_BATCH_ITEM_COUNT", 0, priority="cmdline")
         # One state ledger for all workers (crawler/state/redis.py) unless a location is given.
         if not settings.get("STATE_PATH"):
             settings.set("STATE_PATH", url, priority=max(settings.getpriority("STATE_PATH") or 0, 15))

@@ -131,6 +131,9 @@ class AtomicFile:
         if compress is None:
             compress = target.suffix == ".gz"
         self._out: IO[bytes] = gzip.GzipFile(fileobj=self._raw, mode="ab") if compress else self._raw
+        #: called with the complete, fsynced temporary path just before the rename (an exception
+        #: stops the rename); distributed mode commits a batch's claims there
+        self.before_rename: Callable[[Path], None] | None = None
 
     def _open_raw(self):
         return self.temp.open("wb")
@@ -169,6 +172,8 @@ class AtomicFile:
                 os.fsync(self._raw.fileno())
                 self._raw.close()
                 self.closed = True
+                if self.before_rename is not None:
+                    self.before_rename(self.temp)
                 os.replace(self.temp, self.target)
                 return
             except OSError as exc:

@@ -112,9 +112,26 @@ def test_addon_switches_components_only_with_a_redis_url(monkeypatch):
     assert dist["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert dist["SCHEDULER_QUEUE_KEY"] == "crawler:%(spider)s:requests"
     assert dist.getbool("SCHEDULER_PERSIST") is True
-    assert dist.getdict("FEEDS") == {"out/r.w-7.jsonl": {"format": "jsonl", "batch_item_count": 0}}
-    assert dist.getint("FEED_EXPORT_BATCH_ITEM_COUNT") == 0
+    # one local feed: batches as configured, committed through the distributed storage
+    assert dist.getdict("FEEDS") == {"out/r.w-7.jsonl": {"format": "jsonl"}}
     assert dist.getpriority("FEEDS") == 40
+    assert dist["FEED_STORAGES"]["file"] == dist["FEED_STORAGES"][""] == "crawler.distributed.storage.BatchCommitFeedStorage"
+    assert dist["SPIDER_MIDDLEWARES"]["crawler.distributed.batches.BatchTrackerMiddleware"] == 5
+    # the fleet's rate limit replaces the per-worker delay and AutoThrottle
+    assert dist["DOWNLOADER_MIDDLEWARES"]["crawler.distributed.ratelimit.FleetRateLimitMiddleware"] == 950
+    assert dist.getfloat("DISTRIBUTED_DOWNLOAD_DELAY") == 0.5 and dist.getbool("DISTRIBUTED_AUTOTHROTTLE") is True
+    assert dist.getfloat("DOWNLOAD_DELAY") == 0 and dist.getbool("AUTOTHROTTLE_ENABLED") is False
+    # two feeds: no batches (one file per feed per worker, landing when the worker finishes)
+    two = _settings(REDIS_URL="redis://127.0.0.1:1/0", WORKER_ID="w-7", FEED_EXPORT_BATCH_ITEM_COUNT=5,
+                    FEEDS={"a.jsonl": {"format": "jsonl"}, "b.jsonl": {"format": "jsonl", "batch_item_count": 3}})
+    DistributedAddon().update_settings(two)
+    assert two.getdict("FEEDS") == {"a.w-7.jsonl": {"format": "jsonl", "batch_item_count": 0},
+                                    "b.w-7.jsonl": {"format": "jsonl", "batch_item_count": 0}}
+    assert two.getint("FEED_EXPORT_BATCH_ITEM_COUNT") == 0
+    assert two["FEED_STORAGES"]["file"] == "crawler.output.atomic.AtomicFileFeedStorage"
+    off = _settings(REDIS_URL="redis://127.0.0.1:1/0", DISTRIBUTED_RATE_LIMIT=False, DOWNLOAD_DELAY=0.3)
+    DistributedAddon().update_settings(off)
+    assert off.getfloat("DOWNLOAD_DELAY") == 0.3 and "crawler.distributed.ratelimit.FleetRateLimitMiddleware" not in off["DOWNLOADER_MIDDLEWARES"]
     assert dist["STATE_PATH"] == "redis://127.0.0.1:1/0"
     assert dist["ITEM_PIPELINES"]["crawler.distributed.dedup.RunDedupPipeline"] == 310
     assert dist["SPIDER_MIDDLEWARES"]["crawler.distributed.seed.SeedOnceMiddleware"] == 10

@@ -21,7 +21,8 @@ in the list (or the fixture file) answer; ``times=None`` answers every request. 
 - :class:`Redirect` a redirect to ``location`` (a path, or a full URL on another host name);
 - :class:`Content` any bytes with any headers and status (pages, robots.txt, sitemaps).
 
-Every request is logged in :attr:`FaultServer.requests` as ``(host header, path)`` and, like
+Every request is logged in :attr:`FaultServer.requests` as ``(host header, path)``, in
+:attr:`FaultServer.log` as ``(arrival time, path)`` and, like
 the fixture server, its path in :attr:`FaultServer.hits`; :meth:`FaultServer.count` counts hits
 of one path. ``srv.other_host_url`` is the same server under the host name ``localhost``: a
 different site for the crawler (off-site), whose requests the log shows.
@@ -196,6 +197,7 @@ class FaultHandler(FixtureHandler):
             n = self.server.counts[path]
             self.server.counts[path] += 1
             self.server.requests.append((self.headers.get("Host", ""), self.path))
+            self.server.log.append((time.monotonic(), self.path))
         used = 0
         for fault in self.server.faults.get(path, ()):
             if fault.times is None or n < used + fault.times:
@@ -223,6 +225,8 @@ class FaultServer(FixtureServer):
         self.faults: dict[str, list[Fault]] = {}
         self.counts: Counter[str] = Counter()
         self.requests: list[tuple[str, str]] = []
+        #: ``(time.monotonic() on arrival, path)`` of every request, in arrival order
+        self.log: list[tuple[float, str]] = []
         self.lock = threading.Lock()
 
     def script(self, path: str, *faults: Fault) -> str:
