@@ -20,7 +20,8 @@ Scrapy's scraper slot (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), which throttles downlo
 workers fall behind: memory stays bounded.
 
 Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``AUTOTHROTTLE_ENABLED`` and
-``DOWNLOAD_DELAY`` (for ``auto``).
+``DOWNLOAD_DELAY`` (for ``auto``; in distributed mode ``DISTRIBUTED_AUTOTHROTTLE`` and
+``DISTRIBUTED_DOWNLOAD_DELAY``, where the addon moves them).
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def workers_for(settings, cpus: int | None = None) -> int:
     value = str(settings.get("EXTRACT_WORKERS", "auto")).strip().lower()
     if value != "auto":
         return max(int(value), 0)
-    throttled = settings.getbool("AUTOTHROTTLE_ENABLED") or settings.getfloat("DOWNLOAD_DELAY") > 0
+    # distributed mode moves the politeness settings to the fleet-wide limit (crawler/distributed/addon.py)
+    throttled = (settings.getbool("AUTOTHROTTLE_ENABLED") or settings.getfloat("DOWNLOAD_DELAY") > 0
+                 or settings.getbool("DISTRIBUTED_AUTOTHROTTLE") or settings.getfloat("DISTRIBUTED_DOWNLOAD_DELAY") > 0)
     if throttled:
         return 0
     return max((cpus if cpus is not None else (os.cpu_count() or 1)) - 1, 1)

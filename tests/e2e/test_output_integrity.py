@@ -376,12 +376,12 @@ def test_two_sites_in_one_state_keep_their_own_history_and_seen_counts_each_revi
         for i in range(2):
             proc = scrapy_crawl(a, "-a", f"state={state}", "-a", "mode=incremental", "-O", str(tmp_path / f"a{i}.jsonl"))
             assert proc.returncode == 0, proc.stderr[-3000:]
-        assert stat(proc.stderr, "reviews/seen") == N  # each review once (sitemap + listing)
+        assert stat(proc, "reviews/seen") == N  # each review once (sitemap + listing)
         proc = scrapy_crawl(b, "-a", f"state={state}", "-a", "mode=incremental", "-O", str(tmp_path / "b.jsonl"))
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert {r["id"] for r in records(tmp_path / "b.jsonl")} == {p.id for p in small if p.is_review}
         proc = scrapy_crawl(a, "-a", f"state={state}", "-a", "mode=incremental", "-O", str(tmp_path / "a2.jsonl"))
-        assert proc.returncode == 0 and stat(proc.stderr, "reviews/seen") == N
+        assert proc.returncode == 0 and stat(proc, "reviews/seen") == N
     assert len(records(tmp_path / "a0.jsonl")) == N and records(tmp_path / "a1.jsonl") == []
 
 

@@ -17,6 +17,9 @@ from crawler.run.workers import workers_for
     ({"EXTRACT_WORKERS": "0", "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, 4, 0),
     ({"EXTRACT_WORKERS": "2"}, 4, 2),
     ({"EXTRACT_WORKERS": "AUTO", "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}, 2, 1),
+    # distributed mode: the addon moved the politeness to the fleet-wide limit
+    ({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DISTRIBUTED_DOWNLOAD_DELAY": 0.2}, 2, 0),
+    ({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DISTRIBUTED_AUTOTHROTTLE": True}, 2, 0),
 ])
 def test_workers_for(overrides, cpus, expected):
     from crawler import settings as project
