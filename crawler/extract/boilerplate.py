@@ -177,16 +177,24 @@ _MODULE_HEADING_RE = re.compile(
 )
 
 
+_module_cache: dict[str, bool] = {}
+
+
 def is_module_attr(class_or_id: str) -> bool:
     """True when a class or id attribute names a module beside the main article (teaser, rail,
     related, "latest", sidebar, comments, site footer: :func:`is_discussion_attr`'s comment
     sections too); layout tokens (``has-sidebar``, ``no-comments``) do not count. Fields of the
     page (title, grade, credits, authors, dates) are never read inside one."""
-    if not class_or_id:
+    if not class_or_id or class_or_id.isspace():
         return False
-    return is_discussion_attr(class_or_id) or any(
-        _MODULE_TOKEN_RE.search(token) and not _MODIFIER_TOKEN_RE.search(token) for token in class_or_id.split()
-    )
+    cached = _module_cache.get(class_or_id)
+    if cached is None:
+        cached = is_discussion_attr(class_or_id) or any(
+            _MODULE_TOKEN_RE.search(token) and not _MODIFIER_TOKEN_RE.search(token) for token in class_or_id.split()
+        )
+        if len(_module_cache) < 50_000:
+            _module_cache[class_or_id] = cached
+    return cached
 
 
 def is_module_heading(text: str) -> bool:

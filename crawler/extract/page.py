@@ -105,7 +105,7 @@ def _looks_like_module(el: etree._Element) -> bool:
         return True
     if tag in ("aside", "footer") and not any(a.tag == "article" for a in el.iterancestors()):
         return True  # a sidebar, the site's footer (an article's own aside or footer is its own)
-    if tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
+    if (el.get("class") or el.get("id")) and tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
         return True
     if tag in ("section", "div", "aside", "ul", "ol"):
         first = next((c for c in el if isinstance(c.tag, str)), None)
