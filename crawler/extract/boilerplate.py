@@ -154,3 +154,51 @@ def is_furniture_text(text: str) -> bool:
     if not t or len(t) > 500:
         return False
     return _FURNITURE_TEXT_RE.match(t.rstrip(".…!:").strip()) is not None
+
+
+# Class/id tokens of modules beside the main article that show other pages' fields: teasers,
+# rails, related and recirculation blocks, "latest"/"more from" lists, sidebars, comments, the
+# site footer. (``footer`` alone is no hint: an article's own footer may hold its credits.)
+_MODULE_TOKEN_RE = re.compile(
+    r"(?:^|[-_])(?<!no-)(?<!no_)(?<!has-)(?<!has_)(?<!with-)(?<!with_)(?:teasers?|rail|rails|right-rail|left-rail|related|recirc|recirculation|latest|"
+    r"more-(?:from|reviews|stories|news|posts|articles|like|in|on)|most-popular|most-read|popular|"
+    r"trending|recommended|recommendations?|read-next|up-next|whats-next|also-read|outbrain|taboola|"
+    r"sidebar|site-footer|page-footer|global-footer|promo|promos)(?:$|[-_])",
+    re.IGNORECASE,
+)
+# Headings of such modules ("Latest From Reviews", "More from Film", "You may also like").
+_MODULE_HEADING_RE = re.compile(
+    r"^(?:the\s+)?(?:latest|trending|popular|most\s+(?:popular|read|viewed|shared)|related(?:\s+\w+)?|"
+    r"recommended|more\s+(?:from|reviews|stories|news|in|on|like\s+this|to\s+(?:read|watch))|"
+    r"you\s+(?:may|might)\s+(?:also\s+)?like|read\s+(?:next|more)|up\s+next|what\s+to\s+watch|"
+    r"around\s+the\s+web|\d*\s*comments?|join\s+the\s+discussion|editors?[’']?\s+picks?|"
+    r"featured\s+(?:articles|stories|posts|reviews))\b",
+    re.IGNORECASE,
+)
+
+
+_module_cache: dict[str, bool] = {}
+
+
+def is_module_attr(class_or_id: str) -> bool:
+    """True when a class or id attribute names a module beside the main article (teaser, rail,
+    related, "latest", sidebar, comments, site footer: :func:`is_discussion_attr`'s comment
+    sections too); layout tokens (``has-sidebar``, ``no-comments``) do not count. Fields of the
+    page (title, grade, credits, authors, dates) are never read inside one."""
+    if not class_or_id or class_or_id.isspace():
+        return False
+    cached = _module_cache.get(class_or_id)
+    if cached is None:
+        cached = is_discussion_attr(class_or_id) or any(
+            _MODULE_TOKEN_RE.search(token) and not _MODIFIER_TOKEN_RE.search(token) for token in class_or_id.split()
+        )
+        if len(_module_cache) < 50_000:
+            _module_cache[class_or_id] = cached
+    return cached
+
+
+def is_module_heading(text: str) -> bool:
+    """True when a short heading introduces such a module (``Latest From Reviews``,
+    ``More from Film``, ``12 comments``)."""
+    t = (text or "").strip()
+    return 0 < len(t) <= 60 and _MODULE_HEADING_RE.match(t) is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from lxml import etree
@@ -127,12 +127,14 @@ def limit_markup(text: str) -> str:
 
 
 def iter_text(
-    el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS, stop: etree._Element | None = None, img_alt: bool = False
+    el: etree._Element, *, skip=SKIP_TAGS, blocks=BLOCK_TAGS, stop: etree._Element | None = None, img_alt: bool = False,
+    exclude: Collection[etree._Element] = (),
 ) -> Iterator[str]:
     """Yield the text of *el* in document order; ``<br>`` and block boundaries yield ``"\\n"``.
 
     *stop*: end at this element (a skipped tag that holds it is entered, not skipped).
     *img_alt*: an image's ``alt`` text counts as a line of text.
+    *exclude*: elements skipped with their content, like a *skip* tag.
     Iterative (no recursion), so arbitrarily deep markup cannot exhaust the stack.
     """
     skipping = 0
@@ -145,7 +147,7 @@ def iter_text(
         if event == "start":
             if node is stop:
                 return
-            if skipping or not tag or (tag in skip and (stop is None or not any(d is stop for d in node.iterdescendants()))):
+            if skipping or not tag or ((tag in skip or node in exclude) and (stop is None or not any(d is stop for d in node.iterdescendants()))):
                 skipping += 1
                 continue
             if tag == "br" or tag in blocks:

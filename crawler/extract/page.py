@@ -22,10 +22,10 @@ import parsel
 from lxml import etree
 
 from crawler.record.item import Review
-from crawler.extract.boilerplate import is_chrome_attr, is_chrome_text
+from crawler.extract.boilerplate import is_chrome_attr, is_chrome_text, is_module_attr, is_module_heading
 from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
-from crawler.normalize.dates import parse_date, parse_datetime
+from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
@@ -59,6 +59,16 @@ _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
+# A byline's lead-in ("By", "Analysis by", "Review by").
+_BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:analysis|review|reviewed|words|story|text|written|commentary|interview|opinion)\s+)?by\s+", re.IGNORECASE)
+# "A and B", "A & B"; "A, B and C" (a list: commas, then "and" before the last name).
+_NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+_NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
+_URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date")
+_MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time")
 
 
 def _grade_key(grade: dict) -> tuple:
@@ -82,6 +92,49 @@ def _no_credits() -> dict[str, Any]:
 
 def _attr_tokens(el: etree._Element) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in clean_text(text).casefold() if c.isalnum())
+
+
+def _looks_like_module(el: etree._Element) -> bool:
+    """Whether *el* is a module beside an article (see :attr:`ReviewPage.modules`)."""
+    tag = el.tag
+    if tag == "nav":
+        return True
+    if tag in ("aside", "footer") and not any(a.tag == "article" for a in el.iterancestors()):
+        return True  # a sidebar, the site's footer (an article's own aside or footer is its own)
+    if (el.get("class") or el.get("id")) and tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
+        return True
+    if tag in ("section", "div", "aside", "ul", "ol"):
+        first = next((c for c in el if isinstance(c.tag, str)), None)
+        if first is not None and first.tag in _HEADING_TAGS and is_module_heading(clean_text(element_text(first))):
+            return True
+    return False
+
+
+def author_names(raw: list[str]) -> list[str]:
+    """Critics' names out of byline texts, each once: the lead-in (``By``), separators
+    (``"Ada Vell,"``, ``"and Olu Brandt"``) and what follows a name after a comma (``"Ada Vell,
+    AP Film Writer"``, ``"Ada Vell, PhD"``) dropped; ``"A and B"`` and ``"A, B and C"`` split.
+    A URL or e-mail address (an author link's ``href``) or a date is never a name."""
+    out: dict[str, str] = {}
+    for text in raw:
+        text = clean_text(_BYLINE_PREFIX_RE.sub("", clean_text(text)))
+        text = re.sub(r"^(?:and|&)\s+", "", text.strip(" ,"), flags=re.IGNORECASE)
+        if not text or len(text) >= 100 or find_dates(text) or re.search(r"\d:\d\d", text):
+            continue  # (a date or a time, "NOVEMBER 20, 2019 10:43", is no name)
+        if _NAME_LIST_RE.match(text):
+            parts = [p for chunk in text.split(",") for p in _NAME_AND_RE.split(chunk)]
+        else:
+            parts = _NAME_AND_RE.split(text.split(",")[0])
+        for part in parts:
+            name = clean_text(re.sub(r"^(?:and|&)\s+", "", part.strip(" ,"), flags=re.IGNORECASE))
+            if not name or not any(c.isalpha() for c in name) or _URL_LIKE_RE.search(name):
+                continue
+            out.setdefault(name.casefold(), name)
+    return list(out.values())
 
 
 class ReviewPage(FieldPage):
@@ -265,12 +318,62 @@ class ReviewPage(FieldPage):
         return None
 
     @cached_property
+    def _module_candidates(self) -> frozenset:
+        """Elements that look like modules beside the article (:func:`_looks_like_module`). One
+        that holds the page's ``<main>`` or half of its paragraph text is a layout wrapper
+        (``class="container penci_sidebar"``), not a module."""
+        found = {el for el in self.root.iter() if isinstance(el.tag, str) and _looks_like_module(el)}
+        main = self.root.find(".//main")
+        if main is not None:
+            found -= set(main.iterancestors())
+        if found:
+            def prose(el: etree._Element) -> int:
+                return sum(len(p.text_content()) for p in el.iter("p"))
+
+            total = prose(self.root)
+            found = {el for el in found if not (total and prose(el) * 2 >= total)}
+        return frozenset(found)
+
+    @cached_property
+    def modules(self) -> frozenset:
+        """Modules beside the main article whose text is never a field of this page: teasers,
+        rails, related and "latest from" blocks, sidebars, navigation, comments, the site footer
+        (class/id hints, an ``<aside>``/``<footer>`` outside any ``<article>``, or a heading such
+        as "Latest From Reviews"). None holds the page's headline."""
+        h1 = self.h1
+        if h1 is None:
+            return self._module_candidates
+        return self._module_candidates - set(h1.iterancestors())
+
+    def in_module(self, el: etree._Element, modules: frozenset | None = None) -> bool:
+        """Whether *el* sits in one of the :attr:`modules`."""
+        modules = self.modules if modules is None else modules
+        if not modules:
+            return False
+        node = el
+        while node is not None:
+            if node in modules:
+                return True
+            node = node.getparent()
+        return False
+
+    @cached_property
     def h1(self) -> etree._Element | None:
+        """The headline: the first element of ``title_css`` with text outside modules (one inside
+        what looks like a module counts when the page's ``<title>``/``og:title`` names it: a
+        layout class, not a teaser)."""
         for css in self.title_css:
             for el in self.sel.css(css):
-                if clean_text(element_text(el.root)):
+                text = clean_text(element_text(el.root))
+                if text and (not self.in_module(el.root, self._module_candidates) or self._titled(text)):
                     return el.root
         return None
+
+    def _titled(self, text: str) -> bool:
+        """Whether the page's ``<title>`` or ``og:title`` holds *text*."""
+        key = _squash(text)
+        titles = (self.sel.xpath("//title/text()").get(), self.meta.get("og:title"))
+        return bool(key) and any(key in _squash(t) for t in titles if isinstance(t, str))
 
     @cached_property
     def article_root(self) -> etree._Element:
@@ -518,6 +621,8 @@ class ReviewPage(FieldPage):
     def _grade_selector(self) -> dict | None:
         for css in self.grade_css:
             for el in self.sel.css(css):
+                if self.in_module(el.root):
+                    continue
                 text = clean_text(element_text(el.root))
                 alts = [clean_text(a) for a in el.xpath(".//img/@alt | self::img/@alt").getall()]
                 for cand in [text, *alts]:
@@ -567,19 +672,23 @@ class ReviewPage(FieldPage):
         article, or an image whose alt text is the grade (in a grade container or above the h1)."""
         root = self.article_root
         h1 = self.h1
-        lines = [line for line in (clean_text(x) for x in "".join(iter_text(root, skip=GRADE_SKIP_TAGS, stop=h1, img_alt=True)).split("\n")) if line]
+        modules = self.modules
+        lines = [line for line in (clean_text(x) for x in "".join(
+            iter_text(root, skip=GRADE_SKIP_TAGS, stop=h1, img_alt=True, exclude=modules)).split("\n")) if line]
         candidates = lines[-6:] if h1 is not None else lines[:3]
         for line in reversed(candidates) if h1 is not None else candidates:
             grade = self.parse_grade(line)
             if grade:
                 return grade
-        for line in element_text(root).split("\n"):
+        for line in "".join(iter_text(root, exclude=modules)).split("\n"):
             line = clean_text(line)
             if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
                 grade = self.parse_grade(line)
                 if grade:
                     return grade
         for img in root.iter("img"):
+            if self.in_module(img):
+                continue
             alt = clean_text(img.get("alt") or "")
             hint = f"{img.get('class') or ''} {img.get('src') or ''} {alt}".lower()
             if alt and "grade" in hint:
@@ -595,7 +704,7 @@ class ReviewPage(FieldPage):
 
     def _credits_selector(self) -> dict | None:
         for css in self.credits_css:
-            els = self.sel.css(css)
+            els = [el for el in self.sel.css(css) if not self.in_module(el.root)]
             if els:
                 lines = []
                 for el in els:
@@ -609,7 +718,7 @@ class ReviewPage(FieldPage):
     def _credit_blocks(self, container: etree._Element, *, require_role: bool = True) -> list[etree._Element]:
         blocks = []
         for el in container.iter("p", "li", "dl", "table", "div", "dd", "h3", "h4", "h5", "h6"):
-            if el.tag in ("dd",) or any(a.tag in ("dl", "table") for a in el.iterancestors()):
+            if el.tag in ("dd",) or any(a.tag in ("dl", "table") for a in el.iterancestors()) or self.in_module(el):
                 continue
             if el.tag in ("div", "li", "p") and any(
                 isinstance(c.tag, str) and c.tag in ("p", "div", "li", "dl", "table", "ul", "ol") for c in el.iterdescendants()
@@ -738,10 +847,9 @@ class ReviewPage(FieldPage):
 
     def _authors_selector(self) -> list[str] | None:
         for css in self.authors_css:
-            names = [clean_text(_BY_PREFIX_RE.sub("", clean_text(element_text(el.root)))) for el in self.sel.css(css)]
-            names = [n for n in names if n and len(n) < 100]
+            names = author_names([element_text(el.root) for el in self.sel.css(css) if not self.in_module(el.root)])
             if names:
-                return list(dict.fromkeys(names))
+                return names
         return None
 
     def _authors_structured(self) -> Answer | None:
@@ -750,18 +858,48 @@ class ReviewPage(FieldPage):
                 people = self.deref(node["author"])
                 people = [a for a in (people if isinstance(people, list) else [people])
                           if not (isinstance(a, dict) and jsonld_types(a) & _ORG_TYPES)]  # a publisher is no critic
-                names = [clean_text(n) for n in jsonld_names(people) if clean_text(n)]
+                names = author_names(jsonld_names(people))
                 if names:
-                    return Answer(list(dict.fromkeys(names)), self.node_source(node))
+                    return Answer(names, self.node_source(node))
         return None
 
     def _authors_meta(self) -> list[str] | None:
-        name = clean_text(self.meta.get("author") or "")
-        return [name] if name and not name.startswith("http") else None
+        return author_names([self.meta.get("author") or ""]) or None
+
+    @cached_property
+    def _time_datetimes(self) -> list[str]:
+        """``datetime`` of the ``<time>`` elements that date the article (outside modules)."""
+        xpath = ('//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
+                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime]')
+        return [el.root.get("datetime") for el in self.sel.xpath(xpath)
+                if el.root.get("datetime") is not None and not self.in_module(el.root)]
+
+    @cached_property
+    def page_offset(self) -> str | None:
+        """The UTC offset the page states with a date-time (``-04:00``): its meta dates, its
+        structured dates, its ``<time>`` elements, the first that has a zone."""
+        raws = [self.meta.get(k) for k in _PUBLISHED_META + _MODIFIED_META]
+        raws += [(node or {}).get(k) for node in (self.review_node, self.article_node)
+                 for k in ("datePublished", "dateModified", "dateCreated")]
+        for raw in raws + self._time_datetimes:
+            offset = datetime_offset(raw)
+            if offset:
+                return offset
+        return None
+
+    def read_datetime(self, raw: Any) -> str | None:
+        """A date-time of the page: :func:`~crawler.normalize.dates.parse_datetime`, except that
+        a time without a zone is read in the page's offset (:attr:`page_offset`), else stays
+        a date: never labelled UTC by guess."""
+        value = parse_datetime(raw)
+        if value and datetime_offset(raw) == "" and value.endswith("Z"):
+            offset = self.page_offset
+            value = parse_datetime(value[:-1] + offset) if offset else value[:10]
+        return value
 
     def _date_meta(self, keys: tuple[str, ...]) -> str | None:
         for key in keys:
-            value = parse_datetime(self.meta.get(key) or "")
+            value = self.read_datetime(self.meta.get(key) or "")
             if value:
                 return value
         return None
@@ -769,7 +907,7 @@ class ReviewPage(FieldPage):
     def _date_structured(self, key: str) -> Answer | None:
         for node in (self.review_node, self.article_node):
             if node and isinstance(node.get(key), str):
-                value = parse_datetime(node[key])
+                value = self.read_datetime(node[key])
                 if value:
                     return Answer(value, self.node_source(node))
         return None
@@ -777,17 +915,15 @@ class ReviewPage(FieldPage):
     published_at = Field("meta", "structured", "text")
 
     def _published_at_meta(self) -> str | None:
-        return self._date_meta(("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date"))
+        return self._date_meta(_PUBLISHED_META)
 
     def _published_at_structured(self) -> Answer | None:
         return self._date_structured("datePublished")
 
     def _published_at_text(self) -> str | None:
         """A ``<time datetime>`` in the article, or marked as the publication time."""
-        xpath = ('(//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
-                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime])/@datetime')
-        for raw in self.sel.xpath(xpath).getall():
-            value = parse_datetime(raw)
+        for raw in self._time_datetimes:
+            value = self.read_datetime(raw)
             if value:
                 return value
         return None
@@ -795,7 +931,7 @@ class ReviewPage(FieldPage):
     modified_at = Field("meta", "structured")
 
     def _modified_at_meta(self) -> str | None:
-        return self._date_meta(("article:modified_time", "datemodified", "og:updated_time"))
+        return self._date_meta(_MODIFIED_META)
 
     def _modified_at_structured(self) -> Answer | None:
         return self._date_structured("dateModified")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-__all__ = ["parse_date", "parse_datetime", "find_dates", "coerce_date", "MONTHS"]
+__all__ = ["parse_date", "parse_datetime", "datetime_offset", "find_dates", "coerce_date", "MONTHS"]
 
 # Month names and abbreviations (AP style included: "Sept.", "Aug.") -> month number.
 MONTHS: dict[str, int] = {
@@ -289,5 +289,29 @@ def parse_datetime(text: object) -> str | None:
         if len(dates) == 1:
             return dates[0][2]
         return None
+    except Exception:  # noqa: BLE001 - must never raise
+        return None
+
+
+def datetime_offset(text: object) -> str | None:
+    """The UTC offset an ISO 8601 or RFC 2822 date-time string states, as ``+HH:MM``
+    (``Z``/``GMT`` give ``+00:00``); ``""`` for a time without a zone (which
+    :func:`parse_datetime` reads as UTC); None for anything else (a bare date, no date-time).
+    Never raises.
+
+    >>> datetime_offset("2025-05-30T15:00:00-04:00"), datetime_offset("2025-05-30T15:00")
+    ('-04:00', '')
+    """
+    try:
+        if not isinstance(text, str) or len(text) > 80:
+            return None
+        m = _ISO_DT_RE.match(text) or _ISO_BASIC_RE.match(text) or _RFC_RE.match(text)
+        if not m or m["hour"] is None:
+            return None
+        if not m["tz"]:
+            return ""
+        zone = _offset(m["tz"]) or _dt.timezone.utc
+        minutes = int(zone.utcoffset(None).total_seconds() // 60)
+        return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     except Exception:  # noqa: BLE001 - must never raise
         return None

@@ -78,8 +78,8 @@ class GenericPage(ReviewPage):
             own = el.text or ""
             if not hinted and not (any(c in own for c in STAR_CHARS) or _GRADE_HINT_RE.match(own.strip())):
                 continue  # cheap test first: the text of big containers is never read
-            if is_chrome_attr(hint) and not hinted:
-                continue
+            if (is_chrome_attr(hint) and not hinted) or self.in_module(el):
+                continue  # page chrome, or a teaser's or a rail's grade
             text = clean_text(element_text(el))
             cands = []
             if text and len(text) <= 40 and (any(c in text for c in STAR_CHARS) or _GRADE_HINT_RE.search(hint) or _GRADE_HINT_RE.match(text)):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.normalize.dates import find_dates, parse_date, parse_datetime
+from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -158,3 +158,28 @@ def test_huge_inputs():
         parse_date(s)
         parse_datetime(s)
         parse_date(s, published="2025-01-01")
+
+
+@pytest.mark.parametrize("text,offset", [
+    ("2025-05-30T15:00:00-04:00", "-04:00"),
+    ("2025-05-30T15:00:00+0530", "+05:30"),
+    ("2025-05-30T15:00:00.250Z", "+00:00"),
+    ("Fri, 30 May 2025 13:00:00 GMT", "+00:00"),
+    ("30 May 2025 15:00 EDT", "-04:00"),
+    ("2025-05-30T15:00:00", ""),
+    ("2025-05-30 15:00", ""),
+    ("20250530T150000", ""),
+    ("2025-05-30", None),
+    ("May 30, 2025", None),
+    ("", None),
+    (None, None),
+    ("2025-05-30T15:00:00+99:00", None),
+])
+def test_datetime_offset(text, offset):
+    assert datetime_offset(text) == offset
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_datetime_offset_never_raises(s):
+    assert datetime_offset(s) in (None, "") or datetime_offset(s).startswith(("+", "-"))
