@@ -7,6 +7,8 @@
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it.
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
+- ``crawler reextract WARC... -O out.jsonl [--diff PREVIOUS.jsonl] [--workers N]``: rebuild
+  records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.devserver import FIXTURES, FixtureServer
+from crawler.run.reextract import reextract
 
 
 def _open_text(path: Path):
@@ -123,7 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1")
     p_srv.add_argument("site", nargs="?", default="avclub")
     p_srv.add_argument("--port", type=int, default=8765)
+    p_rx = sub.add_parser("reextract", help="rebuild records from WARC archives with today's extractor (no network)")
+    p_rx.add_argument("warcs", nargs="+", type=Path, metavar="WARC")
+    p_rx.add_argument("-O", "--output", dest="output", type=Path, required=True, help="output JSON Lines file (replaced)")
+    p_rx.add_argument("--diff", type=Path, help="a previous output: print per field what changed")
+    p_rx.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    p_rx.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (0: off)")
     args = parser.parse_args(argv)
+
+    if args.command == "reextract":
+        return reextract(args.warcs, args.output, diff=args.diff, workers=args.workers, progress=args.progress)
 
     if args.command == "demo":
         return run_demo(args.out)

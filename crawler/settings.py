@@ -50,7 +50,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.credentials.StripCredentialsMiddleware": 50,
     "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
+    # every response as received (before decompression, retries, redirects): crawler/middlewares/warc.py
+    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
+# WARC capture: None = on for backfill and full runs, off for incremental; True/False force it.
+WARC_ENABLED = None
+WARC_DIR = None                         # default <folder of the first output file>/warc (%(name)s allowed)
+WARC_MAX_BYTES = 1_000_000_000          # rotate WARC files at this size
 RETRY_AFTER_MAX = 60
 # Write the final stats as JSON to this path (crawler/output/statsdump.py); None: not written.
 STATS_DUMP_PATH = None

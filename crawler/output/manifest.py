@@ -11,7 +11,8 @@ Manifest keys: ``manifest_version``, ``file``, ``run_id``, ``spider``, ``mode``,
 (``running``, ``ok``, ``monitor_failed``, ``incomplete``, ``killed``), ``exit_code``,
 ``item_count`` (lines in the file), ``rejects_count`` and ``rejects_file`` (the run's),
 ``coverage`` (per field, share of the file's records where it is not empty),
-``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``.
+``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``, ``warc_files`` (the run's WARC
+archive files, :mod:`crawler.output.warc`; ``[]`` without WARC capture).
 """
 
 from __future__ import annotations
@@ -111,4 +112,5 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "bytes": scan["bytes"],
         "schema_version": SCHEMA_VERSION,
         "monitor_failures": failures or [],
+        "warc_files": list(getattr(run, "warc_files", None) or []),
     }

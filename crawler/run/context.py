@@ -66,6 +66,8 @@ class RunContext:
         self.exit_code: int | None = None
         self.failures: list[str] = []
         self.state_error: str | None = None
+        #: the run's WARC writer (crawler.middlewares.warc), None without WARC capture
+        self.warc = None
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
                           "base_url": getattr(spider, "base_url", None),
                           "urls": len(getattr(spider, "exact_urls", None) or [])}
@@ -114,7 +116,16 @@ class RunContext:
         self.crawler.stats.inc_value("outputs/items", summary["item_count"])
         self.outputs.append((path, summary))
 
+    @property
+    def warc_files(self) -> list[str]:
+        """The run's WARC files so far (completed, then the one being written), for the manifests."""
+        if self.warc is None:
+            return []
+        return [str(p) for p in [*self.warc.files, *([self.warc.current] if self.warc.current else [])]]
+
     def finalize_manifests(self, exit_status: str) -> None:
+        if self.warc is not None:
+            self.warc.close()  # the last WARC file lands before the last manifest names it
         stats = self.crawler.stats
         rejects = (int(stats.get_value("rejects/total", 0)), stats.get_value("rejects/path"))
         finished = utc_now()
