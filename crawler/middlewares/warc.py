@@ -93,7 +93,7 @@ class WarcCaptureMiddleware:
         if request.meta.get("review_page") and 200 <= response.status < 300:
             reader = getattr(self.crawler.spider, "read_args", None)
             if reader is not None:
-                args = reader(response)
+                args = reader(response.replace(request=request))  # the spider's own arguments (meta from the request)
                 read_args = {k: (list(v) if isinstance(v, tuple) else v) for k, v in args.items() if k not in ("url", "body", "headers")}
         reason = ""
         try:

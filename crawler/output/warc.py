@@ -154,18 +154,39 @@ class WarcFileWriter:
 
 
 def complete_prefix_length(path: Path) -> int:
-    """Bytes of *path* that hold whole WARC records (a torn last record is not counted)."""
-    end = 0
-    try:
-        with path.open("rb") as fh:
-            it = ArchiveIterator(fh)
-            for record in it:
-                record.content_stream().read()
-                it.read_to_end(record)
-                end = it.get_record_offset() + it.get_record_length()
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
-        logger.info("WARC %s: torn after byte %d (%s)", path, end, type(exc).__name__)
+    """Bytes of *path* that hold whole gzip members -- whole WARC records, since each record is
+    its own member (a torn last record is not counted). Streams the file."""
+    end = pos = 0
+    d = zlib.decompressobj(31)
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            data = chunk
+            while data:
+                try:
+                    d.decompress(data)
+                except zlib.error:
+                    return end
+                if d.eof:  # a member ends inside this chunk
+                    used = len(data) - len(d.unused_data)
+                    pos += used
+                    end = pos
+                    data = d.unused_data
+                    d = zlib.decompressobj(31)
+                else:
+                    pos += len(data)
+                    data = b""
     return end
+
+
+def check_whole(path: Path) -> None:
+    """Raise :class:`ArchiveLoadFailed` unless *path* is whole gzip members to its last byte."""
+    size = path.stat().st_size
+    end = complete_prefix_length(path)
+    if end != size:
+        raise ArchiveLoadFailed(f"{path}: torn WARC file (whole records end at byte {end} of {size})")
 
 
 def seal_stale(folder: str | os.PathLike) -> list[Path]:
@@ -215,7 +236,9 @@ def iter_responses(path: str | os.PathLike) -> Iterator[ArchivedPage]:
     """The archived pages the crawl read (2xx responses with ``WARC-Crawler-Read``), in file order.
 
     Raises :class:`warcio.exceptions.ArchiveLoadFailed` (or ``OSError``/``EOFError``/``zlib.error``)
-    on a file that is not a whole WARC file."""
+    on a file that is not a whole WARC file (checked first: a torn ``.warc.gz`` gives nothing)."""
+    if str(path).endswith(".gz"):
+        check_whole(Path(path))
     with Path(path).open("rb") as fh:
         for record in ArchiveIterator(fh):
             if record.rec_type != "response":

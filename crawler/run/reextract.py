@@ -63,6 +63,11 @@ def read_archived(page: ArchivedPage) -> ReadOutcome:
     return read_page(page.url, page.body, page.headers, fetched_at=page.date or None, **args)
 
 
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @dataclass
 class _Run:
     """What :func:`build_manifest` reads of a run."""
@@ -132,12 +137,12 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
                 del records[record["id"]]  # the newer fetch wins, in its own place
             records[record["id"]] = record
 
+    # fork where there is one (no reactor, no threads here): workers start at once and read with
+    # exactly this process's code; spawn elsewhere. Workers leave SIGINT to this process.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = multiprocessing.get_context(method).Pool(workers, initializer=_worker_init) if workers > 1 else None
     interrupted: list[int] = []
     old_term = signal.signal(signal.SIGTERM, lambda signum, frame: interrupted.append(signum))
-    # fork where there is one (no reactor, no threads here): workers start at once and read with
-    # exactly this process's code; spawn elsewhere
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = multiprocessing.get_context(method).Pool(workers) if workers > 1 else None
     try:
         it = _pages(warcs)
         while not interrupted:

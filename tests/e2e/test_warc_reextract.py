@@ -61,10 +61,11 @@ def test_killed_backfill_archives_are_whole_and_reextract_gives_the_crawled_reco
         # Killed: every completed WARC file reads to its end; the open one is hidden.
         done = sorted(warc.glob("*.warc.gz"))
         assert len(done) >= 2 and all(_whole(p) >= 3 for p in done)
-        assert len(list(warc.glob(".*.part"))) == 1
+        parts = list(warc.glob(".*.part"))
+        assert len(parts) <= 1  # none when the kill came right after a rotation
         run2 = subprocess.run(cmd, cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=180)
     assert run2.returncode == 0, run2.stderr[-3000:]
-    assert stat(run2.stderr, "warc/sealed") == 1
+    assert (stat(run2.stderr, "warc/sealed") or 0) == len(parts)
     assert list(warc.glob(".*")) == []  # the killed run's .part file was cut and sealed
     crawled = [r for p in sorted(out.glob("*.jsonl")) if not p.name.endswith(".rejects.jsonl") for r in read_jsonl(p)]
     assert {r["id"] for r in crawled} == reviews and len(crawled) == len(reviews)

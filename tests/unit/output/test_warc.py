@@ -113,3 +113,24 @@ for i in range(40):
     assert urls == [f"http://h/{i}" for i in range(26)] and len(sealed) == 1
     assert list(tmp_path.glob(".*")) == []
     json.dumps(urls)
+
+
+def test_a_record_cut_in_the_middle_is_not_kept_and_a_torn_file_is_refused(tmp_path):
+    w = WarcFileWriter(tmp_path, "c-R")
+    for i in range(4):
+        _exchange(w, i, body=os.urandom(2000))
+    w.close()
+    [path] = w.files
+    data = path.read_bytes()
+    cut = tmp_path / ".c-R-00002.warc.gz.999999999.part"
+    cut.write_bytes(data[: len(data) - 1500])  # inside the last response/request pair
+    [sealed] = seal_stale(tmp_path)
+    assert [p.url.rsplit("/", 1)[1] for p in iter_responses(sealed)] == ["0?a=1", "1?a=1", "2?a=1"]
+    torn = tmp_path / "torn.warc.gz"
+    torn.write_bytes(data[: len(data) - 1500])
+    try:
+        list(iter_responses(torn))
+    except Exception as exc:  # noqa: BLE001
+        assert "torn WARC file" in str(exc)
+    else:
+        raise AssertionError("a torn WARC file was read")
