@@ -36,6 +36,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,
     "crawler.pipelines.validate.ValidatePipeline": 200,
     "crawler.pipelines.state.StatePipeline": 250,
+    "crawler.pipelines.version.RecordVersionPipeline": 260,
     "crawler.pipelines.dedup.DedupPipeline": 300,
 }
 EXTENSIONS = {
@@ -71,6 +72,9 @@ FEED_STORAGES = {
     "file": "crawler.output.atomic.AtomicFileFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# Record schema of the output (crawler/pipelines/version.py): 1 (review-v1.schema.json, the
+# default for now) or 2 (review-v2.schema.json: stable types and change events, for loaders).
+RECORD_SCHEMA_VERSION = 1
 # Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
 # in FEEDS itself Scrapy would add it to every -o/-O run); name a .gz file for gzip.
 # One file per batch of 500 reviews, named by batch time and run id (never collide between

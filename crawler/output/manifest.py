@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.output.atomic import AtomicFile
+from crawler.record.build import field_hashes
 from crawler.record.coverage import COVERAGE_KEYS, missing_fields
 from crawler.record.item import SCHEMA_VERSION
 
@@ -41,7 +42,8 @@ def manifest_path_for(path: str | os.PathLike) -> Path:
 
 
 def scan_output(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a closed output file: its rows for the state (``id``, ``url``, ``content_hash``),
+    """Read a closed output file: its rows for the state (``id``, ``url``, ``content_hash``,
+    ``field_hashes``),
     line count, per-field coverage, sha256 and size. Unparsable lines are counted as
     ``bad_lines`` (there should be none: files are written atomically)."""
     p = Path(path)
@@ -70,7 +72,8 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
         if not isinstance(rec, dict) or not rec.get("id") or not rec.get("content_hash"):
             bad += 1
             continue
-        rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"]})
+        rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"],
+                     "field_hashes": field_hashes(rec)})
         for name in missing_fields(rec):
             missing[name] = missing.get(name, 0) + 1
     n = len(rows)
@@ -110,7 +113,7 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "coverage": scan["coverage"],
         "sha256": scan["sha256"],
         "bytes": scan["bytes"],
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": getattr(run, "schema_version", None) or SCHEMA_VERSION,
         "monitor_failures": failures or [],
         "warc_files": list(getattr(run, "warc_files", None) or []),
     }

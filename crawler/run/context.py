@@ -66,6 +66,8 @@ class RunContext:
         self.exit_code: int | None = None
         self.failures: list[str] = []
         self.state_error: str | None = None
+        #: the record schema version of the output (crawler.pipelines.version), for the manifests
+        self.schema_version = crawler.settings.getint("RECORD_SCHEMA_VERSION", 1)
         #: the run's WARC writer (crawler.middlewares.warc), None without WARC capture
         self.warc = None
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
