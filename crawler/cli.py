@@ -9,6 +9,8 @@
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
 - ``crawler reextract WARC... -O out.jsonl [--diff PREVIOUS.jsonl] [--workers N]``: rebuild
   records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
+- ``crawler schema [--version 1|2] [--ddl postgres|bigquery|duckdb] [--table NAME]``: the
+  record's JSON Schema, or a table definition generated from it (:mod:`crawler.record.ddl`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.devserver import FIXTURES, FixtureServer
+from crawler.record.ddl import ddl, duckdb_columns
+from crawler.record.validate import load_schema
 from crawler.run.reextract import reextract
 
 
@@ -132,7 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     p_rx.add_argument("--diff", type=Path, help="a previous output: print per field what changed")
     p_rx.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p_rx.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (0: off)")
+    p_sch = sub.add_parser("schema", help="print the record's JSON Schema or a table definition generated from it")
+    p_sch.add_argument("--ddl", choices=("postgres", "bigquery", "duckdb"), help="a CREATE TABLE (duckdb: read_json columns)")
+    p_sch.add_argument("--version", type=int, choices=(1, 2), default=2, dest="schema_version")
+    p_sch.add_argument("--table", default="reviews")
     args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        if args.ddl == "duckdb":
+            print(json.dumps(duckdb_columns(args.schema_version), indent=2))
+        elif args.ddl:
+            print(ddl(args.ddl, args.table, args.schema_version))
+        else:
+            print(json.dumps(load_schema(args.schema_version), indent=2, ensure_ascii=False))
+        return 0
 
     if args.command == "reextract":
         return reextract(args.warcs, args.output, diff=args.diff, workers=args.workers, progress=args.progress)

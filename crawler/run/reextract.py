@@ -35,6 +35,7 @@ import signal
 import sys
 import time
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -53,7 +54,8 @@ from crawler.run.options import make_run_id
 from crawler.sites.read import ReadOutcome, read_page
 from crawler.state import utc_now
 
-BATCH_PER_WORKER = 16
+CHUNK = 8                # pages per task sent to a worker
+WINDOW_PER_WORKER = 4    # chunks in flight per worker: the archive is read while workers parse
 
 
 def read_archived(page: ArchivedPage) -> ReadOutcome:
@@ -66,6 +68,10 @@ def read_archived(page: ArchivedPage) -> ReadOutcome:
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def read_chunk(pages: list[ArchivedPage]) -> list[ReadOutcome]:
+    return [read_archived(p) for p in pages]
 
 
 @dataclass
@@ -145,14 +151,19 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
     old_term = signal.signal(signal.SIGTERM, lambda signum, frame: interrupted.append(signum))
     try:
         it = _pages(warcs)
-        while not interrupted:
-            batch = list(islice(it, workers * BATCH_PER_WORKER))
-            if not batch:
+        pending: deque = deque()  # (pages, result) in input order; at most WINDOW chunks in flight
+        while True:
+            while not interrupted and len(pending) < workers * WINDOW_PER_WORKER:
+                chunk = list(islice(it, CHUNK))
+                if not chunk:
+                    break
+                pending.append((chunk, pool.apply_async(read_chunk, (chunk,)) if pool is not None else read_chunk(chunk)))
+            if not pending or interrupted:
                 break
-            outcomes = pool.map(read_archived, batch) if pool is not None else [read_archived(p) for p in batch]
-            for page, outcome in zip(batch, outcomes):
+            chunk, result = pending.popleft()
+            for page, outcome in zip(chunk, result.get() if pool is not None else result):
                 apply(page, outcome)
-            pages += len(batch)
+            pages += len(chunk)
             now = time.monotonic()
             if progress > 0 and now - last >= progress:
                 last = now
