@@ -66,7 +66,10 @@ FEED_EXPORTERS = {
     "jsonl": "crawler.output.jsonl.ReviewJsonLinesExporter",
     "jsonlines": "crawler.output.jsonl.ReviewJsonLinesExporter",
     "gz": "crawler.output.jsonl.ReviewJsonLinesExporter",
+    # -O reviews.parquet: schema v2 columns, typed (crawler/output/parquet.py; extra `parquet`)
+    "parquet": "crawler.output.parquet.ParquetExporter",
 }
+PARQUET_ROW_GROUP = 10_000
 FEED_STORAGES = {
     "": "crawler.output.atomic.AtomicFileFeedStorage",
     "file": "crawler.output.atomic.AtomicFileFeedStorage",

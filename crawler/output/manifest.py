@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.output.atomic import AtomicFile
+from crawler.output.parquet import iter_parquet_records
 from crawler.record.build import field_hashes
 from crawler.record.coverage import COVERAGE_KEYS, missing_fields
 from crawler.record.item import SCHEMA_VERSION
@@ -61,7 +62,9 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
             for line in f:
                 yield line.decode("utf-8", "replace")
 
-    for line in lines():
+    # a Parquet output (crawler/output/parquet.py) is read back through pyarrow
+    source = (json.dumps(r) for r in iter_parquet_records(p)) if p.suffix == ".parquet" else lines()
+    for line in source:
         if not line.strip():
             continue
         try:
