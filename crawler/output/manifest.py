@@ -55,6 +55,7 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
             size += len(chunk)
     rows: list[dict] = []
     missing: dict[str, int] = {}
+    versions: set = set()
     bad = 0
 
     def lines():  # one line at a time, split on "\n" only (U+2028 inside a string is not a line end)
@@ -75,6 +76,7 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
         if not isinstance(rec, dict) or not rec.get("id") or not rec.get("content_hash"):
             bad += 1
             continue
+        versions.add(rec.get("schema_version"))
         rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"],
                      "field_hashes": field_hashes(rec)})
         for name in missing_fields(rec):
@@ -82,7 +84,8 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
     n = len(rows)
     coverage = {f: (round(1 - missing.get(f, 0) / n, 4) if n else None) for f in COVERAGE_KEYS}
     return {"rows": rows, "item_count": n, "bad_lines": bad, "coverage": coverage,
-            "sha256": digest.hexdigest(), "bytes": size}
+            "sha256": digest.hexdigest(), "bytes": size,
+            "schema_version": versions.pop() if len(versions) == 1 else None}
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
@@ -116,7 +119,8 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "coverage": scan["coverage"],
         "sha256": scan["sha256"],
         "bytes": scan["bytes"],
-        "schema_version": getattr(run, "schema_version", None) or SCHEMA_VERSION,
+        # the records' own version (a Parquet file is always version 2), else the run's setting
+        "schema_version": scan.get("schema_version") or getattr(run, "schema_version", None) or SCHEMA_VERSION,
         "monitor_failures": failures or [],
         "warc_files": list(getattr(run, "warc_files", None) or []),
     }

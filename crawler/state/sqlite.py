@@ -94,7 +94,9 @@ class SQLiteStateStore(StateStore):
                        VALUES (?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(id) DO UPDATE SET
                          url = excluded.url,
-                         field_hashes = COALESCE(excluded.field_hashes, reviews.field_hashes),
+                         field_hashes = CASE WHEN excluded.field_hashes IS NOT NULL THEN excluded.field_hashes
+                                             WHEN reviews.content_hash = excluded.content_hash THEN reviews.field_hashes
+                                             ELSE NULL END,
                          last_changed = CASE WHEN reviews.content_hash = excluded.content_hash
                                              THEN reviews.last_changed ELSE excluded.last_changed END,
                          content_hash = excluded.content_hash,

@@ -46,4 +46,4 @@ def test_a_crawl_to_parquet_reads_back_typed_with_pyarrow_and_duckdb(tmp_path):
     n, scores = con.execute(f"SELECT count(*), sum(grade.score) FROM read_parquet('{tmp_path / 'reviews.parquet'}')").fetchone()
     assert n == len(jsonl) and scores == sum(r["grade"]["score"] for r in jsonl if r["grade"] and r["grade"]["score"] is not None)
     manifest = json.loads(manifest_path_for(tmp_path / "reviews.parquet").read_text("utf-8"))
-    assert (manifest["item_count"], manifest["exit_code"]) == (len(jsonl), 0)
+    assert (manifest["item_count"], manifest["exit_code"], manifest["schema_version"]) == (len(jsonl), 0, 2)
