@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     p_rx.add_argument("--diff", type=Path, help="a previous output: print per field what changed")
     p_rx.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p_rx.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (0: off)")
+    p_rx.add_argument("--schema-version", type=int, choices=(1, 2), default=1, help="record schema version of the output")
     p_sch = sub.add_parser("schema", help="print the record's JSON Schema or a table definition generated from it")
     p_sch.add_argument("--ddl", choices=("postgres", "bigquery", "duckdb"), help="a CREATE TABLE (duckdb: read_json columns)")
     p_sch.add_argument("--version", type=int, choices=(1, 2), default=2, dest="schema_version")
@@ -152,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "reextract":
-        return reextract(args.warcs, args.output, diff=args.diff, workers=args.workers, progress=args.progress)
+        return reextract(args.warcs, args.output, diff=args.diff, workers=args.workers, progress=args.progress,
+                         schema_version=args.schema_version)
 
     if args.command == "demo":
         return run_demo(args.out)

@@ -15,7 +15,8 @@ Output: ``-O FILE`` written with :class:`crawler.output.atomic.AtomicFile` (hidd
 renamed on success; ``.gz`` compressed) and :func:`crawler.output.jsonl.dumps_record`, a
 ``<FILE>.manifest.json`` (:mod:`crawler.output.manifest`; spider ``reextract``, mode
 ``reextract``, ``warc_files`` = the inputs), rejects in ``<name>.rejects.jsonl`` (the crawl's
-reject line format) when there are any. Pages are read by ``--workers`` processes (default:
+reject line format) when there are any. ``--schema-version 2`` writes version 2 records
+(:func:`crawler.record.v2.to_v2`; ``change`` is ``null``: no state). Pages are read by ``--workers`` processes (default:
 every core, ``os.cpu_count()``); a progress line every ``--progress`` seconds (5) on stderr and a
 summary with pages/s at the end. ``--diff PREVIOUS.jsonl`` prints per field how many records
 changed, appeared or vanished against a previous output (:mod:`crawler.record.diff`).
@@ -49,6 +50,8 @@ from crawler.output.manifest import build_manifest, manifest_path_for, scan_outp
 from crawler.output.rejects import reject_line, rejects_path_for
 from crawler.output.warc import ArchivedPage, iter_responses
 from crawler.record.diff import diff_records, format_diff
+from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
+from crawler.record.validate import record_errors
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
 from crawler.run.options import make_run_id
 from crawler.sites.read import ReadOutcome, read_page
@@ -97,7 +100,7 @@ def _pages(paths: list[Path]):
 
 
 def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers: int | None = None,
-              progress: float = 5.0, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> int:
+              progress: float = 5.0, schema_version: int = 1, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> int:
     """Rebuild records from *warcs* into *out* (see the module docstring); returns the exit code."""
     missing = [p for p in [*warcs, *([diff] if diff else [])] if not p.is_file()]
     if not warcs or missing:
@@ -111,6 +114,9 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
             print(f"reextract: cannot read {diff}: {exc}", file=stderr)
             return EXIT_USAGE
     workers = max(1, workers or os.cpu_count() or 1)
+    if schema_version not in (1, SCHEMA_VERSION_2):
+        print(f"reextract: --schema-version must be 1 or 2, got {schema_version}", file=stderr)
+        return EXIT_USAGE
     run = _Run(warc_files=[str(p) for p in warcs], arguments={"warc": [str(p) for p in warcs], "out": str(out),
                                                               "diff": str(diff) if diff else None, "workers": workers})
     stats: dict[str, int] = {}
@@ -135,6 +141,13 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
                 count("rejects/invalid")
                 rejects.append(reject_line(record.get("url") or page.url, "invalid", "; ".join(errors), record))
                 continue
+            if schema_version == SCHEMA_VERSION_2:  # as RecordVersionPipeline; no state: change null
+                record = to_v2(record)
+                errors = record_errors(record)
+                if errors:
+                    count("rejects/invalid")
+                    rejects.append(reject_line(record.get("url") or page.url, "invalid", "; ".join(errors), record))
+                    continue
             old = records.get(record["id"])
             if old is not None:
                 count("reviews/dropped/duplicate")

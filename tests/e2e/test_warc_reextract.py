@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.devserver import FixtureServer
 from crawler.output.manifest import manifest_path_for
+from crawler.record.validate import record_errors
 from tests.support.crawl import REPO, crawl_env, read_jsonl
 from tests.support.sitegen import FAST_PROD, crawl, generate_site, stat
 
@@ -120,6 +121,12 @@ def test_reextract_diff_shows_a_changed_normalizer_and_failures_leave_output_alo
     assert f"credits.starring: changed {multi}, appeared 0, vanished 0" in lines
     assert f"content_hash: changed {multi}, appeared 0, vanished 0" in lines
     assert not any(line.startswith(("body:", "title:", "grade")) for line in lines)
+
+    v2 = _reextract(str(archive), "-O", str(tmp_path / "v2.jsonl"), "--schema-version", "2", "--workers", "1")
+    assert v2.returncode == 0, v2.stderr[-2000:]
+    got = read_jsonl(tmp_path / "v2.jsonl")
+    assert len(got) == 12 and all(r["schema_version"] == 2 and r["change"] is None and record_errors(r) == [] for r in got)
+    assert sorted(r["content_hash"] for r in got) == sorted(r["content_hash"] for r in read_jsonl(base))
 
     # Failures: a missing input (2) and a torn archive (3) leave the previous output as it was.
     before = base.read_bytes(), manifest_path_for(base).read_bytes()
