@@ -18,6 +18,10 @@
 - ``crawler fleet --redis URL [--run NAME] [--json]``: the distributed runs on that Redis:
   workers alive, queue, pending per worker, pages/s per worker and per site, the shared rate
   per site (:mod:`crawler.distributed.fleet`; exit 2 when Redis cannot be read).
+- ``crawler reextract WARC... -O out.jsonl [--diff PREVIOUS.jsonl] [--workers N]``: rebuild
+  records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
+- ``crawler schema [--version 1|2] [--ddl postgres|bigquery|duckdb] [--table NAME]``: the
+  record's JSON Schema, or a table definition generated from it (:mod:`crawler.record.ddl`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.devserver import FIXTURES, FixtureServer
+from crawler.record.ddl import ddl, duckdb_columns
+from crawler.record.validate import load_schema
+from crawler.run.reextract import reextract
 
 
 def _open_text(path: Path):
@@ -215,7 +222,31 @@ def main(argv: list[str] | None = None) -> int:
     p_fleet.add_argument("--window", type=float, default=10.0, help="seconds the rates are measured over (default 10, at most 60)")
     p_fleet.add_argument("--timeout", type=float, default=30.0, help="a worker silent this long is not alive (default 30)")
     p_fleet.add_argument("--json", action="store_true", help="print JSON")
+    p_rx = sub.add_parser("reextract", help="rebuild records from WARC archives with today's extractor (no network)")
+    p_rx.add_argument("warcs", nargs="+", type=Path, metavar="WARC")
+    p_rx.add_argument("-O", "--output", dest="output", type=Path, required=True, help="output JSON Lines file (replaced)")
+    p_rx.add_argument("--diff", type=Path, help="a previous output: print per field what changed")
+    p_rx.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
+    p_rx.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (0: off)")
+    p_rx.add_argument("--schema-version", type=int, choices=(1, 2), default=1, help="record schema version of the output")
+    p_sch = sub.add_parser("schema", help="print the record's JSON Schema or a table definition generated from it")
+    p_sch.add_argument("--ddl", choices=("postgres", "bigquery", "duckdb"), help="a CREATE TABLE (duckdb: read_json columns)")
+    p_sch.add_argument("--version", type=int, choices=(1, 2), default=2, dest="schema_version")
+    p_sch.add_argument("--table", default="reviews")
     args = parser.parse_args(argv)
+
+    if args.command == "schema":
+        if args.ddl == "duckdb":
+            print(json.dumps(duckdb_columns(args.schema_version), indent=2))
+        elif args.ddl:
+            print(ddl(args.ddl, args.table, args.schema_version))
+        else:
+            print(json.dumps(load_schema(args.schema_version), indent=2, ensure_ascii=False))
+        return 0
+
+    if args.command == "reextract":
+        return reextract(args.warcs, args.output, diff=args.diff, workers=args.workers, progress=args.progress,
+                         schema_version=args.schema_version)
 
     if args.command == "demo":
         return run_demo(args.out)

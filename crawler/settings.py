@@ -37,6 +37,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,
     "crawler.pipelines.validate.ValidatePipeline": 200,
     "crawler.pipelines.state.StatePipeline": 250,
+    "crawler.pipelines.version.RecordVersionPipeline": 260,
     "crawler.pipelines.dedup.DedupPipeline": 300,
 }
 EXTENSIONS = {
@@ -53,7 +54,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.credentials.StripCredentialsMiddleware": 50,
     "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
+    # every response as received (before decompression, retries, redirects): crawler/middlewares/warc.py
+    "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
+# WARC capture: None = on for backfill and full runs, off for incremental; True/False force it.
+WARC_ENABLED = None
+WARC_DIR = None                         # default <folder of the first output file>/warc (%(name)s allowed)
+WARC_MAX_BYTES = 1_000_000_000          # rotate WARC files at this size
 RETRY_AFTER_MAX = 60
 # Write the final stats as JSON to this path (crawler/output/statsdump.py); None: not written.
 STATS_DUMP_PATH = None
@@ -70,7 +77,10 @@ FEED_EXPORTERS = {
     "xml": "crawler.output.exporters.ReviewXmlExporter",
     "pickle": "crawler.output.exporters.ReviewPickleExporter",
     "marshal": "crawler.output.exporters.ReviewMarshalExporter",
+    # -O reviews.parquet: schema v2 columns, typed (crawler/output/parquet.py; extra `parquet`)
+    "parquet": "crawler.output.parquet.ParquetExporter",
 }
+PARQUET_ROW_GROUP = 10_000
 # Local files (atomic) and stdout; any other URI scheme is refused before the crawl (exit 2):
 # the state could not confirm the write (README "Output").
 FEED_STORAGES = {
@@ -79,6 +89,9 @@ FEED_STORAGES = {
     "stdout": "crawler.output.atomic.StdoutFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# Record schema of the output (crawler/pipelines/version.py): 1 (review-v1.schema.json, the
+# default for now) or 2 (review-v2.schema.json: stable types and change events, for loaders).
+RECORD_SCHEMA_VERSION = 1
 # Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
 # in FEEDS itself Scrapy would add it to every -o/-O run); name a .gz file for gzip.
 # One file per batch of 500 reviews, named by batch time and run id (never collide between

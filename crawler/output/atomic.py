@@ -41,6 +41,7 @@ from typing import IO, Any
 
 from w3lib.url import file_uri_to_path
 
+from crawler.record.build import field_hashes
 from crawler.record.coverage import missing_fields
 
 logger = logging.getLogger(__name__)
@@ -90,13 +91,22 @@ class Ledger:
     def __init__(self) -> None:
         self.rows: list[dict] = []
         self.missing: dict[str, int] = {}
+        self.versions: set = set()
 
     @property
     def item_count(self) -> int:
         return len(self.rows)
 
+    @property
+    def schema_version(self):
+        """The records' schema version when they all share one (the manifest's), else None."""
+        return next(iter(self.versions)) if len(self.versions) == 1 else None
+
     def add(self, record: dict) -> None:
-        self.rows.append({"id": record.get("id") or "", "url": record.get("url") or "", "content_hash": record.get("content_hash") or ""})
+        self.rows.append({"id": record.get("id") or "", "url": record.get("url") or "", "content_hash": record.get("content_hash") or "",
+                          "field_hashes": field_hashes(record)})
+        version = record.get("schema_version")
+        self.versions.add(version if isinstance(version, int) else None)
         for name in missing_fields(record):
             self.missing[name] = self.missing.get(name, 0) + 1
 

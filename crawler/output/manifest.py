@@ -14,7 +14,8 @@ Manifest keys: ``manifest_version``, ``file``, ``run_id``, ``spider``, ``mode``,
 ``item_count`` (records this run wrote to the file, counted by the exporter; with ``-o`` the
 file also holds earlier runs' records), ``rejects_count`` and ``rejects_file`` (the run's),
 ``coverage`` (per field, share of the file's records where it is not empty),
-``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``.
+``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``, ``warc_files`` (the run's WARC
+archive files, :mod:`crawler.output.warc`; ``[]`` without WARC capture).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from crawler.output.atomic import AtomicFile
+from crawler.output.parquet import iter_parquet_records
+from crawler.record.build import field_hashes
 from crawler.record.coverage import COVERAGE_KEYS, missing_fields
 from crawler.record.item import SCHEMA_VERSION
 
@@ -43,12 +46,14 @@ def manifest_path_for(path: str | os.PathLike) -> Path:
 
 
 def scan_output(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a closed output file: its rows for the state (``id``, ``url``, ``content_hash``),
+    """Read a closed output file: its rows for the state (``id``, ``url``, ``content_hash``,
+    ``field_hashes``),
     line count, per-field coverage, sha256 and size. Unparsable lines are counted as
     ``bad_lines`` (there should be none: files are written atomically)."""
     p = Path(path)
     rows: list[dict] = []
     missing: dict[str, int] = {}
+    versions: set = set()
     bad = 0
 
     def lines():  # one line at a time, split on "\n" only (U+2028 inside a string is not a line end)
@@ -56,7 +61,9 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
             for line in f:
                 yield line.decode("utf-8", "replace")
 
-    for line in lines():
+    # a Parquet output (crawler/output/parquet.py) is read back through pyarrow
+    source = (json.dumps(r) for r in iter_parquet_records(p)) if p.suffix == ".parquet" else lines()
+    for line in source:
         if not line.strip():
             continue
         try:
@@ -67,10 +74,12 @@ def scan_output(path: str | os.PathLike) -> dict[str, Any]:
         if not isinstance(rec, dict) or not rec.get("id") or not rec.get("content_hash"):
             bad += 1
             continue
-        rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"]})
+        versions.add(rec.get("schema_version"))
+        rows.append({"id": rec["id"], "url": rec.get("url") or "", "content_hash": rec["content_hash"],
+                     "field_hashes": field_hashes(rec)})
         for name in missing_fields(rec):
             missing[name] = missing.get(name, 0) + 1
-    summary = summarize(p, len(rows), missing)
+    summary = summarize(p, len(rows), missing, versions.pop() if len(versions) == 1 else None)
     return {"rows": rows, **summary, "bad_lines": bad}
 
 
@@ -84,13 +93,13 @@ def file_digest(path: str | os.PathLike) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def summarize(path: str | os.PathLike, item_count: int, missing: dict[str, int]) -> dict[str, Any]:
+def summarize(path: str | os.PathLike, item_count: int, missing: dict[str, int], schema_version: int | None = None) -> dict[str, Any]:
     """The manifest's counts of a file: ``item_count``, per-field ``coverage`` from the missing
     counts, ``sha256`` and ``bytes`` of the file as it is on disk."""
     n = item_count
     coverage = {f: (round(1 - missing.get(f, 0) / n, 4) if n else None) for f in COVERAGE_KEYS}
     sha, size = file_digest(path)
-    return {"item_count": n, "coverage": coverage, "sha256": sha, "bytes": size}
+    return {"item_count": n, "coverage": coverage, "sha256": sha, "bytes": size, "schema_version": schema_version}
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
@@ -124,6 +133,8 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "coverage": scan["coverage"],
         "sha256": scan["sha256"],
         "bytes": scan["bytes"],
-        "schema_version": SCHEMA_VERSION,
+        # the records' own version (a Parquet file is always version 2), else the run's setting
+        "schema_version": scan.get("schema_version") or getattr(run, "schema_version", None) or SCHEMA_VERSION,
         "monitor_failures": failures or [],
+        "warc_files": list(getattr(run, "warc_files", None) or []),
     }

@@ -38,6 +38,14 @@ def rejects_path_for(feed_uri: str) -> Path:
     return path.with_name(f"{name}.rejects.jsonl")
 
 
+def reject_line(url: str, reason: str, detail: str = "", record: dict | None = None) -> bytes:
+    """One line of a reject file (``url``, ``reason``, ``detail``, ``at``, ``record``), credentials redacted."""
+    url, detail = redact(url), redact(detail or "")  # no credentials in the reject file
+    line = {"url": url, "reason": reason, "detail": detail or None,
+            "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "record": record}
+    return (dumps_record(line) + "\n").encode("utf-8", "surrogatepass")
+
+
 class RejectsWriter:
     """Writes the reject file and counts rejects (see the module docstring)."""
 
@@ -76,11 +84,8 @@ class RejectsWriter:
             self.path = self._resolve_path(spider)
             self.file = AtomicFile(self.path, append=False)
             self.stats.set_value("rejects/path", str(self.path))
-        url, detail = redact(url), redact(detail or "")  # no credentials in the reject file
-        line = {"url": url, "reason": reason, "detail": detail or None,
-                "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "record": record}
-        self.file.write((dumps_record(line) + "\n").encode("utf-8", "surrogatepass"))
-        logger.info("Rejected %s: %s %s", url, reason, detail or "")
+        self.file.write(reject_line(url, reason, detail, record))
+        logger.info("Rejected %s: %s %s", redact(url), reason, redact(detail or ""))
 
     def spider_closed(self, spider, reason) -> None:
         if self.file is not None:

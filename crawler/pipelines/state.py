@@ -2,7 +2,13 @@
 date range (``reviews/skipped/out_of_range``; undated reviews are kept, ``reviews/undated_kept``)
 and, in incremental and backfill mode, reviews already exported with the same
 ``content_hash`` (``reviews/dropped/unchanged``). Reads the run from
-:func:`crawler.run.context.get_run`."""
+:func:`crawler.run.context.get_run`.
+
+Change events: every review let through is compared with the state's row for its ``id``:
+``new`` (not in the state), ``changed`` (another ``content_hash``; ``previous_hash`` and the
+``changed_fields`` from the state's per-field hashes), ``unchanged`` (only ``full`` runs emit
+those). Counted as ``reviews/change/<event>`` and attached to the item (``_change``); records of
+schema version 2 carry them (:mod:`crawler.pipelines.version`)."""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.base import StatsPipeline
+from crawler.record.build import changed_fields
 from crawler.record.coverage import missing_fields
+from crawler.record.item import CHANGE_ATTR
 from crawler.run.context import get_run
 
 
@@ -34,9 +42,26 @@ class StatePipeline(StatsPipeline):
             raise DropItem(f"published_at {record.get('published_at')} outside the date range", log_level="DEBUG")
         if ok is None:
             self.stats.inc_value("reviews/undated_kept")
-        if run.mode in ("incremental", "backfill") and run.state is not None:
-            if run.state.is_unchanged(record.get("id"), record.get("content_hash")):
+        if run.state is not None:
+            previous = run.state.get(record.get("id"))
+            change = change_event(record.asdict(), previous)
+            if change["change"] == "unchanged" and run.mode in ("incremental", "backfill"):
                 run.fetch_info.pop(record.get("id"), None)
                 self.stats.inc_value("reviews/dropped/unchanged")
                 raise DropItem(f"unchanged since last emitted: {record.get('url')}", log_level="DEBUG")
+            self.stats.inc_value(f"reviews/change/{change['change']}")
+            try:
+                setattr(item, CHANGE_ATTR, change)  # written by schema version 2 (crawler.pipelines.version)
+            except AttributeError:
+                pass
         return item
+
+
+def change_event(record: dict, previous: dict | None) -> dict:
+    """``{"change", "previous_hash", "changed_fields"}`` of *record* against the state's row."""
+    if previous is None:
+        return {"change": "new", "previous_hash": None, "changed_fields": []}
+    if previous.get("content_hash") == record.get("content_hash"):
+        return {"change": "unchanged", "previous_hash": previous.get("content_hash"), "changed_fields": []}
+    return {"change": "changed", "previous_hash": previous.get("content_hash"),
+            "changed_fields": changed_fields(record, previous.get("field_hashes"))}

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from crawler.record.item import SCHEMA_VERSION, Review
+from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
 from crawler.normalize.credits import parse_credits
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import parse_grade
@@ -135,3 +136,26 @@ def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
     }
     rec["content_hash"] = content_hash(rec)
     return rec
+
+
+def field_hashes(record: Mapping) -> dict[str, str]:
+    """Per content field, the first 16 hex digits of sha256 over its canonical JSON (the
+    version 2 form, so a record hashes the same in either version): what the state keeps so
+    the next run can say which fields of a changed review changed."""
+    v2 = record if record.get("schema_version") == SCHEMA_VERSION_2 else to_v2(record)  # one form for both versions
+    canonical = {name: v2.get(name) for name in CONTENT_FIELDS}
+    for name in ("published", "modified"):
+        canonical[f"{name}_at"] = [v2.get(f"{name}_at"), v2.get(f"{name}_date")]
+    out = {}
+    for name in CONTENT_FIELDS:
+        blob = json.dumps(canonical[name], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        out[name] = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return out
+
+
+def changed_fields(record: Mapping, previous_hashes: Mapping[str, str] | None) -> list[str] | None:
+    """The content fields of *record* whose hash differs from *previous_hashes* (None: not known)."""
+    if not previous_hashes:
+        return None
+    now = field_hashes(record)
+    return [name for name in CONTENT_FIELDS if previous_hashes.get(name) != now[name]]

@@ -9,6 +9,9 @@ SCHEMA_VERSION = 1
 #: attribute set on an item built and validated in an extraction worker: its schema errors
 #: (the pipelines then neither normalize nor validate it again)
 PREPARED_ERRORS = "_prepared_errors"
+#: attribute set by the state pipeline: the review's change event (``change``, ``previous_hash``,
+#: ``changed_fields``), written into records of schema version 2
+CHANGE_ATTR = "_change"
 
 
 @dataclass

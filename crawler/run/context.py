@@ -161,6 +161,10 @@ class RunContext:
         self.close_reason: str | None = None
         #: review ids seen this run (each counted once in ``reviews/seen``)
         self.seen_ids: set[str] = set()
+        #: the record schema version of the output (crawler.pipelines.version), for the manifests
+        self.schema_version = crawler.settings.getint("RECORD_SCHEMA_VERSION", 1)
+        #: the run's WARC writer (crawler.middlewares.warc), None without WARC capture
+        self.warc = None
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
                           "base_url": getattr(spider, "base_url", None),
                           "urls": len(getattr(spider, "exact_urls", None) or [])}
@@ -226,7 +230,7 @@ class RunContext:
             stats.inc_value("outputs/undurable_items", ledger.item_count if ledger else 0)
             return
         try:
-            summary = summarize(path, ledger.item_count, ledger.missing)
+            summary = summarize(path, ledger.item_count, ledger.missing, ledger.schema_version)
             # The manifest first: a kill after it leaves the journal entry, and recovery marks the rows.
             write_json_atomic(manifest_path_for(path), build_manifest(path, summary, self))
         except OSError as exc:
@@ -251,8 +255,16 @@ class RunContext:
         """An output that could not be written: its records stay unexported (exit 4)."""
         self.crawler.stats.inc_value("outputs/failed")
         self.output_errors.append(f"OUTPUT FAILED: {path}: {reason} (its reviews were not marked exported; the next run emits them)")
+    @property
+    def warc_files(self) -> list[str]:
+        """The run's WARC files so far (completed, then the one being written), for the manifests."""
+        if self.warc is None:
+            return []
+        return [str(p) for p in [*self.warc.files, *([self.warc.current] if self.warc.current else [])]]
 
     def finalize_manifests(self, exit_status: str) -> None:
+        if self.warc is not None:
+            self.warc.close()  # the last WARC file lands before the last manifest names it
         stats = self.crawler.stats
         rejects = (int(stats.get_value("rejects/total", 0)), stats.get_value("rejects/path"))
         finished = utc_now()

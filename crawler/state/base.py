@@ -12,11 +12,13 @@ Interface (implemented by :class:`crawler.state.sqlite.SQLiteStateStore` and by 
 ``crawler/state/redis.py`` for distributed runs); all methods are synchronous and cheap:
 
 - ``get(id) -> dict | None``: ``{id, url, content_hash, first_seen, last_changed,
-  last_emitted_run}`` of a review, or None when never emitted.
+  last_emitted_run, field_hashes}`` of a review, or None when never emitted. ``field_hashes``
+  (``{field: hash}``, :func:`crawler.record.build.field_hashes`) says which fields a changed
+  review changed; SQLite keeps it, the Redis store does not (None: not known).
 - ``is_unchanged(id, content_hash) -> bool``: True when the review was emitted before with
   exactly this ``content_hash``.
 - ``mark_emitted(rows, run_id, output=None) -> int``: record reviews that are now in a closed
-  output file. ``rows``: dicts with ``id``, ``url``, ``content_hash`` and optionally
+  output file. ``rows``: dicts with ``id``, ``url``, ``content_hash`` and optionally ``field_hashes``,
   ``fetch_url``, ``etag``, ``last_modified`` (the validators of the response, for conditional
   requests). ``output`` (a path) completes that file's :meth:`begin_output` entry in the same
   transaction. Idempotent. Returns the number of rows.

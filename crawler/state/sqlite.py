@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS reviews (
     content_hash TEXT NOT NULL,
     first_seen TEXT NOT NULL,
     last_changed TEXT NOT NULL,
-    last_emitted_run TEXT NOT NULL
+    last_emitted_run TEXT NOT NULL,
+    field_hashes TEXT
 );
 CREATE TABLE IF NOT EXISTS fetches (
     url TEXT PRIMARY KEY,
@@ -63,11 +64,18 @@ class SQLiteStateStore(StateStore):
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(reviews)")}
+        if "field_hashes" not in columns:  # a state written before per-field hashes were kept
+            self.db.execute("ALTER TABLE reviews ADD COLUMN field_hashes TEXT")
 
     # reviews ------------------------------------------------------------
     def get(self, id: str) -> dict | None:  # noqa: A002
         row = self.db.execute("SELECT * FROM reviews WHERE id = ?", (id,)).fetchone()
-        return dict(row) if row else None
+        if not row:
+            return None
+        out = dict(row)
+        out["field_hashes"] = json.loads(out["field_hashes"]) if out.get("field_hashes") else None
+        return out
 
     def is_unchanged(self, id: str, content_hash: str) -> bool:  # noqa: A002
         row = self.db.execute("SELECT content_hash FROM reviews WHERE id = ?", (id,)).fetchone()
@@ -82,15 +90,19 @@ class SQLiteStateStore(StateStore):
             for row in rows:
                 rid, url, chash = row["id"], row["url"], row["content_hash"]
                 cur.execute(
-                    """INSERT INTO reviews (id, url, content_hash, first_seen, last_changed, last_emitted_run)
-                       VALUES (?, ?, ?, ?, ?, ?)
+                    """INSERT INTO reviews (id, url, content_hash, first_seen, last_changed, last_emitted_run, field_hashes)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(id) DO UPDATE SET
                          url = excluded.url,
+                         field_hashes = CASE WHEN excluded.field_hashes IS NOT NULL THEN excluded.field_hashes
+                                             WHEN reviews.content_hash = excluded.content_hash THEN reviews.field_hashes
+                                             ELSE NULL END,
                          last_changed = CASE WHEN reviews.content_hash = excluded.content_hash
                                              THEN reviews.last_changed ELSE excluded.last_changed END,
                          content_hash = excluded.content_hash,
                          last_emitted_run = excluded.last_emitted_run""",
-                    (rid, url, chash, now, now, run_id),
+                    (rid, url, chash, now, now, run_id,
+                     json.dumps(row["field_hashes"], sort_keys=True) if row.get("field_hashes") else None),
                 )
                 if row.get("fetch_url"):
                     cur.execute(

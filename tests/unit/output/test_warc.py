@@ -1,0 +1,136 @@
+"""WARC files: records as received, rotation, hidden .part files, sealing what a killed run left."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.output.warc import READ_ARGS_HEADER, WarcFileWriter, complete_prefix_length, iter_responses, seal_stale
+
+HTML = "<html><body><h1>Café review</h1></body></html>".encode("utf-8")
+
+
+def _exchange(w: WarcFileWriter, i: int, body: bytes = HTML, headers=None, read_args=True) -> None:
+    w.write_exchange(url=f"http://127.0.0.1:1/r/{i}?a=1", method="GET", request_headers=[("User-Agent", "ua")],
+                     status=200, reason="OK", response_headers=headers or [("Content-Type", "text/html; charset=utf-8")],
+                     body=body, read_args={"site": "avclub", "expected": False, "source": "sitemap"} if read_args else None,
+                     date="2026-12-01T09:00:00.123456Z")
+
+
+def _records(path: Path) -> list:
+    out = []
+    with path.open("rb") as fh:
+        for rec in ArchiveIterator(fh):
+            out.append((rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI"), rec.http_headers, rec.content_stream().read()))
+    return out
+
+
+def test_request_and_response_records_with_headers_and_raw_gzip_body(tmp_path):
+    w = WarcFileWriter(tmp_path, "avclub-RUN", info={"run_id": "RUN"})
+    gz = gzip.compress(HTML)
+    _exchange(w, 1, body=gz, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+    # not written where a reader looks until closed
+    assert list(tmp_path.glob("*.warc.gz")) == [] and len(list(tmp_path.glob(".*.part"))) == 1
+    w.close()
+    [path] = w.files
+    assert path.name == "avclub-RUN-00001.warc.gz" and list(tmp_path.glob(".*")) == []
+    recs = _records(path)
+    assert [r[0] for r in recs] == ["warcinfo", "response", "request"]
+    _, uri, http, payload = recs[1]
+    assert uri == "http://127.0.0.1:1/r/1?a=1"
+    assert http.get_statuscode() == "200" and http.get_header("Content-Encoding") == "gzip"
+    assert [v for k, v in http.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
+    assert http.get_header("Transfer-Encoding") is None
+    assert payload == HTML  # warcio decodes the archived gzip body
+    with path.open("rb") as fh:  # ... which is stored as received: gzipped
+        raw = [r.raw_stream.read() for r in ArchiveIterator(fh) if r.rec_type == "response"][0]
+    assert raw == gz
+    req = recs[2][2]
+    assert req.protocol == "GET" and req.statusline == "/r/1?a=1 HTTP/1.1"
+    assert req.get_header("Host") == "127.0.0.1:1" and req.get_header("User-Agent") == "ua"
+    [page] = list(iter_responses(path))
+    assert (page.url, page.body, page.date, page.headers) == ("http://127.0.0.1:1/r/1?a=1", HTML, "2026-12-01T09:00:00Z", {"Content-Type": "text/html"})
+    assert page.read_args == {"site": "avclub", "expected": False, "source": "sitemap"}
+
+
+def test_rotation_by_size_and_only_read_pages_are_reextracted(tmp_path):
+    w = WarcFileWriter(tmp_path, "s-R", max_bytes=2000)
+    for i in range(10):
+        _exchange(w, i, body=os.urandom(1500), read_args=i % 2 == 0)
+    w.close()
+    assert len(w.files) == 10 and [p.name for p in w.files][:2] == ["s-R-00001.warc.gz", "s-R-00002.warc.gz"]
+    assert sorted(tmp_path.iterdir()) == sorted(w.files)
+    pages = [p for f in w.files for p in iter_responses(f)]
+    assert [p.url.rsplit("/", 1)[1] for p in pages] == ["0?a=1", "2?a=1", "4?a=1", "6?a=1", "8?a=1"]
+    for f in w.files:
+        assert sum(1 for _ in ArchiveIterator(f.open("rb"))) == 3  # warcinfo + response + request
+
+
+def test_torn_part_file_is_cut_after_its_last_whole_record_and_sealed(tmp_path):
+    w = WarcFileWriter(tmp_path, "s-R")
+    for i in range(3):
+        _exchange(w, i)
+    part = next(tmp_path.glob(".*.part"))
+    whole = part.stat().st_size
+    w._raw.write(b"\x1f\x8b\x08\x00garbage-of-a-torn-record")  # a kill in the middle of a record
+    w._raw.flush()
+    assert complete_prefix_length(part) == whole
+    # a live writer's file is left alone (this process is alive)
+    assert seal_stale(tmp_path) == []
+    dead = part.with_name(part.name.replace(f".{os.getpid()}.part", ".999999999.part"))
+    os.rename(part, dead)
+    [sealed] = seal_stale(tmp_path)
+    assert sealed.name == "s-R-00001.warc.gz" and sealed.stat().st_size == whole and not dead.exists()
+    assert [p.url.rsplit("/", 1)[1] for p in iter_responses(sealed)] == ["0?a=1", "1?a=1", "2?a=1"]
+
+
+def test_sigkill_mid_write_leaves_completed_files_whole(tmp_path):
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parents[3])!r})
+from crawler.output.warc import WarcFileWriter
+w = WarcFileWriter({str(tmp_path)!r}, "k-R", max_bytes=8000)
+for i in range(40):
+    w.write_exchange(url=f"http://h/{{i}}", method="GET", request_headers=[], status=200, reason="OK",
+                     response_headers=[("Content-Type", "text/html")], body=os.urandom(3000), read_args={{}})
+    if i == 25:
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert proc.returncode == -9
+    done = sorted(tmp_path.glob("*.warc.gz"))
+    assert len(done) >= 5 and len(list(tmp_path.glob(".*.part"))) == 1
+    urls = [p.url for f in done for p in iter_responses(f)]
+    assert urls == [f"http://h/{i}" for i in range(len(urls))]
+    sealed = seal_stale(tmp_path)
+    urls = [p.url for f in sorted(tmp_path.glob("*.warc.gz")) for p in iter_responses(f)]
+    assert urls == [f"http://h/{i}" for i in range(26)] and len(sealed) == 1
+    assert list(tmp_path.glob(".*")) == []
+    json.dumps(urls)
+
+
+def test_a_record_cut_in_the_middle_is_not_kept_and_a_torn_file_is_refused(tmp_path):
+    w = WarcFileWriter(tmp_path, "c-R")
+    for i in range(4):
+        _exchange(w, i, body=os.urandom(2000))
+    w.close()
+    [path] = w.files
+    data = path.read_bytes()
+    cut = tmp_path / ".c-R-00002.warc.gz.999999999.part"
+    cut.write_bytes(data[: len(data) - 1500])  # inside the last response/request pair
+    [sealed] = seal_stale(tmp_path)
+    assert [p.url.rsplit("/", 1)[1] for p in iter_responses(sealed)] == ["0?a=1", "1?a=1", "2?a=1"]
+    torn = tmp_path / "torn.warc.gz"
+    torn.write_bytes(data[: len(data) - 1500])
+    try:
+        list(iter_responses(torn))
+    except Exception as exc:  # noqa: BLE001
+        assert "torn WARC file" in str(exc)
+    else:
+        raise AssertionError("a torn WARC file was read")
