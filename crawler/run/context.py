@@ -101,7 +101,8 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
             return f"cannot write the output {uri}: the {fmt} exporter {path} does not count what it writes (crawler.output.exporters)"
         if scheme == "stdout":
             continue
-        target = Path(_fill(uri.removeprefix("file://").removeprefix("file:"), spider_name))
+        raw = uri.removeprefix("file://").removeprefix("file:")
+        target = Path(_fill(raw, spider_name))
         if target.is_dir():
             return f"cannot write the output {target}: it is a folder"
         folder = target.parent
@@ -110,6 +111,8 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
             ancestor = ancestor.parent
         if not ancestor.is_dir():
             return f"cannot write the output {target}: {ancestor} is not a folder"
+        if re.search(r"%\((?!name\))", str(Path(raw).parent)):
+            folder = ancestor  # a folder named by a run parameter: probe where it will be created
         try:
             folder.mkdir(parents=True, exist_ok=True)
             probe = folder / f".write-probe.{os.getpid()}.part"
