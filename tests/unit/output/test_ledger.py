@@ -14,7 +14,13 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.output.atomic import AtomicFile, AtomicFileFeedStorage, OutputError, temp_path_for
-from crawler.output.exporters import ReviewCsvExporter, ReviewJsonExporter, ReviewXmlExporter
+from crawler.output.exporters import (
+    ReviewCsvExporter,
+    ReviewJsonExporter,
+    ReviewMarshalExporter,
+    ReviewPickleExporter,
+    ReviewXmlExporter,
+)
 from crawler.output.jsonl import ReviewJsonLinesExporter
 from crawler.run.context import check_feeds
 
@@ -91,7 +97,8 @@ def test_a_vetoed_storage_keeps_the_previous_file(tmp_path):
     assert target.read_bytes() == b"previous\n" and not temp_path_for(target).exists()
 
 
-@pytest.mark.parametrize("exporter_cls", [ReviewJsonLinesExporter, ReviewJsonExporter, ReviewCsvExporter, ReviewXmlExporter])
+@pytest.mark.parametrize("exporter_cls", [ReviewJsonLinesExporter, ReviewJsonExporter, ReviewCsvExporter, ReviewXmlExporter,
+                                          ReviewPickleExporter, ReviewMarshalExporter])
 def test_every_exporter_counts_what_it_wrote_also_through_gzip_postprocessing(tmp_path, exporter_cls):
     target = tmp_path / "out.gz"
     storage = AtomicFileFeedStorage(str(target), feed_options={"overwrite": True, "postprocessing": ["x"]})
