@@ -148,3 +148,24 @@ def test_check_feeds(tmp_path):
     o = {str(existing): {"format": "jsonl", "overwrite": True}}
     assert check_feeds(_settings(o), "avclub", None) is None  # -O alone: a fresh dump
     assert check_feeds(_settings(o), "avclub", "incremental").startswith(f"-O {existing} with -a mode=incremental would replace")
+
+
+@pytest.mark.parametrize("name,exporter_cls", [("out.json", ReviewJsonExporter), ("out.csv.gz", ReviewCsvExporter),
+                                               ("out.xml", ReviewXmlExporter), ("out.jsonl", ReviewJsonLinesExporter)])
+def test_recovery_reads_back_every_text_format(tmp_path, name, exporter_cls):
+    """A kill between "renamed" and "state written": recovery reads the file's rows in any format."""
+    from crawler.output.manifest import scan_output
+
+    target = tmp_path / name
+    storage = AtomicFileFeedStorage(str(target), feed_options={"overwrite": True})
+    fh = storage.open(None)
+    exp = exporter_cls(fh)
+    exp.start_exporting()
+    for rec in RECORDS:
+        exp.export_item(rec)
+    exp.finish_exporting()
+    storage.store(fh)
+    scan = scan_output(target)
+    assert [r["id"] for r in scan["rows"]] == ["id0", "id1", "id2"] and scan["bad_lines"] == 0
+    assert scan["rows"][2] == {"id": "id2", "url": "https://e.x/2", "content_hash": "h2"}
+    assert scan["coverage"]["title"] == 1.0
