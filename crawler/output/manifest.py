@@ -1,7 +1,7 @@
 """The manifest beside each output file (pure: no Scrapy).
 
-:func:`scan_output` reads a closed JSON Lines file (rows for the state, count, coverage, sha256:
-used by recovery after a kill); :func:`summarize` makes the counts of a file whose records the
+:func:`scan_output` reads a closed output file of any format (rows for the state, count,
+coverage, sha256: used by recovery after a kill); :func:`summarize` makes the counts of a file whose records the
 exporter counted as it wrote them (:class:`crawler.output.atomic.Ledger`);
 :func:`build_manifest` makes ``<file>.manifest.json``'s content; :func:`write_json_atomic` writes
 it. The run (:mod:`crawler.run.context`) writes the manifest when a file is stored and rewrites
@@ -20,13 +20,16 @@ archive files, :mod:`crawler.output.warc`; ``[]`` without WARC capture).
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from crawler.output.atomic import AtomicFile
 from crawler.output.parquet import iter_parquet_records
@@ -45,32 +48,80 @@ def manifest_path_for(path: str | os.PathLike) -> Path:
     return p.with_name(p.name + ".manifest.json")
 
 
+def read_records(path: str | os.PathLike):
+    """The records of a closed output file, by its format (the name without ``.gz``): JSON Lines
+    (split on ``\\n`` only: U+2028 inside a string is not a line end), a JSON array, CSV (cells
+    holding a JSON list or object decoded), XML (``<item>`` children as text), Parquet; pickle and marshal
+    files are not read back (one ``None``: their records are emitted again after a kill).
+    Yields a dict per record, or ``None`` for a record it cannot read."""
+    p = Path(path)
+    name = p.name.removesuffix(".gz")
+    if name.endswith(".parquet"):  # crawler/output/parquet.py, read back through pyarrow
+        yield from iter_parquet_records(p)
+        return
+    with (gzip.open(p, "rb") if p.suffix == ".gz" else p.open("rb")) as f:
+        if name.endswith(".json"):
+            try:
+                data = json.loads(f.read().decode("utf-8", "replace") or "[]")
+            except ValueError:
+                yield None
+                return
+            yield from (r if isinstance(r, dict) else None for r in (data if isinstance(data, list) else [data]))
+        elif name.endswith(".csv"):
+            for row in csv.DictReader(io.TextIOWrapper(f, encoding="utf-8", newline="")):
+                yield {k: _cell(v) for k, v in row.items()}
+        elif name.endswith(".xml"):
+            try:
+                root = ElementTree.parse(f).getroot()
+            except ElementTree.ParseError:
+                yield None
+                return
+            for item in root:
+                yield {child.tag: _xml_value(child) for child in item}
+        elif name.endswith((".pickle", ".marshal")):
+            yield None  # never unpickled here (it could run code): recovery re-emits, never loses
+        else:
+            for line in f:
+                text = line.decode("utf-8", "replace")
+                if not text.strip():
+                    continue
+                try:
+                    rec = json.loads(text)
+                except ValueError:
+                    yield None
+                    continue
+                yield rec if isinstance(rec, dict) else None
+
+
+def _xml_value(el):
+    """Scrapy's XML exporter: a list is ``<value>`` children, a dict named children."""
+    if len(el) == 0:
+        return el.text
+    if all(c.tag == "value" for c in el):
+        return [_xml_value(c) for c in el]
+    return {c.tag: _xml_value(c) for c in el}
+
+
+def _cell(value: str | None):
+    if value and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value if value != "" else None
+
+
 def scan_output(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a closed output file: its rows for the state (``id``, ``url``, ``content_hash``,
-    ``field_hashes``),
-    line count, per-field coverage, sha256 and size. Unparsable lines are counted as
-    ``bad_lines`` (there should be none: files are written atomically)."""
+    """Read a closed output file of any format (:func:`read_records`; used by recovery after a
+    kill): its rows for the state (``id``, ``url``, ``content_hash``, ``field_hashes``), record
+    count, per-field coverage, sha256 and size. Unreadable records are counted as ``bad_lines``
+    (there should be none: files are written atomically)."""
     p = Path(path)
     rows: list[dict] = []
     missing: dict[str, int] = {}
     versions: set = set()
     bad = 0
-
-    def lines():  # one line at a time, split on "\n" only (U+2028 inside a string is not a line end)
-        with (gzip.open(p, "rb") if p.suffix == ".gz" else p.open("rb")) as f:
-            for line in f:
-                yield line.decode("utf-8", "replace")
-
-    # a Parquet output (crawler/output/parquet.py) is read back through pyarrow
-    source = (json.dumps(r) for r in iter_parquet_records(p)) if p.suffix == ".parquet" else lines()
-    for line in source:
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            bad += 1
-            continue
+    for rec in read_records(p):
         if not isinstance(rec, dict) or not rec.get("id") or not rec.get("content_hash"):
             bad += 1
             continue

@@ -14,8 +14,9 @@ reviews are not marked exported: the next run emits them again).
 
 The ``-O`` rule (README "Output"): a feed with ``overwrite`` (``-O FILE``, ``-O -``) is a fresh
 dump, so the mode is ``full`` unless ``-a mode`` says otherwise; the file replaces the previous
-one only when the run finished (a signal, a close-spider limit, a state or start failure keep
-the previous file as it was); ``-a mode=incremental|backfill`` with ``-O`` onto an existing
+one only when the run finished (a signal, a close-spider limit, a state or start failure, a
+failed write keep the previous file as it was; a failed monitor does not: the records are valid
+and the manifest says ``monitor_failed``); ``-a mode=incremental|backfill`` with ``-O`` onto an existing
 non-empty file is refused (it would replace exported reviews with this run's changes only).
 """
 
@@ -35,6 +36,7 @@ from crawler.output.atomic import describe_os_error
 from crawler.output.exporters import LedgerMixin
 from crawler.output.manifest import build_manifest, manifest_path_for, summarize, write_json_atomic
 from crawler.output.recovery import recover
+from crawler.run import monitors
 from crawler.run.options import RunFilter, RunOptions, parse_when
 from crawler.state import StateStore, default_state_path, open_state, utc_now
 
@@ -101,7 +103,8 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
             return f"cannot write the output {uri}: the {fmt} exporter {path} does not count what it writes (crawler.output.exporters)"
         if scheme == "stdout":
             continue
-        target = Path(_fill(uri.removeprefix("file://").removeprefix("file:"), spider_name))
+        raw = uri.removeprefix("file://").removeprefix("file:")
+        target = Path(_fill(raw, spider_name))
         if target.is_dir():
             return f"cannot write the output {target}: it is a folder"
         folder = target.parent
@@ -110,6 +113,8 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
             ancestor = ancestor.parent
         if not ancestor.is_dir():
             return f"cannot write the output {target}: {ancestor} is not a folder"
+        if re.search(r"%\((?!name\))", str(Path(raw).parent)):
+            folder = ancestor  # a folder named by a run parameter: probe where it will be created
         try:
             folder.mkdir(parents=True, exist_ok=True)
             probe = folder / f".write-probe.{os.getpid()}.part"
@@ -213,10 +218,26 @@ class RunContext:
         """Why *storage*'s file must not replace its target (the -O rule), or None."""
         if self.start_error or self.state_error:
             return "the run could not start"
+        if not getattr(storage, "overwrite", False):
+            return None
         reason = self.close_reason or self.crawler.stats.get_value("finish_reason")
-        if getattr(storage, "overwrite", False) and reason is not None and reason != "finished":
+        if reason is not None and reason != "finished":
             return f"the run did not finish ({reason})"
+        # A finished run whose monitor fails still replaces the file: its records are valid
+        # (a missing grade is null, never wrong) and the manifest says what failed.
         return None
+
+    # monitors ----------------------------------------------------------
+    def run_history(self) -> list[dict]:
+        """Earlier runs of the same site, mode, range and kind (``urls`` or not), newest first."""
+        history = self.state.recent_runs(50, mode=self.mode) if self.state is not None else []
+        return [h for h in history if bool(h.get("exact_urls")) == self.exact_urls and h.get("since") == self.arguments.get("since")
+                and h.get("until") == self.arguments.get("until") and h.get("site", self.site) == self.site]
+
+    def monitor_failures(self) -> list:
+        """The monitors' verdict on this run's stats (:func:`crawler.run.monitors.evaluate`)."""
+        return monitors.evaluate(self.crawler.stats.get_stats(), monitor_settings(self.crawler.settings),
+                                 self.run_history(), exact_urls=self.exact_urls)
 
     def output_stored(self, storage) -> None:
         """Called on ``feed_slot_closed`` once the storage has put its file durably in place
@@ -292,3 +313,14 @@ def run_exit_code(crawler) -> int:
     return EXIT_INCOMPLETE if run.exit_code is None else run.exit_code
 
 
+def monitor_settings(settings) -> dict:
+    """The ``MONITOR_*`` settings typed like their defaults (``-s`` gives strings:
+    ``MONITOR_ENABLED=False`` must switch the monitors off)."""
+    getters = {bool: settings.getbool, int: settings.getint, float: settings.getfloat, dict: settings.getdict}
+    conf = {}
+    for key, default in monitors.DEFAULTS.items():
+        if settings.get(key) is None:
+            conf[key] = None if isinstance(default, dict) else default
+        else:
+            conf[key] = getters.get(type(default), settings.get)(key)
+    return conf

@@ -195,9 +195,6 @@ class RunController:
         reason = reason or stats.get_value("finish_reason") or "finished"
         failed: list[monitors.Failure] = []
         settings = self.crawler.settings
-        history = run.state.recent_runs(50, mode=run.mode) if run.state is not None else []
-        history = [h for h in history if bool(h.get("exact_urls")) == run.exact_urls and h.get("since") == run.arguments.get("since")
-                   and h.get("until") == run.arguments.get("until") and h.get("site", run.site) == run.site]
         if run.start_error or run.state_error:
             run.exit_code = EXIT_USAGE
             run.failures = [run.start_error or run.state_error]
@@ -212,8 +209,7 @@ class RunController:
             run.failures = [f"RUN INCOMPLETE: finish reason {reason}{kept}; rerun the same command to resume"]
             exit_status = "incomplete"
         else:
-            conf = monitor_settings(settings)
-            failed = monitors.evaluate(stats.get_stats(), conf, history, exact_urls=run.exact_urls)
+            failed = run.monitor_failures()
             run.failures = [f.line() for f in failed]
             run.exit_code = EXIT_MONITOR if failed else EXIT_OK
             exit_status = "monitor_failed" if failed else "ok"
@@ -313,16 +309,3 @@ class RunController:
             f"  exit                 {run.exit_code}  {EXIT_MEANINGS.get(run.exit_code, '')}",
         ]
         return "\n".join(lines)
-
-
-def monitor_settings(settings) -> dict:
-    """The ``MONITOR_*`` settings typed like their defaults (``-s`` gives strings:
-    ``MONITOR_ENABLED=False`` must switch the monitors off)."""
-    getters = {bool: settings.getbool, int: settings.getint, float: settings.getfloat, dict: settings.getdict}
-    conf = {}
-    for key, default in monitors.DEFAULTS.items():
-        if settings.get(key) is None:
-            conf[key] = None if isinstance(default, dict) else default
-        else:
-            conf[key] = getters.get(type(default), settings.get)(key)
-    return conf

@@ -293,11 +293,13 @@ def test_O_after_ctrl_c_keeps_the_previous_file_and_the_advice_resumes(site, tmp
     assert proc.returncode == 0 and {r["id"] for r in records(out)} == ids
 
 
-def test_first_O_run_interrupted_twice_exits_3_and_leaves_nothing(site, tmp_path):
+@pytest.mark.parametrize("sigs", [[signal.SIGINT, signal.SIGINT], [signal.SIGTERM], [signal.SIGTERM, signal.SIGTERM]],
+                         ids=["int-int", "term", "term-term"])
+def test_first_O_run_interrupted_exits_3_and_leaves_nothing(site, tmp_path, sigs):
     server, ids = site
     state = tmp_path / "state.sqlite"
     out = tmp_path / "reviews.jsonl"
-    rc, err = _interrupt(["-a", f"state={state}", "-O", str(out)], server, [signal.SIGINT, signal.SIGINT], 3, tmp_path)
+    rc, err = _interrupt(["-a", f"state={state}", "-O", str(out)], server, sigs, 3, tmp_path)
     assert rc == 3, err[-3000:]
     assert not out.exists() and exported(state) == 0
     proc = scrapy_crawl(server, "-a", f"state={state}", "-O", str(out))

@@ -14,7 +14,13 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.output.atomic import AtomicFile, AtomicFileFeedStorage, OutputError, temp_path_for
-from crawler.output.exporters import ReviewCsvExporter, ReviewJsonExporter, ReviewXmlExporter
+from crawler.output.exporters import (
+    ReviewCsvExporter,
+    ReviewJsonExporter,
+    ReviewMarshalExporter,
+    ReviewPickleExporter,
+    ReviewXmlExporter,
+)
 from crawler.output.jsonl import ReviewJsonLinesExporter
 from crawler.run.context import check_feeds
 
@@ -91,7 +97,8 @@ def test_a_vetoed_storage_keeps_the_previous_file(tmp_path):
     assert target.read_bytes() == b"previous\n" and not temp_path_for(target).exists()
 
 
-@pytest.mark.parametrize("exporter_cls", [ReviewJsonLinesExporter, ReviewJsonExporter, ReviewCsvExporter, ReviewXmlExporter])
+@pytest.mark.parametrize("exporter_cls", [ReviewJsonLinesExporter, ReviewJsonExporter, ReviewCsvExporter, ReviewXmlExporter,
+                                          ReviewPickleExporter, ReviewMarshalExporter])
 def test_every_exporter_counts_what_it_wrote_also_through_gzip_postprocessing(tmp_path, exporter_cls):
     target = tmp_path / "out.gz"
     storage = AtomicFileFeedStorage(str(target), feed_options={"overwrite": True, "postprocessing": ["x"]})
@@ -141,3 +148,24 @@ def test_check_feeds(tmp_path):
     o = {str(existing): {"format": "jsonl", "overwrite": True}}
     assert check_feeds(_settings(o), "avclub", None) is None  # -O alone: a fresh dump
     assert check_feeds(_settings(o), "avclub", "incremental").startswith(f"-O {existing} with -a mode=incremental would replace")
+
+
+@pytest.mark.parametrize("name,exporter_cls", [("out.json", ReviewJsonExporter), ("out.csv.gz", ReviewCsvExporter),
+                                               ("out.xml", ReviewXmlExporter), ("out.jsonl", ReviewJsonLinesExporter)])
+def test_recovery_reads_back_every_text_format(tmp_path, name, exporter_cls):
+    """A kill between "renamed" and "state written": recovery reads the file's rows in any format."""
+    from crawler.output.manifest import scan_output
+
+    target = tmp_path / name
+    storage = AtomicFileFeedStorage(str(target), feed_options={"overwrite": True})
+    fh = storage.open(None)
+    exp = exporter_cls(fh)
+    exp.start_exporting()
+    for rec in RECORDS:
+        exp.export_item(rec)
+    exp.finish_exporting()
+    storage.store(fh)
+    scan = scan_output(target)
+    assert [r["id"] for r in scan["rows"]] == ["id0", "id1", "id2"] and scan["bad_lines"] == 0
+    assert scan["rows"][2] == {"id": "id2", "url": "https://e.x/2", "content_hash": "h2"}
+    assert scan["coverage"]["title"] == 1.0
