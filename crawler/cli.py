@@ -3,7 +3,9 @@
 - ``crawler demo``: serve the bundled A.V. Club fixture site on 127.0.0.1 and run the real
   ``avclub`` spider against it; prints a one-screen summary.
 - ``crawler validate FILE.jsonl [...]``: check output files against the record schema
-  (exit 0 when every line is valid, 1 otherwise; one line per invalid record).
+  (exit 0 when every line is valid, 1 otherwise with the count, 2 when a path is not a file;
+  one ``PATH:LINE: reason`` line per invalid line, whatever the file holds: see
+  :func:`validate_file`).
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it.
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
@@ -16,39 +18,84 @@ import gzip
 import json
 import os
 import sys
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
 from crawler.devserver import FIXTURES, FixtureServer
 
 
-def _open_text(path: Path):
-    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")
+_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def line_problem(raw: bytes) -> str | None:
+    """Why one line of an output file is not a valid record (``None`` when it is). The reason
+    never quotes the line's bytes; the schema's messages name the offending field values."""
+    from crawler.record.validate import record_errors
+
+    if not raw.endswith(b"\n"):
+        return "torn last line (no newline)"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+    try:
+        record = json.loads(text)
+    except RecursionError:
+        return "not JSON: nested too deeply"
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        return f"not JSON: {str(exc)[:100]}"
+    if not isinstance(record, dict):
+        return f"not a JSON object (a JSON {type(record).__name__})"
+    try:
+        errors = record_errors(record)
+    except RecursionError:
+        return "nested too deeply"
+    if errors:
+        return f"{record.get('url')}: {'; '.join(errors)}"[:2000]
+    return None
+
+
+def validate_file(path: Path, out=sys.stdout) -> int:
+    """Validate one JSON Lines file (``.gz``: gzip); print one line per problem
+    (``PATH:LINE: reason``) and return how many there were. Never raises on the file's content:
+    a line that is not UTF-8, not JSON, nested too deeply or not a valid record is reported and
+    the next line is read; a UTF-16/32 file, or a gzip stream that is corrupt or cut short, is
+    reported at the line where reading stopped."""
+    bad = 0
+    lineno = 0
+    try:
+        with path.open("rb") as raw_file:
+            head = raw_file.read(4)
+            for bom, name in _BOMS.items():
+                if head.startswith(bom):
+                    print(f"{path}:1: the file is {name} (byte-order mark), not UTF-8; not read further", file=out)
+                    return 1
+            raw_file.seek(0)
+            fh = gzip.open(raw_file, "rb") if path.suffix == ".gz" else raw_file
+            while True:
+                try:
+                    raw = fh.readline()
+                except (OSError, EOFError, zlib.error) as exc:
+                    print(f"{path}:{lineno + 1}: unreadable gzip ({type(exc).__name__}: {str(exc)[:100]}); rest of the file not read", file=out)
+                    return bad + 1
+                if not raw:
+                    return bad
+                lineno += 1
+                problem = line_problem(raw)
+                if problem is not None:
+                    bad += 1
+                    print(f"{path}:{lineno}: {problem}", file=out)
+    except OSError as exc:
+        print(f"{path}:{lineno}: cannot read: {exc.strerror or type(exc).__name__}", file=out)
+        return bad + 1
 
 
 def validate_files(paths: list[Path], out=sys.stdout) -> int:
     """Validate JSON Lines files against the schema; return the number of invalid lines."""
-    from crawler.record.validate import record_errors
-
-    bad = 0
-    for path in paths:
-        with _open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.endswith("\n"):
-                    bad += 1
-                    print(f"{path}:{lineno}: torn last line (no newline)", file=out)
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    bad += 1
-                    print(f"{path}:{lineno}: not JSON: {exc}", file=out)
-                    continue
-                errors = record_errors(record)
-                if errors:
-                    bad += 1
-                    print(f"{path}:{lineno}: {record.get('url') if isinstance(record, dict) else ''}: {'; '.join(errors)}", file=out)
-    return bad
+    return sum(validate_file(path, out) for path in paths)
 
 
 def run_demo(out_dir: Path, site: str = "avclub") -> int:
@@ -130,10 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         missing = [p for p in args.files if not p.is_file()]
         if missing:
-            print(f"no such file: {missing[0]}", file=sys.stderr)
+            print(f"{'not a file' if missing[0].exists() else 'no such file'}: {missing[0]}", file=sys.stderr)
             return 2
         bad = validate_files(args.files)
-        print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s)", file=sys.stderr)
+        print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s) in {len(args.files)} file(s) checked", file=sys.stderr)
         return 1 if bad else 0
     if args.command == "extract":
         record = extract_path(args.path, args.url, args.site)

@@ -16,6 +16,19 @@ _TRACKING_PARAM_RE = re.compile(
 )
 
 
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+_OTHER_SURROGATE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def url_without_surrogates(url: str) -> str:
+    """*url* with the lone surrogates of a ``surrogateescape`` reader as the percent-escaped
+    bytes they were (``\\udce9`` -> ``%E9``) and any other lone surrogate dropped; a URL without
+    surrogates is returned as it is."""
+    if _OTHER_SURROGATE_RE.search(url):
+        url = _OTHER_SURROGATE_RE.sub("", url)
+    return _ESCAPED_BYTE_RE.sub(lambda m: f"%{ord(m.group()) - 0xDC00:02X}", url)
+
+
 def clean_url(url: str) -> str:
     """Return *url* without credentials (``user:password@``), tracking parameters and
     fragment, canonicalized by w3lib.
