@@ -26,7 +26,14 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# No server in the crawl process: neither Scrapy's telnet console nor its remote-control HTTP
+# server (on by default in Scrapy 2.19: it runs Python code sent to it).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# Only http and https are fetched (crawler/middlewares/offsite.py); the other handlers are off,
+# so every request left has the HTTP handler's DOWNLOAD_TIMEOUT (an ftp:// server that never
+# greets hung a crawl for more than 600 s).
+DOWNLOAD_HANDLERS = {"ftp": None, "s3": None, "file": None, "data": None}
 HTTPCACHE_ENABLED = False
 
 # Extraction worker processes (crawler/run/workers.py); 0: pages are read on the reactor thread.
@@ -49,6 +56,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.credentials.StripCredentialsMiddleware": 50,
+    # the site is scheme + host + port; only http(s) (crawler/middlewares/offsite.py)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.SiteOffsiteMiddleware": 45,
     "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
 }
 RETRY_AFTER_MAX = 60

@@ -32,13 +32,13 @@ from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.normalize.urls import clean_url
+from crawler.normalize.urls import clean_url, url_origin
 from crawler.output.rejects import page_rejected
 from crawler.record.item import PREPARED_ERRORS, Review
 from crawler.run.failures import failure_reason
 from crawler.run.options import RunOptions
 from crawler.run.workers import extract_pool_for
-from crawler.security import check_spider_name, redact, strip_userinfo
+from crawler.security import check_spider_name, strip_userinfo
 from crawler.sites.read import ReadOutcome, read_page
 
 logger = logging.getLogger(__name__)
@@ -119,20 +119,39 @@ class ReviewSiteSpider(scrapy.Spider):
         self.exact_urls = self._read_urls(urls, urls_file)
         hosts = {urlsplit(self.base_url).hostname} | {urlsplit(u).hostname for u in self.exact_urls}
         self.allowed_domains = sorted(h for h in hosts if h)
+        # The site is scheme + host + port (crawler/middlewares/offsite.py): another port of the
+        # same host is another service, never fetched.
+        self.allowed_origins = frozenset(o for o in map(url_origin, [self.base_url, *self.exact_urls]) if o)
 
     @staticmethod
     def _read_urls(urls: str | None, urls_file: str | None) -> list[str]:
+        """The URLs of ``urls`` and ``urls_file``. An error names positions and line numbers,
+        never the content (a wrong file may hold anything: keys, passwords)."""
         found: list[str] = []
         if urls:
-            found += [u.strip() for u in urls.split(",") if u.strip()]
+            given = [u.strip() for u in urls.split(",") if u.strip()]
+            bad = [str(i) for i, u in enumerate(given, 1) if not u.startswith(("http://", "https://"))]
+            if bad:
+                raise ValueError(f"urls item(s) {', '.join(bad[:10])}: not http(s) URLs")
+            found += given
         if urls_file:
-            for line in Path(urls_file).read_text("utf-8").splitlines():
+            try:
+                text = Path(urls_file).read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"urls_file {urls_file}: not a UTF-8 text file") from None
+            except OSError as exc:
+                raise ValueError(f"urls_file {urls_file}: cannot read it ({exc.strerror or type(exc).__name__})") from None
+            bad = []
+            for lineno, line in enumerate(text.splitlines(), 1):
                 line = line.split("#", 1)[0].strip()
-                if line:
-                    found.append(line)
-        bad = [u for u in found if not u.startswith(("http://", "https://"))]
-        if bad:
-            raise ValueError(redact(f"not http(s) URLs: {bad[:3]}"))
+                if not line:
+                    continue
+                if not line.startswith(("http://", "https://")):
+                    bad.append(str(lineno))
+                found.append(line)
+            if bad:
+                more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
+                raise ValueError(f"urls_file line(s) {', '.join(bad[:10])}{more}: not http(s) URLs")
         # Credentials in a URL are never sent, logged or written (crawler/security.py).
         return list(dict.fromkeys(strip_userinfo(u) for u in found))
 

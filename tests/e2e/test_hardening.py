@@ -1,0 +1,124 @@
+"""Hardening (issue #13): the edges a hostile site, a second operator or a crash leaves.
+
+Each test runs the real spider in a subprocess against local servers on 127.0.0.1
+(tests/support/faultserver.py) and asserts the exit code, the servers' request logs, the time
+taken (the test's own timeout), and the files and state left on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.support.crawl import FAST, read_jsonl, run_scrapy
+from tests.support.faultserver import Content, FaultServer, Redirect, SilentServer, review_html
+
+QUIET = ["-s", "MONITOR_MAX_ERROR_RATE=1", "-s", "MONITOR_COVERAGE={}", "-s", "DOWNLOAD_TIMEOUT=3",
+         "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def page(title: str, extra_head: str = "") -> Content:
+    return Content(review_html(title, extra_head=extra_head).encode())
+
+
+def xml(body: str) -> Content:
+    return Content(body.encode(), headers={"Content-Type": "application/xml"})
+
+
+def urlset(*locs: str) -> Content:
+    return xml('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               + "".join(f"<url><loc>{u}</loc></url>" for u in locs) + "</urlset>")
+
+
+def crawl(tmp: Path, spider: str, args: list[str], name: str = "out", timeout: float = 120, extra: list[str] = ()):
+    out = tmp / f"{name}.jsonl"
+    stats = tmp / f"{name}.stats.json"
+    t0 = time.monotonic()
+    proc = run_scrapy(["crawl", spider, *args, "-O", str(out), "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET,
+                       "-s", f"STATS_DUMP_PATH={stats}", *extra], timeout=timeout)
+    return {"proc": proc, "seconds": time.monotonic() - t0, "out": out,
+            "records": read_jsonl(out) if out.exists() else [],
+            "stats": json.loads(stats.read_text("utf-8")) if stats.exists() else {}}
+
+
+# ---------------------------------------------------------------- 2, 3: the site is scheme + host + port
+def test_another_port_or_scheme_of_the_same_host_is_another_site(tmp_path):
+    """Why #2 and #3: a robots ``Sitemap:`` line, sitemap entries, listing links, a 302, a meta
+    refresh and a canonical URL pointing to another port of 127.0.0.1, and an ``ftp://`` entry
+    on a server that never greets: none is requested, each is counted, the crawl ends quickly."""
+    site_root, other_root = tmp_path / "site", tmp_path / "other"
+    site_root.mkdir()
+    other_root.mkdir()
+    with FaultServer(site_root) as srv, FaultServer(other_root) as other, SilentServer() as ftp:
+        o = other.base_url
+        srv.script("/robots.txt", Content(f"User-agent: *\nAllow: /\nSitemap: {o}/sitemap.xml\nSitemap: {{{{BASE}}}}/sitemap.xml\n".encode(),
+                                          headers={"Content-Type": "text/plain"}))
+        srv.script("/sitemap.xml", urlset(f"{srv.base_url}/film/one", f"{o}/film/two", f"ftp://127.0.0.1:{ftp.port}/film/three",
+                                          f"{srv.base_url}/film/moved", f"{srv.base_url}/film/refresh",
+                                          f"https://127.0.0.1:{srv.port}/film/tls", f"{srv.base_url}/film/canonical",
+                                          f"file:///etc/passwd", f"data:text/html,<h1>x</h1>"))
+        srv.script("/film/one", page("One"))
+        srv.script("/film/moved", Redirect(f"{o}/film/four", status=302))
+        srv.script("/film/refresh", Content(f'<html><head><meta http-equiv="refresh" content="0; url={o}/film/five"></head><body></body></html>'.encode()))
+        srv.script("/film/canonical", page("Canonical", extra_head=f'<link rel="canonical" href="{o}/film/six">'))
+        srv.script("/film/reviews", Content(f'<html><body><article><h2><a href="{o}/film/seven">Seven</a></h2></article>'
+                                            f'<article><h2><a href="/film/one">One</a></h2></article></body></html>'.encode()))
+        for path in ("/sitemap.xml", "/film/two", "/film/four", "/film/five", "/film/six", "/film/seven", "/robots.txt"):
+            other.script(path, page("Other site"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=90)
+        proc, stats = result["proc"], result["stats"]
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert other.requests == []  # nothing asked of the other port, not even its robots.txt
+        assert ftp.connections == 0  # nor of the ftp server
+        assert srv.count("/film/tls") == 0
+    assert result["seconds"] < 60
+    assert sorted(r["title"] for r in result["records"]) == ["Canonical", "One"]
+    # counted: 2 sitemap entries (another port; https on this port) + the robots Sitemap line +
+    # the listing link; 2 redirects; one request per other scheme
+    assert stats.get("pages/skipped/offsite") == 4, stats
+    assert stats.get("pages/failed/offsite_redirect") == 2, stats
+    assert stats.get("pages/skipped/scheme/ftp") == 1
+    assert stats.get("pages/skipped/scheme/file") == 1
+    assert stats.get("pages/skipped/scheme/data") == 1
+
+
+def test_the_reviews_spider_follows_links_on_its_own_port_only(tmp_path):
+    site_root, other_root = tmp_path / "site", tmp_path / "other"
+    site_root.mkdir()
+    other_root.mkdir()
+    with FaultServer(site_root) as srv, FaultServer(other_root) as other:
+        srv.script("/robots.txt", Content(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/", Content(f'<html><body><a href="/r/one">one</a> <a href="{other.base_url}/r/two">two</a>'
+                                f'<link rel="alternate" type="application/rss+xml" href="{other.base_url}/feed.xml"></body></html>'.encode()))
+        srv.script("/r/one", page("One"))
+        other.script("/r/two", page("Two"))
+        result = crawl(tmp_path, "reviews", ["-a", f"url={srv.base_url}/", "-a", "mode=full"], timeout=90)
+        assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+        assert other.requests == []
+    assert [r["title"] for r in result["records"]] == ["One"]
+
+
+# ---------------------------------------------------------------- 8: attack surface
+def test_no_remote_control_or_telnet_server(tmp_path):
+    with FaultServer(tmp_path) as srv:
+        srv.script("/r/one", page("One"))
+        result = crawl(tmp_path, "avclub", ["-a", f"urls={srv.base_url}/r/one"], timeout=90)
+    log = result["proc"].stderr
+    assert result["proc"].returncode == 0, log[-3000:]
+    enabled = log[log.index("Enabled extensions"):][:2000]
+    assert "RemoteControl" not in enabled and "TelnetConsole" not in enabled
+    assert "remote control" not in log.lower() and "Telnet console listening" not in log
+
+
+def test_a_bad_urls_file_is_refused_without_echoing_its_content(tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# my list\nhttps://www.avclub.com/ok\nsecret-line-one hunter2\n\njavascript:alert(1)\n", "utf-8")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00secret-bytes\x00\n")
+    for path, expected in ((urls, "urls_file line(s) 3, 5: not http(s) URLs"), (binary, "not a UTF-8 text file")):
+        proc = run_scrapy(["crawl", "avclub", "-a", f"urls_file={path}", "-O", str(tmp_path / "o.jsonl"), *FAST], timeout=60)
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        assert expected in proc.stderr
+        assert "secret" not in proc.stderr and "hunter2" not in proc.stderr and "alert" not in proc.stderr
+    assert not (tmp_path / "o.jsonl").exists()
