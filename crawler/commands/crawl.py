@@ -16,6 +16,20 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.run.context import EXIT_USAGE, run_exit_code
+from crawler.run.controller import RunRefused
+
+
+def _quiet_refusal(done) -> None:
+    """A crawl refused before it started (another run holds its lock, :class:`RunRefused`): its
+    reason line is printed by :meth:`Command.run`, without a traceback. Any other failure is
+    left to Scrapy (an asyncio task or a Deferred, depending on the reactor)."""
+    if hasattr(done, "addErrback"):
+        done.addErrback(lambda failure: None if failure.check(RunRefused) else failure)
+    elif hasattr(done, "add_done_callback"):
+        def retrieved(task) -> None:
+            if not task.cancelled() and isinstance(task.exception(), RunRefused):
+                return  # task.exception() marked it retrieved: asyncio does not print it
+        done.add_done_callback(retrieved)
 
 
 class Command(ScrapyCrawlCommand):
@@ -32,14 +46,15 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("running 'scrapy crawl' with more than one spider is not supported")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        _quiet_refusal(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        run = getattr(crawler, "_review_run", None)
         if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
             self.exitcode = EXIT_USAGE
-            print("RUN FAILED: the crawl could not start (see the error above)", file=sys.stderr)
+            refused = run.failures if run is not None and run.exit_code == EXIT_USAGE else []
+            print("\n".join(refused) or "RUN FAILED: the crawl could not start (see the error above)", file=sys.stderr)
             return
         self.exitcode = run_exit_code(crawler)
-        run = getattr(crawler, "_review_run", None)
         if run is not None:
             for line in run.failures:
                 print(line, file=sys.stderr)

@@ -13,6 +13,7 @@ start or the state store could not be opened, :data:`EXIT_INCOMPLETE` 3 the run 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from datetime import timedelta
@@ -21,9 +22,13 @@ from pathlib import Path
 from crawler.output.manifest import build_manifest, manifest_path_for, scan_output, write_json_atomic
 from crawler.output.recovery import recover
 from crawler.run.options import RunFilter, RunOptions, parse_when
-from crawler.state import StateStore, default_state_path, open_state, utc_now
+from crawler.state import LockHeld, RunLock, StateStore, default_state_path, open_state, state_file_path, utc_now
+
+logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_MONITOR, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+#: the lock file of an output folder (:meth:`RunContext.take_locks`)
+OUTPUT_LOCK_NAME = ".crawler-output.lock"
 #: what each exit code means (``scrapy crawl -h``, the README, the run summary)
 EXIT_MEANINGS = {
     EXIT_OK: "success",
@@ -66,17 +71,58 @@ class RunContext:
         self.exit_code: int | None = None
         self.failures: list[str] = []
         self.state_error: str | None = None
+        self.locks: list[RunLock] = []
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
                           "base_url": getattr(spider, "base_url", None),
                           "urls": len(getattr(spider, "exact_urls", None) or [])}
 
     # state -------------------------------------------------------------
-    def open_state(self) -> None:
+    def resolve_state_location(self) -> str:
+        """``-a state``, else ``STATE_PATH``, else the default beside the first output file."""
         settings = self.crawler.settings
         location = self.options.state or settings.get("STATE_PATH")
         if not location:
             location = str(default_state_path(self.spider_name, feed_file_paths(settings, self.spider_name)))
-        self.state_location = str(location)
+        return str(location)
+
+    # locks -------------------------------------------------------------
+    def take_locks(self) -> None:
+        """One run at a time per state and per output folder (:mod:`crawler.state.lock`):
+        ``<state>.lock`` beside a SQLite state and :data:`OUTPUT_LOCK_NAME` in each local output
+        folder. Raises :class:`~crawler.state.LockHeld` (naming the holder) when another live run
+        holds one; a lock left by a dead run is taken over and logged. Distributed runs
+        (``DISTRIBUTED_BASE_KEY`` set by :mod:`crawler.distributed.addon`) coordinate through
+        Redis and take none."""
+        settings = self.crawler.settings
+        if settings.get("DISTRIBUTED_BASE_KEY"):
+            return
+        paths = []
+        state_file = state_file_path(self.resolve_state_location(), self.spider_name)
+        if state_file is not None:
+            paths.append(state_file.with_name(state_file.name + ".lock"))
+        paths += [folder / OUTPUT_LOCK_NAME for folder in sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})]
+        try:
+            for path in paths:
+                lock = RunLock(path, spider=self.spider_name, run_id=self.run_id).acquire()
+                self.locks.append(lock)
+                if lock.took_over:
+                    old = lock.took_over
+                    logger.warning("Took over the run lock %s left by pid %s on %s (run %s, started %s): that run died without releasing it",
+                                   path, old.get("pid"), old.get("host"), old.get("run_id"), old.get("started"))
+                    self.crawler.stats.inc_value("run/stale_locks_taken_over")
+        except LockHeld:
+            self.release_locks()
+            raise
+
+    def release_locks(self) -> None:
+        for lock in reversed(self.locks):
+            lock.release()
+        self.locks = []
+
+    def open_state(self) -> None:
+        settings = self.crawler.settings
+        self.state_location = self.resolve_state_location()
+        location = self.state_location
         self.state = open_state(location, self.spider_name)
         self.arguments["state"] = self.state_location
         stats = self.crawler.stats

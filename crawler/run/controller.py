@@ -16,6 +16,9 @@
   in the state's history, advances the incremental watermark after a successful run, rewrites
   the run's manifests with the exit status and logs a one-screen summary.
 
+Run locks: taken when the extension is built (:meth:`RunController.take_locks`), released when
+the run has finished its state and manifests.
+
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 ``0`` success (also an incremental run that found nothing new), ``1`` a monitor failed (one
 ``MONITOR FAILED: ...`` line per failed check on stderr), ``2`` bad arguments, the crawl could
@@ -34,9 +37,13 @@ from crawler.output.atomic import output_opened
 from crawler.run import monitors
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, get_run
 from crawler.run.progress import progress_line
-from crawler.state import utc_now
+from crawler.state import LockHeld, utc_now
 
 logger = logging.getLogger(__name__)
+
+
+class RunRefused(Exception):
+    """The crawl must not start (another run holds its lock): the message is the reason line."""
 
 
 class RunController:
@@ -48,6 +55,7 @@ class RunController:
         self.task = None
         self._finalized = False
         self._last = (time.monotonic(), 0)
+        self.take_locks()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.output_opened, signal=output_opened)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -57,6 +65,20 @@ class RunController:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def take_locks(self) -> None:
+        """The run locks (:meth:`crawler.run.context.RunContext.take_locks`), taken when the
+        extension is built: after the spider exists, before any feed file is opened. A lock
+        held by another run stops the crawl before it starts (:class:`RunRefused`, exit 2)."""
+        if not hasattr(self.crawler.spider, "run_options"):
+            return  # not a crawl of ours (scrapy shell/fetch with Scrapy's default spider)
+        run = get_run(self.crawler)
+        try:
+            run.take_locks()
+        except LockHeld as exc:
+            run.exit_code = EXIT_USAGE
+            run.failures = [f"RUN FAILED: {exc}"]
+            raise RunRefused(run.failures[0]) from None
 
     def spider_opened(self, spider) -> None:
         run = get_run(self.crawler)
@@ -149,6 +171,7 @@ class RunController:
         logger.info(self.summary(run, reason))
         if run.state is not None:
             run.state.close()
+        run.release_locks()
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()

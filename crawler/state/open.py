@@ -28,14 +28,25 @@ def open_state(uri_or_path: str | os.PathLike, spider_name: str) -> StateStore:
       is replaced by the spider name; an existing directory gets ``<spider>.state.sqlite`` in it.
     """
     text = os.fspath(uri_or_path)
-    if text.startswith(("redis://", "rediss://", "unix://")):
+    if text.startswith(REDIS_SCHEMES):
         from crawler.state.redis import RedisStateStore  # needs the optional redis extra
 
         return RedisStateStore(text, spider_name)
+    return SQLiteStateStore(state_file_path(text, spider_name))
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def state_file_path(uri_or_path: str | os.PathLike, spider_name: str) -> Path | None:
+    """The SQLite file :func:`open_state` opens for *uri_or_path* (``None`` for a Redis URI)."""
+    text = os.fspath(uri_or_path)
+    if text.startswith(REDIS_SCHEMES):
+        return None
     text = text.removeprefix("sqlite://")
     if "%(" in text:
         text = text % {"name": spider_name}
     path = Path(text)
     if path.is_dir():
         path = path / f"{spider_name}.state.sqlite"
-    return SQLiteStateStore(path)
+    return path

@@ -8,11 +8,15 @@ taken (the test's own timeout), and the files and state left on disk.
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from tests.support.crawl import FAST, read_jsonl, run_scrapy
-from tests.support.faultserver import Content, FaultServer, Redirect, SilentServer, review_html
+from tests.support.crawl import FAST, REPO, crawl_env, read_jsonl, run_scrapy
+from tests.support.faultserver import Content, FaultServer, Redirect, SilentServer, Stall, review_html
 
 QUIET = ["-s", "MONITOR_MAX_ERROR_RATE=1", "-s", "MONITOR_COVERAGE={}", "-s", "DOWNLOAD_TIMEOUT=3",
          "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -122,3 +126,64 @@ def test_a_bad_urls_file_is_refused_without_echoing_its_content(tmp_path):
         assert expected in proc.stderr
         assert "secret" not in proc.stderr and "hunter2" not in proc.stderr and "alert" not in proc.stderr
     assert not (tmp_path / "o.jsonl").exists()
+
+
+# ---------------------------------------------------------------- 1: one run at a time
+def start_crawl(tmp: Path, url: str, out: Path, state: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "avclub", "-a", f"urls={url}", "-O", str(out),
+                             "-a", f"state={state}", *FAST, *QUIET, "-s", "DOWNLOAD_TIMEOUT=30"],
+                            cwd=REPO, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(check, timeout: float = 60) -> None:
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < timeout, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_second_run_on_the_same_state_or_folder_exits_2_at_once(tmp_path):
+    """Why #1: two runs at once on one state (or one output folder) duplicated reviews."""
+    with FaultServer(tmp_path) as srv:
+        slow = srv.script("/r/slow", Stall(6), page("Slow"))
+        first = start_crawl(tmp_path, slow, tmp_path / "a.jsonl", tmp_path / "state.sqlite")
+        try:
+            wait_for(lambda: srv.count("/r/slow") >= 1)  # the first run is mid-crawl, holding its locks
+            holder = json.loads((tmp_path / "state.sqlite.lock").read_text())
+            assert holder["pid"] == first.pid
+            (tmp_path / "b").mkdir()
+            for out, state in ((tmp_path / "b" / "b.jsonl", tmp_path / "state.sqlite"),      # same state
+                               (tmp_path / "c.jsonl", tmp_path / "b" / "other.sqlite")):     # same output folder
+                t0 = time.monotonic()
+                proc = run_scrapy(["crawl", "avclub", "-a", f"urls={slow}", "-O", str(out), "-a", f"state={state}", *FAST, *QUIET], timeout=60)
+                assert proc.returncode == 2, proc.stderr[-3000:]
+                assert time.monotonic() - t0 < 30
+                last = proc.stderr.strip().splitlines()[-1]
+                assert last.startswith("RUN FAILED: another run holds ") and f"pid {first.pid} on {socket.gethostname()} since 20" in last
+                assert "Traceback" not in proc.stderr
+                assert not out.exists()
+            assert sorted(p.name for p in (tmp_path / "b").iterdir()) == []  # no state, no temporary file
+            assert srv.count("/r/slow") == 1  # the refused runs fetched nothing
+        finally:
+            _, err = first.communicate(timeout=90)
+        assert first.returncode == 0, err[-3000:]
+    assert [r["title"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["Slow"]
+    assert not list(tmp_path.glob("*.lock"))  # released: no lock file left
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
+    with FaultServer(tmp_path) as srv:
+        slow = srv.script("/r/slow", Stall(6))
+        fast = srv.script("/r/fast", page("Fast"))
+        killed = start_crawl(tmp_path, slow, tmp_path / "a.jsonl", tmp_path / "state.sqlite")
+        wait_for(lambda: srv.count("/r/slow") >= 1)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(30)
+        killed.stderr.close()
+        assert json.loads((tmp_path / "state.sqlite.lock").read_text())["pid"] == killed.pid  # left behind
+        proc = run_scrapy(["crawl", "avclub", "-a", f"urls={fast}", "-O", str(tmp_path / "a.jsonl"),
+                           "-a", f"state={tmp_path / 'state.sqlite'}", *FAST, *QUIET], timeout=90)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Took over the run lock {tmp_path / 'state.sqlite.lock'} left by pid {killed.pid}" in proc.stderr
+    assert [r["title"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["Fast"], proc.stderr[-4000:]
+    assert not list(tmp_path.glob("*.lock")) and not (tmp_path / ".crawler-output.lock").exists()
