@@ -9,6 +9,10 @@
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it.
 - ``crawler serve [SITE] [--port N]``: serve a fixture site for manual crawls.
+- ``crawler state rebuild STATE --from FOLDER [--from FOLDER ...] [--spider NAME] [--force]``:
+  a new SQLite state from the output manifests (a damaged state is moved aside first; see
+  :mod:`crawler.run.rebuild`). Exit 0 when every manifest's file was used, 1 when some were
+  skipped (listed), 2 when the state is healthy (without ``--force``) or in use.
 """
 
 from __future__ import annotations
@@ -156,6 +160,29 @@ def extract_path(path: Path, url: str | None, site: str | None) -> dict | None:
     return extract_review(page.read_bytes(), url, site=site, headers=headers)
 
 
+def state_rebuild(args) -> int:
+    """``crawler state rebuild`` (see the module docstring)."""
+    from crawler.run.rebuild import RebuildRefused, rebuild_state
+    from crawler.state import LockHeld
+
+    missing = [f for f in args.folders if not f.is_dir()]
+    if missing:
+        print(f"not a folder: {missing[0]}", file=sys.stderr)
+        return 2
+    try:
+        result = rebuild_state(args.state, args.folders, spider=args.spider, force=args.force)
+    except (RebuildRefused, LockHeld) as exc:
+        print(f"REBUILD REFUSED: {exc}", file=sys.stderr)
+        return 2
+    if result["moved_to"]:
+        print(f"moved the old state to {result['moved_to']}")
+    for path, reason in result["skipped"]:
+        print(f"skipped {path}: {reason} (its reviews will be emitted again)")
+    print(f"rebuilt {args.state}: {result['records']} record(s) from {result['files']} file(s), "
+          f"{len(result['skipped'])} skipped, watermarks {result['watermarks'] or '-'}")
+    return 1 if result["skipped"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1")
     p_srv.add_argument("site", nargs="?", default="avclub")
     p_srv.add_argument("--port", type=int, default=8765)
+    p_state = sub.add_parser("state", help="state store maintenance")
+    state_sub = p_state.add_subparsers(dest="state_command", required=True)
+    p_rebuild = state_sub.add_parser("rebuild", help="rebuild a state from the output manifests")
+    p_rebuild.add_argument("state", type=Path)
+    p_rebuild.add_argument("--from", dest="folders", type=Path, action="append", required=True, help="an output folder (repeatable)")
+    p_rebuild.add_argument("--spider", help="only the manifests of this spider")
+    p_rebuild.add_argument("--force", action="store_true", help="rebuild a healthy state too (it is moved aside)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -188,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             record.pop("fetched_at", None)
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
+    if args.command == "state":
+        return state_rebuild(args)
     if args.command == "serve":
         server = FixtureServer(FIXTURES / args.site, port=args.port)
         print(f"Serving {FIXTURES / args.site} on {server.base_url} (Ctrl-C to stop)")

@@ -22,7 +22,8 @@ from pathlib import Path
 from crawler.output.manifest import build_manifest, manifest_path_for, scan_output, write_json_atomic
 from crawler.output.recovery import recover
 from crawler.run.options import RunFilter, RunOptions, parse_when
-from crawler.state import LockHeld, RunLock, StateStore, default_state_path, open_state, state_file_path, utc_now
+from crawler.state import (LockHeld, RunLock, StateStore, check_state_file, default_state_path, open_state,
+                           state_file_path, utc_now)
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ class RunContext:
         except LockHeld:
             self.release_locks()
             raise
+
+    def check_state(self) -> None:
+        """Raise :class:`~crawler.state.StateDamaged` when the SQLite state exists and is not a
+        healthy state (checked again when it is opened; a Redis state is not checked here)."""
+        path = state_file_path(self.resolve_state_location(), self.spider_name)
+        if path is not None:
+            check_state_file(path)
 
     def release_locks(self) -> None:
         for lock in reversed(self.locks):

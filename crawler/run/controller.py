@@ -37,7 +37,7 @@ from crawler.output.atomic import output_opened
 from crawler.run import monitors
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, get_run
 from crawler.run.progress import progress_line
-from crawler.state import LockHeld, utc_now
+from crawler.state import LockHeld, StateDamaged, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class RunController:
         self.task = None
         self._finalized = False
         self._last = (time.monotonic(), 0)
-        self.take_locks()
+        self.check_start()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.output_opened, signal=output_opened)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -66,16 +66,20 @@ class RunController:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def take_locks(self) -> None:
-        """The run locks (:meth:`crawler.run.context.RunContext.take_locks`), taken when the
-        extension is built: after the spider exists, before any feed file is opened. A lock
-        held by another run stops the crawl before it starts (:class:`RunRefused`, exit 2)."""
+    def check_start(self) -> None:
+        """Run when the extension is built: after the spider exists, before any feed file is
+        opened. Takes the run locks (:meth:`crawler.run.context.RunContext.take_locks`) and
+        checks the state file (:func:`crawler.state.check_state_file`). A lock held by another
+        run, or a damaged, empty or directory state, stops the crawl before it starts
+        (:class:`RunRefused`, exit 2, one ``RUN FAILED: ...`` line): no request, no output."""
         if not hasattr(self.crawler.spider, "run_options"):
             return  # not a crawl of ours (scrapy shell/fetch with Scrapy's default spider)
         run = get_run(self.crawler)
         try:
             run.take_locks()
-        except LockHeld as exc:
+            run.check_state()
+        except (LockHeld, StateDamaged) as exc:
+            run.release_locks()
             run.exit_code = EXIT_USAGE
             run.failures = [f"RUN FAILED: {exc}"]
             raise RunRefused(run.failures[0]) from None
@@ -84,6 +88,11 @@ class RunController:
         run = get_run(self.crawler)
         try:
             run.open_state()
+        except StateDamaged as exc:
+            run.state_error = f"RUN FAILED: {exc}"
+            run.state = None
+            self.crawler.engine.close_spider(spider, "state_error")
+            return
         except Exception as exc:  # noqa: BLE001 - an unusable state must stop the run, loudly
             logger.exception("Cannot open the state store %s", run.state_location)
             run.state_error = f"RUN FAILED: cannot open the state store {run.state_location}: {exc}"

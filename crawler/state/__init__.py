@@ -9,6 +9,6 @@ default), :mod:`~crawler.state.redis` (distributed runs; the optional ``redis`` 
 from crawler.state.base import StateStore, utc_now
 from crawler.state.lock import LockHeld, RunLock
 from crawler.state.open import default_state_path, open_state, state_file_path
-from crawler.state.sqlite import SQLiteStateStore
+from crawler.state.sqlite import SQLiteStateStore, StateDamaged, check_state_file
 
-__all__ = ["StateStore", "SQLiteStateStore", "open_state", "default_state_path", "state_file_path", "utc_now", "RunLock", "LockHeld"]
+__all__ = ["StateStore", "SQLiteStateStore", "open_state", "default_state_path", "state_file_path", "utc_now", "RunLock", "LockHeld", "StateDamaged", "check_state_file"]

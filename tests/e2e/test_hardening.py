@@ -187,3 +187,67 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     assert f"Took over the run lock {tmp_path / 'state.sqlite.lock'} left by pid {killed.pid}" in proc.stderr
     assert [r["title"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["Fast"], proc.stderr[-4000:]
     assert not list(tmp_path.glob("*.lock")) and not (tmp_path / ".crawler-output.lock").exists()
+
+
+# ---------------------------------------------------------------- 4: a damaged state stops the run
+def state_run(tmp: Path, srv, mode: str = "backfill") -> subprocess.CompletedProcess:
+    urls = ",".join(f"{srv.base_url}/r/{i}" for i in range(3))
+    return run_scrapy(["crawl", "avclub", "-a", f"urls={urls}", "-a", f"mode={mode}", "-O", str(tmp / "out" / "out.jsonl"),
+                       "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET, "-s", f"STATS_DUMP_PATH={tmp / 'stats.json'}"], timeout=90)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_it(tmp_path):
+    """Why #4: a corrupted page, an empty file or a directory at the state path was taken as a
+    fresh state (reviews re-emitted, exit 0). Now: exit 2 at once, nothing fetched or written,
+    and ``crawler state rebuild`` from the manifests gives a state the backfill resumes from."""
+    with FaultServer(tmp_path) as srv:
+        for i in range(3):
+            srv.script(f"/r/{i}", page(f"Review {i}"))
+        first = state_run(tmp_path, srv)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert len(read_jsonl(tmp_path / "out" / "out.jsonl")) == 3
+        outputs = snapshot(tmp_path / "out")
+        good_state = (tmp_path / "state.sqlite").read_bytes()
+        assert not (tmp_path / "state.sqlite-wal").exists()  # checkpointed when the run closed it
+        fetched = len(srv.requests)
+
+        def refused(expect: str):
+            t0 = time.monotonic()
+            proc = state_run(tmp_path, srv)
+            assert proc.returncode == 2, proc.stderr[-3000:]
+            assert time.monotonic() - t0 < 30
+            last = proc.stderr.strip().splitlines()[-1]
+            assert last.startswith("RUN FAILED: the state store ") and expect in last, last
+            assert "crawler state rebuild" in last and "Traceback" not in proc.stderr
+            assert len(srv.requests) == fetched  # nothing fetched
+            assert snapshot(tmp_path / "out") == outputs  # committed output as it was
+
+        # one 4 KB page of the state overwritten
+        damaged = bytearray(good_state)
+        damaged[4096 * 2:4096 * 3] = bytes((i * 7 + 13) % 256 for i in range(4096))
+        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+        refused("")
+        assert (tmp_path / "state.sqlite").read_bytes() == bytes(damaged)  # left as it was, for inspection
+        # zero-length, then a directory
+        (tmp_path / "state.sqlite").write_bytes(b"")
+        refused("empty")
+        (tmp_path / "state.sqlite").unlink()
+        (tmp_path / "state.sqlite").mkdir()
+        refused("a directory is at the state path")
+        (tmp_path / "state.sqlite").rmdir()
+        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+
+        rebuild = subprocess.run([sys.executable, "-m", "crawler.cli", "state", "rebuild", str(tmp_path / "state.sqlite"),
+                                  "--from", str(tmp_path / "out")], capture_output=True, text=True, env=crawl_env(), cwd=REPO, timeout=60)
+        assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
+        assert "3 record(s) from 1 file(s), 0 skipped" in rebuild.stdout
+        assert len(list(tmp_path.glob("state.sqlite.damaged-*"))) == 1
+        again = state_run(tmp_path, srv)  # the backfill resumes: everything already exported
+        assert again.returncode == 0, again.stderr[-3000:]
+        stats = json.loads((tmp_path / "stats.json").read_text())
+        assert stats.get("pages/skipped/already_exported") == 3 and stats.get("reviews/emitted", 0) == 0
+        assert len(srv.requests) == fetched  # nothing fetched again
