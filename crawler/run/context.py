@@ -138,7 +138,7 @@ class RunContext:
         stats.set_value("run/mode", self.mode)
         stats.set_value("run/state", self.state_location)
         folders = sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})
-        recover(self.state, folders, stats)
+        recover(self.state, folders, stats, run_id=self.run_id, exclusive=bool(self.locks))
         if self.mode == "incremental" and not self.exact_urls:
             mark = parse_when(self.state.get_watermark(self.watermark_key))
             if mark is not None:

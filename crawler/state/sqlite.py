@@ -206,6 +206,21 @@ class SQLiteStateStore(StateStore):
             raise
         return n
 
+    def forget_run(self, run_id: str, keep: set[str]) -> int:
+        n = 0
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            ids = [r[0] for r in cur.execute("SELECT id FROM reviews WHERE last_emitted_run = ?", (run_id,)).fetchall() if r[0] not in keep]
+            for rid in ids:
+                n += cur.execute("DELETE FROM reviews WHERE id = ? AND last_emitted_run = ?", (rid, run_id)).rowcount
+                cur.execute("DELETE FROM fetches WHERE id = ? AND emitted_run = ?", (rid, run_id))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return n
+
     def get_fetch(self, url: str) -> dict | None:
         row = self.db.execute("SELECT * FROM fetches WHERE url = ?", (url,)).fetchone()
         return dict(row) if row else None

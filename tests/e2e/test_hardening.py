@@ -251,3 +251,44 @@ def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_i
         stats = json.loads((tmp_path / "stats.json").read_text())
         assert stats.get("pages/skipped/already_exported") == 3 and stats.get("reviews/emitted", 0) == 0
         assert len(srv.requests) == fetched  # nothing fetched again
+
+
+# ---------------------------------------------------------------- 5: manifests of a killed run
+def test_manifests_left_running_by_a_killed_run_are_marked_killed(tmp_path):
+    """Why #5: after SIGKILL the manifests stayed ``running`` forever. The next run marks them
+    ``killed``: ``recovered`` when the file still matches its sha256 (its reviews stay exported),
+    ``damaged`` when not (its reviews are emitted again)."""
+    out = tmp_path / "out"
+    with FaultServer(tmp_path) as srv:
+        urls = [srv.script(f"/r/{i}", page(f"Review {i}")) for i in range(6)] + [srv.script("/r/slow", Stall(20, times=1), page("Slow"))]
+        args = ["crawl", "avclub", "-a", f"urls={','.join(urls)}", "-a", "mode=backfill", "-o", f"{out}/%(batch_time)s-%(run_id)s.jsonl:jsonl",
+                "-a", f"state={tmp_path / 'state.sqlite'}", *FAST, *QUIET, "-s", "DOWNLOAD_TIMEOUT=30", "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=2",
+                "-s", "CONCURRENT_REQUESTS=1"]
+        killed = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=REPO, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: len(list(out.glob("*.manifest.json"))) >= 2 and srv.count("/r/slow") >= 1, timeout=90)
+            time.sleep(1)  # the second batch's state write is done (the slow page holds the run)
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(30)
+        manifests = sorted(out.glob("*.manifest.json"))
+        before = [json.loads(m.read_text()) for m in manifests]
+        assert len(before) >= 2 and {m["exit_status"] for m in before} == {"running"} and before[0]["pid"] == killed.pid
+        kept = [out / m["file"] for m in before[:-1]]
+        tampered = out / before[-1]["file"]
+        tampered_ids = {r["id"] for r in read_jsonl(tampered)}
+        tampered.write_bytes(tampered.read_bytes()[:-40] + b"\n")  # the file no longer matches its manifest
+        resumed = run_scrapy(args[:-4] + ["-s", "FEED_EXPORT_BATCH_ITEM_COUNT=100"], timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    after = [json.loads(m.read_text()) for m in manifests]
+    assert [(m["exit_status"], m["status"]) for m in after] == [("killed", "recovered")] * len(kept) + [("killed", "damaged")]
+    assert [m["sha256"] for m in after[:-1]] == [m["sha256"] for m in before[:-1]]
+    assert len({m["recovered_by"] for m in after}) == 1 and after[0]["recovered_by"] != before[0]["run_id"]
+    # the resumed run emitted the damaged file's reviews again, and none of the intact files'
+    new = [f for f in out.glob("*.jsonl") if f not in (*kept, tampered) and not f.name.endswith(".rejects.jsonl")]
+    emitted = [r["id"] for f in new for r in read_jsonl(f)]
+    assert tampered_ids <= set(emitted)
+    assert not ({r["id"] for f in kept for r in read_jsonl(f)} & set(emitted))
+    assert len(emitted) == len(set(emitted)) == 7 - 2 * len(kept)
+    for f in new:
+        assert json.loads((f.with_name(f.name + ".manifest.json")).read_text())["exit_status"] == "ok"
