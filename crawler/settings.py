@@ -21,6 +21,17 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Sitemaps (crawler/spiders/discovery.py) up to the protocol's limits: 50 MB uncompressed (their
+# requests' download_maxsize, and the gunzip limit), 50,000 URLs per file; sitemap-index chains
+# at most SITEMAP_MAX_DEPTH levels deep; reading a sitemap pauses while more than
+# SITEMAP_QUEUE_MAX requests wait in the scheduler (bounded memory, pages fetched meanwhile).
+SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_DEPTH = 5
+SITEMAP_QUEUE_MAX = 2000
+# Scrapy stops downloading while more than this many response bytes are being processed; above
+# the largest sitemap, so pages are fetched while a 50 MB sitemap is being read.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

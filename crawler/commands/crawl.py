@@ -10,6 +10,7 @@ reason is repeated as the last line(s) on stderr, e.g.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -17,6 +18,8 @@ from scrapy.exceptions import UsageError
 
 from crawler.run.context import EXIT_USAGE, run_exit_code
 from crawler.run.controller import RunRefused
+
+logger = logging.getLogger(__name__)
 
 
 def _quiet_refusal(done) -> None:
@@ -27,8 +30,9 @@ def _quiet_refusal(done) -> None:
         done.addErrback(lambda failure: None if failure.check(RunRefused) else failure)
     elif hasattr(done, "add_done_callback"):
         def retrieved(task) -> None:
-            if not task.cancelled() and isinstance(task.exception(), RunRefused):
-                return  # task.exception() marked it retrieved: asyncio does not print it
+            exc = None if task.cancelled() else task.exception()  # marks it retrieved: we report it
+            if exc is not None and not isinstance(exc, RunRefused):
+                logger.error("The crawl could not start", exc_info=(type(exc), exc, exc.__traceback__))
         done.add_done_callback(retrieved)
 
 

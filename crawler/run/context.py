@@ -28,6 +28,13 @@ from crawler.state import (LockHeld, RunLock, StateStore, check_state_file, defa
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_MONITOR, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+class StartError(Exception):
+    """The run cannot take what it needs to start (a lock file cannot be created): the message
+    is the reason line."""
+
+
 #: the lock file of an output folder (:meth:`RunContext.take_locks`)
 OUTPUT_LOCK_NAME = ".crawler-output.lock"
 #: what each exit code means (``scrapy crawl -h``, the README, the run summary)
@@ -98,20 +105,25 @@ class RunContext:
         if settings.get("DISTRIBUTED_BASE_KEY"):
             return
         paths = []
-        state_file = state_file_path(self.resolve_state_location(), self.spider_name)
+        location = self.resolve_state_location()
+        state_file = state_file_path(location, self.spider_name)
         if state_file is not None:
-            paths.append(state_file.with_name(state_file.name + ".lock"))
-        paths += [folder / OUTPUT_LOCK_NAME for folder in sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})]
+            paths.append((state_file.with_name(state_file.name + ".lock"), f"cannot open the state store {location}"))
+        paths += [(folder / OUTPUT_LOCK_NAME, f"cannot lock the output folder {folder}")
+                  for folder in sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})]
         try:
-            for path in paths:
-                lock = RunLock(path, spider=self.spider_name, run_id=self.run_id).acquire()
+            for path, what in paths:
+                try:
+                    lock = RunLock(path, spider=self.spider_name, run_id=self.run_id).acquire()
+                except OSError as exc:
+                    raise StartError(f"{what}: {exc}") from None
                 self.locks.append(lock)
                 if lock.took_over:
                     old = lock.took_over
                     logger.warning("Took over the run lock %s left by pid %s on %s (run %s, started %s): that run died without releasing it",
                                    path, old.get("pid"), old.get("host"), old.get("run_id"), old.get("started"))
                     self.crawler.stats.inc_value("run/stale_locks_taken_over")
-        except LockHeld:
+        except (LockHeld, StartError):
             self.release_locks()
             raise
 

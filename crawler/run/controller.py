@@ -35,7 +35,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler.output.atomic import output_opened
 from crawler.run import monitors
-from crawler.run.context import EXIT_INCOMPLETE, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, get_run
+from crawler.run.context import EXIT_INCOMPLETE, EXIT_MONITOR, EXIT_OK, EXIT_USAGE, RunContext, StartError, get_run
 from crawler.run.progress import progress_line
 from crawler.state import LockHeld, StateDamaged, utc_now
 
@@ -78,7 +78,7 @@ class RunController:
         try:
             run.take_locks()
             run.check_state()
-        except (LockHeld, StateDamaged) as exc:
+        except (LockHeld, StateDamaged, StartError) as exc:
             run.release_locks()
             run.exit_code = EXIT_USAGE
             run.failures = [f"RUN FAILED: {exc}"]

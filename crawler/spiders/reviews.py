@@ -111,7 +111,7 @@ class ReviewsSpider(ReviewSiteSpider):
         if cfg and not self.start_url:
             for sm in cfg.sitemaps:
                 started += 1
-                yield Request(self._abs(sm), callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+                yield self.sitemap_request(self._abs(sm))
             for feed in cfg.feeds:
                 started += 1
                 yield Request(self._abs(feed), callback=self.parse_feed, errback=self.page_failed, meta={"feed": True})
@@ -134,7 +134,7 @@ class ReviewsSpider(ReviewSiteSpider):
         self.crawler.stats.set_value("sitemap/from_robots", len(sitemaps))
         self._sitemaps_found = len(sitemaps)
         for url in sitemaps:
-            yield Request(url, callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+            yield self.sitemap_request(url)
         yield from self._start_requests()
 
     def discover_robots_failed(self, failure) -> Iterable[Request]:
@@ -146,7 +146,7 @@ class ReviewsSpider(ReviewSiteSpider):
         kind = xml_kind(response.body) if not response.headers.get(b"Content-Type", b"").startswith(b"text/html") else None
         if kind == "sitemap":
             self.crawler.stats.inc_value("discovery/start_is_sitemap")
-            for request in self.parse_sitemap(response):
+            async for request in self.parse_sitemap(response):
                 yield request
             return
         if kind == "feed":

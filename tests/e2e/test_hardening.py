@@ -7,6 +7,7 @@ taken (the test's own timeout), and the files and state left on disk.
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import socket
@@ -292,3 +293,52 @@ def test_manifests_left_running_by_a_killed_run_are_marked_killed(tmp_path):
     assert len(emitted) == len(set(emitted)) == 7 - 2 * len(kept)
     for f in new:
         assert json.loads((f.with_name(f.name + ".manifest.json")).read_text())["exit_status"] == "ok"
+
+
+# ---------------------------------------------------------------- 7: sitemaps at the protocol's limits
+def test_a_sitemap_at_the_protocols_limits_is_read_streamed(tmp_path):
+    """Why #7: a valid 50,000-URL sitemap of 10.5 MB was dropped as too large. Now it is read to
+    its last entry (gzip too) with bounded memory; entries before ``since`` are not fetched."""
+    pad = "x" * 160  # long URLs: 50,000 entries make about 10.5 MB
+    entries = []
+    for i in range(50_000):
+        lastmod = "2025-01-10" if i in (0, 49_999) else "2020-01-01"
+        entries.append(f"<url><loc>{{{{BASE}}}}/film/{i}-{pad}</loc><lastmod>{lastmod}</lastmod></url>")
+    body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(entries) + "</urlset>").encode()
+    assert len(body) > 10_000_000
+    with FaultServer(tmp_path) as srv:
+        body = body.replace(b"{{BASE}}", srv.base_url.encode())
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/big.xml\nSitemap: {{BASE}}/big.xml.gz\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/big.xml", xml(body.decode()))
+        srv.script("/big.xml.gz", Content(gzip.compress(body.replace(b"/film/", b"/film/gz")), headers={"Content-Type": "application/x-gzip"}))
+        for i in (0, 49_999):
+            srv.script(f"/film/{i}-{pad}", page(f"Plain {i}"))
+            srv.script(f"/film/gz{i}-{pad}", page(f"Gzip {i}"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=backfill", "-a", "since=2025-01-01"], timeout=240,
+                       extra=["-s", "DOWNLOAD_TIMEOUT=60", "-s", "MEMUSAGE_CHECK_INTERVAL_SECONDS=0.2"])
+        fetched = [p for _, p in srv.requests if p.startswith("/film/") and "reviews" not in p]
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    stats = result["stats"]
+    assert sorted(r["title"] for r in result["records"]) == ["Gzip 0", "Gzip 49999", "Plain 0", "Plain 49999"]
+    assert stats["sitemap/fetched"] == 2 and stats["sitemap/urls"] == 100_000 and stats["sitemap/urls_skipped"] == 99_996
+    assert len(fetched) == 4
+    assert stats["memusage/max"] < 400_000_000, stats["memusage/max"]  # peak RSS sampled by Scrapy
+
+
+def test_sitemap_urls_past_the_limit_and_index_chains_past_the_depth_are_not_followed(tmp_path):
+    """Why #7: a 3,001-level chain of sitemap indexes was followed to its end (27 s)."""
+    with FaultServer(tmp_path) as srv:
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/index-0.xml\nSitemap: {{BASE}}/many.xml\n", headers={"Content-Type": "text/plain"}))
+        for level in range(3001):
+            srv.script(f"/index-{level}.xml", xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{srv.base_url}/index-{level + 1}.xml</loc></sitemap></sitemapindex>'))
+        srv.script("/many.xml", urlset(*(f"{srv.base_url}/film/m{i}" for i in range(60))))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=120,
+                       extra=["-s", "SITEMAP_MAX_URLS=50", "-s", "SITEMAP_QUEUE_MAX=3", "-s", "MONITOR_MIN_REVIEWS_SEEN=0"])
+        indexes = sorted(int(p.split("-")[1].split(".")[0]) for _, p in srv.requests if p.startswith("/index-"))
+        films = [p for _, p in srv.requests if p.startswith("/film/m")]
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    stats = result["stats"]
+    assert indexes == [0, 1, 2, 3, 4, 5]  # the start index and SITEMAP_MAX_DEPTH=5 levels below it
+    assert stats["sitemap/too_deep"] == 1
+    assert len(films) == 50 and stats["sitemap/urls_over_limit"] == 10
+    assert stats["sitemap/paused"] > 0  # reading waited for the queue: pages were fetched meanwhile
