@@ -7,7 +7,8 @@ pipeline and the output commit read it.
 
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 :data:`EXIT_OK` 0 success (also an incremental run that found nothing new),
-:data:`EXIT_MONITOR` 1 a monitor failed, :data:`EXIT_USAGE` 2 bad arguments, the crawl could not
+:data:`EXIT_MONITOR` 1 a monitor failed, :data:`EXIT_USAGE` 2 bad arguments, another run holding the
+state's or an output folder's lock, a damaged state, the crawl could not
 start or the state store could not be opened, :data:`EXIT_INCOMPLETE` 3 the run did not finish.
 """
 
@@ -41,7 +42,7 @@ OUTPUT_LOCK_NAME = ".crawler-output.lock"
 EXIT_MEANINGS = {
     EXIT_OK: "success",
     EXIT_MONITOR: "a monitor failed",
-    EXIT_USAGE: "bad arguments, or the crawl could not start",
+    EXIT_USAGE: "bad arguments, the crawl could not start, another run holds the lock, or the state is damaged",
     EXIT_INCOMPLETE: "the run did not finish (rerun to resume)",
 }
 

@@ -147,6 +147,11 @@ class ReviewSiteSpider(scrapy.Spider):
     ``None``: the site owning each page's host, :meth:`page_site`), ``default_base_url``, ``listing_paths`` (review listing pages, paginated),
     ``listing_link_css`` (links to reviews on a listing), ``next_page_css`` (pagination),
     ``sitemap_paths`` (tried when robots.txt names no sitemap).
+
+    Settings: ``SITEMAP_MAX_SIZE`` (bytes of one sitemap, uncompressed; 50 MB),
+    ``SITEMAP_MAX_URLS`` (entries taken from one sitemap; 50,000), ``SITEMAP_MAX_DEPTH`` (levels
+    of sitemap indexes followed; 5), ``SITEMAP_QUEUE_MAX`` (reading a sitemap pauses while more
+    requests wait in the scheduler; 2,000; 0 = never pause). See :meth:`parse_sitemap`.
     """
 
     site_key: str | None = None
