@@ -146,10 +146,11 @@ def wait_for(check, timeout: float = 60) -> None:
 def test_a_second_run_on_the_same_state_or_folder_exits_2_at_once(tmp_path):
     """Why #1: two runs at once on one state (or one output folder) duplicated reviews."""
     with FaultServer(tmp_path) as srv:
-        slow = srv.script("/r/slow", Stall(6), page("Slow"))
+        slow = srv.script("/r/slow", Stall(25, times=1), page("Slow"))  # holds the first run ~25 s
         first = start_crawl(tmp_path, slow, tmp_path / "a.jsonl", tmp_path / "state.sqlite")
         try:
             wait_for(lambda: srv.count("/r/slow") >= 1)  # the first run is mid-crawl, holding its locks
+            asked = len(srv.requests)
             holder = json.loads((tmp_path / "state.sqlite.lock").read_text())
             assert holder["pid"] == first.pid
             (tmp_path / "b").mkdir()
@@ -164,7 +165,7 @@ def test_a_second_run_on_the_same_state_or_folder_exits_2_at_once(tmp_path):
                 assert "Traceback" not in proc.stderr
                 assert not out.exists()
             assert sorted(p.name for p in (tmp_path / "b").iterdir()) == []  # no state, no temporary file
-            assert srv.count("/r/slow") == 1  # the refused runs fetched nothing
+            assert srv.requests[asked:] == []  # the refused runs asked nothing (the first run is still stalled)
         finally:
             _, err = first.communicate(timeout=90)
         assert first.returncode == 0, err[-3000:]
