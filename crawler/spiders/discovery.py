@@ -262,6 +262,13 @@ class ReviewSiteSpider(scrapy.Spider):
         stats = self.crawler.stats
         return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
 
+    def _closing(self) -> bool:
+        """Whether the engine is closing the spider (it then takes nothing more from the
+        scheduler: a sitemap reader waiting for the queue to drain must stop)."""
+        engine = getattr(self.crawler, "engine", None)
+        slot = getattr(engine, "_slot", None)
+        return engine is None or slot is None or getattr(slot, "closing", None) is not None
+
     async def parse_sitemap(self, response: Response):
         """A sitemap or sitemap index, read as a stream (:func:`sitemap_entries`): entries are
         yielded as they are parsed, and reading pauses while more than ``SITEMAP_QUEUE_MAX``
@@ -296,9 +303,13 @@ class ReviewSiteSpider(scrapy.Spider):
                 stats.inc_value("sitemap/urls_over_limit")
                 continue
             taken += 1
-            while queue_max > 0 and self._queued() > queue_max:
+            while queue_max > 0 and self._queued() > queue_max and not self._closing():
                 stats.inc_value("sitemap/paused")
                 await asyncio.sleep(0.05)
+            if self._closing():
+                stats.inc_value("sitemap/abandoned")
+                logger.warning("Sitemap %s: the crawl is closing; its entries after the %d-th are not read", response.url, taken)
+                return
             if kind == "sitemapindex":
                 if depth + 1 > max_depth:
                     stats.inc_value("sitemap/too_deep")

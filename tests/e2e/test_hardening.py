@@ -343,3 +343,19 @@ def test_sitemap_urls_past_the_limit_and_index_chains_past_the_depth_are_not_fol
     assert stats["sitemap/too_deep"] == 1
     assert len(films) == 50 and stats["sitemap/urls_over_limit"] == 10
     assert stats["sitemap/paused"] > 0  # reading waited for the queue: pages were fetched meanwhile
+
+
+def test_a_crawl_stopped_while_a_sitemap_reader_waits_ends_promptly(tmp_path):
+    """A sitemap reader waiting for the queue to drain must not keep a closing crawl open (the
+    engine takes nothing more from the queue once it closes): a close-spider limit ends the run
+    (exit 3) in seconds, the rest of the sitemap unread."""
+    with FaultServer(tmp_path) as srv:
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/many.xml\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/many.xml", urlset(*(f"{srv.base_url}/film/m{i}" for i in range(3000))))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=90,
+                       extra=["-s", "SITEMAP_QUEUE_MAX=5", "-s", "CLOSESPIDER_PAGECOUNT=15"])
+        films = [p for _, p in srv.requests if p.startswith("/film/m")]
+    assert result["proc"].returncode == 3, result["proc"].stderr[-3000:]
+    assert "RUN INCOMPLETE" in result["proc"].stderr.strip().splitlines()[-1]
+    assert result["seconds"] < 60
+    assert result["stats"]["sitemap/abandoned"] == 1 and len(films) < 100
