@@ -16,7 +16,7 @@
   in the state's history, advances the incremental watermark after a successful run, rewrites
   the run's manifests with the exit status and logs a one-screen summary.
 
-Run locks: taken when the extension is built (:meth:`RunController.take_locks`), released when
+Run locks and the state check: when the extension is built (:meth:`RunController.check_start`); the locks are released when
 the run has finished its state and manifests.
 
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 class RunRefused(Exception):
-    """The crawl must not start (another run holds its lock): the message is the reason line."""
+    """The crawl must not start (another run holds its lock, the state is damaged): the message is the reason line."""
 
 
 class RunController:
