@@ -15,6 +15,7 @@ from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.text import clean_body, clean_text, html_to_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
+from crawler.normalize.urls import url_without_surrogates
 from crawler.record.build import normalize_record
 from crawler.record.validate import record_errors
 from crawler.sites import registry
@@ -34,7 +35,7 @@ def page_for(html: str | bytes, url: str, *, site: str | None = None, headers: d
     *site*, or of the configured site (``crawler/sites/sites.toml``) owning the URL's host, else
     the generic page class (its records' ``site`` is the host, ``www.`` dropped; a mirror's
     canonical URL may name a configured site). :func:`crawler.sites.registry.page_for`."""
-    return registry.page_for(url, html, headers=headers, site=site)
+    return registry.page_for(url_without_surrogates(url), html, headers=headers, site=site)
 
 
 def extract_review(html: str | bytes, url: str, *, site: str | None = None, headers: dict | None = None) -> dict | None:
@@ -43,11 +44,13 @@ def extract_review(html: str | bytes, url: str, *, site: str | None = None, head
 
     *html* may be ``bytes`` (decoded like Scrapy does: BOM, ``Content-Type`` in *headers*,
     ``<meta charset>``, detection) or ``str``. The same function as the crawl's
-    (:func:`crawler.sites.read.read_page`).
+    (:func:`crawler.sites.read.read_page`). Any ``str`` and any ``bytes`` are read without an
+    exception: lone surrogates (text read with ``surrogateescape``) are read as the bytes they
+    were, in *html* and in *url* (``%XX``).
     """
     if site is not None and site not in registry.known_sites():
         raise ValueError(f"unknown site {site!r}; known: {registry.known_sites()}")
-    outcome = read_page(url, html, headers, site=site)
+    outcome = read_page(url_without_surrogates(url), html, headers, site=site)
     for record, errors in outcome.records:
         # A record that fails the schema (e.g. a page with a grade but no headline) is never
         # exported: the crawl rejects it as "invalid", and this returns None.

@@ -3,7 +3,9 @@
 - ``crawler demo``: serve the bundled A.V. Club fixture site on 127.0.0.1 and run the real
   ``avclub`` spider against it; prints a one-screen summary.
 - ``crawler validate FILE.jsonl [...]``: check output files against the record schema
-  (exit 0 when every line is valid, 1 otherwise; one line per invalid record).
+  (exit 0 when every line is valid, 1 otherwise with the count, 2 when a path is not a file;
+  one ``PATH:LINE: reason`` line per invalid line, whatever the file holds: see
+  :func:`validate_file`).
 - ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
   ``page.html`` or a fixture folder), as the crawl would export it. The URL decides the page
   class (the configured site owning its host); a fixture folder's ``expected.json`` gives it;
@@ -22,6 +24,10 @@
   records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
 - ``crawler schema [--version 1|2] [--ddl postgres|bigquery|duckdb] [--table NAME]``: the
   record's JSON Schema, or a table definition generated from it (:mod:`crawler.record.ddl`).
+- ``crawler state rebuild STATE --from FOLDER [--from FOLDER ...] [--spider NAME] [--force]``:
+  a new SQLite state from the output manifests (a damaged state is moved aside first; see
+  :mod:`crawler.run.rebuild`). Exit 0 when every manifest's file was used, 1 when some were
+  skipped (listed), 2 when the state is healthy (without ``--force``) or in use.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import gzip
 import json
 import os
 import sys
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -40,33 +47,77 @@ from crawler.record.validate import load_schema
 from crawler.run.reextract import reextract
 
 
-def _open_text(path: Path):
-    return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")
+_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def line_problem(raw: bytes) -> str | None:
+    """Why one line of an output file is not a valid record (``None`` when it is). The reason
+    never quotes the line's bytes; the schema's messages name the offending field values."""
+    from crawler.record.validate import record_errors
+
+    if not raw.endswith(b"\n"):
+        return "torn last line (no newline)"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+    try:
+        record = json.loads(text)
+    except RecursionError:
+        return "not JSON: nested too deeply"
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        return f"not JSON: {str(exc)[:100]}"
+    if not isinstance(record, dict):
+        return f"not a JSON object (a JSON {type(record).__name__})"
+    try:
+        errors = record_errors(record)
+    except RecursionError:
+        return "nested too deeply"
+    if errors:
+        return f"{record.get('url')}: {'; '.join(errors)}"[:2000]
+    return None
+
+
+def validate_file(path: Path, out=sys.stdout) -> int:
+    """Validate one JSON Lines file (``.gz``: gzip); print one line per problem
+    (``PATH:LINE: reason``) and return how many there were. Never raises on the file's content:
+    a line that is not UTF-8, not JSON, nested too deeply or not a valid record is reported and
+    the next line is read; a UTF-16/32 file, or a gzip stream that is corrupt or cut short, is
+    reported at the line where reading stopped."""
+    bad = 0
+    lineno = 0
+    try:
+        with path.open("rb") as raw_file:
+            head = raw_file.read(4)
+            for bom, name in _BOMS.items():
+                if head.startswith(bom):
+                    print(f"{path}:1: the file is {name} (byte-order mark), not UTF-8; not read further", file=out)
+                    return 1
+            raw_file.seek(0)
+            fh = gzip.open(raw_file, "rb") if path.suffix == ".gz" else raw_file
+            while True:
+                try:
+                    raw = fh.readline()
+                except (OSError, EOFError, zlib.error) as exc:
+                    print(f"{path}:{lineno + 1}: unreadable gzip ({type(exc).__name__}: {str(exc)[:100]}); rest of the file not read", file=out)
+                    return bad + 1
+                if not raw:
+                    return bad
+                lineno += 1
+                problem = line_problem(raw)
+                if problem is not None:
+                    bad += 1
+                    print(f"{path}:{lineno}: {problem}", file=out)
+    except OSError as exc:
+        print(f"{path}:{lineno}: cannot read: {exc.strerror or type(exc).__name__}", file=out)
+        return bad + 1
 
 
 def validate_files(paths: list[Path], out=sys.stdout) -> int:
     """Validate JSON Lines files against the schema; return the number of invalid lines."""
-    from crawler.record.validate import record_errors
-
-    bad = 0
-    for path in paths:
-        with _open_text(path) as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.endswith("\n"):
-                    bad += 1
-                    print(f"{path}:{lineno}: torn last line (no newline)", file=out)
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    bad += 1
-                    print(f"{path}:{lineno}: not JSON: {exc}", file=out)
-                    continue
-                errors = record_errors(record)
-                if errors:
-                    bad += 1
-                    print(f"{path}:{lineno}: {record.get('url') if isinstance(record, dict) else ''}: {'; '.join(errors)}", file=out)
-    return bad
+    return sum(validate_file(path, out) for path in paths)
 
 
 def run_demo(out_dir: Path, site: str = "avclub") -> int:
@@ -178,6 +229,29 @@ def run_fleet(args) -> int:
     return 0
 
 
+def state_rebuild(args) -> int:
+    """``crawler state rebuild`` (see the module docstring)."""
+    from crawler.run.rebuild import RebuildRefused, rebuild_state
+    from crawler.state import LockHeld
+
+    missing = [f for f in args.folders if not f.is_dir()]
+    if missing:
+        print(f"not a folder: {missing[0]}", file=sys.stderr)
+        return 2
+    try:
+        result = rebuild_state(args.state, args.folders, spider=args.spider, force=args.force)
+    except (RebuildRefused, LockHeld) as exc:
+        print(f"REBUILD REFUSED: {exc}", file=sys.stderr)
+        return 2
+    if result["moved_to"]:
+        print(f"moved the old state to {result['moved_to']}")
+    for path, reason in result["skipped"]:
+        print(f"skipped {path}: {reason} (its reviews will be emitted again)")
+    print(f"rebuilt {args.state}: {result['records']} record(s) from {result['files']} file(s), "
+          f"{len(result['skipped'])} skipped, watermarks {result['watermarks'] or '-'}")
+    return 1 if result["skipped"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -233,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     p_sch.add_argument("--ddl", choices=("postgres", "bigquery", "duckdb"), help="a CREATE TABLE (duckdb: read_json columns)")
     p_sch.add_argument("--version", type=int, choices=(1, 2), default=2, dest="schema_version")
     p_sch.add_argument("--table", default="reviews")
+    p_state = sub.add_parser("state", help="state store maintenance")
+    state_sub = p_state.add_subparsers(dest="state_command", required=True)
+    p_rebuild = state_sub.add_parser("rebuild", help="rebuild a state from the output manifests")
+    p_rebuild.add_argument("state", type=Path)
+    p_rebuild.add_argument("--from", dest="folders", type=Path, action="append", required=True, help="an output folder (repeatable)")
+    p_rebuild.add_argument("--spider", help="only the manifests of this spider")
+    p_rebuild.add_argument("--force", action="store_true", help="rebuild a healthy state too (it is moved aside)")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -253,10 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         missing = [p for p in args.files if not p.is_file()]
         if missing:
-            print(f"no such file: {missing[0]}", file=sys.stderr)
+            print(f"{'not a file' if missing[0].exists() else 'no such file'}: {missing[0]}", file=sys.stderr)
             return 2
         bad = validate_files(args.files)
-        print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s)", file=sys.stderr)
+        print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s) in {len(args.files)} file(s) checked", file=sys.stderr)
         return 1 if bad else 0
     if args.command == "extract":
         page = args.path / "page.html" if args.path.is_dir() else args.path
@@ -276,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_report(args.state, args.site, max(args.runs, 1), args.output, args.spider)
     if args.command == "fleet":
         return run_fleet(args)
+    if args.command == "state":
+        return state_rebuild(args)
     if args.command == "serve":
         if args.site not in _fixture_sites():
             print(f"unknown site {args.site!r}: no fixtures/{args.site} (known: {', '.join(_fixture_sites())})", file=sys.stderr)

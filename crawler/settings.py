@@ -21,12 +21,30 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Sitemaps (crawler/spiders/discovery.py) up to the protocol's limits: 50 MB uncompressed (their
+# requests' download_maxsize, and the gunzip limit), 50,000 URLs per file; sitemap-index chains
+# at most SITEMAP_MAX_DEPTH levels deep; reading a sitemap pauses while more than
+# SITEMAP_QUEUE_MAX requests wait in the scheduler (bounded memory, pages fetched meanwhile).
+SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_DEPTH = 5
+SITEMAP_QUEUE_MAX = 2000
+# Scrapy stops downloading while more than this many response bytes are being processed; above
+# the largest sitemap, so pages are fetched while a 50 MB sitemap is being read.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# No server in the crawl process: neither Scrapy's telnet console nor its remote-control HTTP
+# server (on by default in Scrapy 2.19: it runs Python code sent to it).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# Only http and https are fetched (crawler/middlewares/offsite.py); the other handlers are off,
+# so every request left has the HTTP handler's DOWNLOAD_TIMEOUT (an ftp:// server that never
+# greets hung a crawl for more than 600 s).
+DOWNLOAD_HANDLERS = {"ftp": None, "s3": None, "file": None, "data": None}
 HTTPCACHE_ENABLED = False
 
 # Extraction worker processes (crawler/run/workers.py): "auto" = cores - 1 (at least 1) when the
@@ -53,6 +71,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 550,
     "crawler.middlewares.credentials.StripCredentialsMiddleware": 50,
+    # the site is scheme + host + port; only http(s) (crawler/middlewares/offsite.py)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.offsite.SiteOffsiteMiddleware": 45,
     "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
     # every response as received (before decompression, retries, redirects): crawler/middlewares/warc.py
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,

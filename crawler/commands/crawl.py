@@ -13,13 +13,17 @@ last line(s), e.g. ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 4
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_MEANINGS, EXIT_USAGE, check_feeds, run_exit_code
+from crawler.run.controller import RunRefused
 from crawler.security import redact
+
+logger = logging.getLogger(__name__)
 
 
 def _with_format(uri: str) -> str:
@@ -31,6 +35,20 @@ def _with_format(uri: str) -> str:
     if len(parts) >= 3 and parts[-1] == "gz" and ":" not in name:
         return f"{uri}:{parts[-2]}"
     return uri
+
+
+def _quiet_refusal(done) -> None:
+    """A crawl refused before it started (another run holds its lock, :class:`RunRefused`): its
+    reason line is printed by :meth:`Command.run`, without a traceback. Any other failure is
+    left to Scrapy (an asyncio task or a Deferred, depending on the reactor)."""
+    if hasattr(done, "addErrback"):
+        done.addErrback(lambda failure: None if failure.check(RunRefused) else failure)
+    elif hasattr(done, "add_done_callback"):
+        def retrieved(task) -> None:
+            exc = None if task.cancelled() else task.exception()  # marks it retrieved: we report it
+            if exc is not None and not isinstance(exc, RunRefused):
+                logger.error("The crawl could not start", exc_info=(type(exc), exc, exc.__traceback__))
+        done.add_done_callback(retrieved)
 
 
 class Command(ScrapyCrawlCommand):
@@ -90,13 +108,18 @@ class Command(ScrapyCrawlCommand):
             return
         crawler = self._create_crawler(name)
         crawler.print_run_summary = True  # printed below, last (crawler.run.controller logs it at DEBUG)
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        _quiet_refusal(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        run = getattr(crawler, "_review_run", None)
         if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
-            self._refuse("the crawl could not start (see the error above)")
+            refused = run.failures if run is not None and run.exit_code == EXIT_USAGE else []
+            if refused:  # refused before it started (a lock, a damaged state): the reason, already worded
+                self.exitcode = EXIT_USAGE
+                print("\n".join(redact(line) for line in refused), file=sys.stderr)
+            else:
+                self._refuse("the crawl could not start (see the error above)")
             return
         self.exitcode = run_exit_code(crawler)
-        run = getattr(crawler, "_review_run", None)
         if run is not None and run.exit_code is None:
             self.exitcode = EXIT_INCOMPLETE
             print("RUN INCOMPLETE: stopped by a second signal before the run closed (files not yet stored were "

@@ -15,6 +15,7 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
 from crawler.extract.tags import BLOCK_TAGS, SKIP_TAGS
+from crawler.normalize.text import has_surrogates, surrogates_to_bytes
 
 _UTF8_MULTIBYTE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SINGLE_BYTE_LATIN = {"cp1252", "latin-1", "latin_1", "iso8859-1", "iso-8859-1", "windows-1252", "ascii"}
@@ -56,10 +57,16 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
     - bytes labelled windows-1252/latin-1 that are valid UTF-8 with multi-byte sequences are
       decoded as UTF-8 (instead of mojibake such as ``â€™``).
 
+    A ``str`` is taken as it is, unless it holds lone surrogates (text read with
+    ``surrogateescape``): then it is encoded back to the bytes it came from (other lone
+    surrogates as U+FFFD) and decoded as bytes.
+
     Returns ``(text, encoding)``. Never raises.
     """
     if isinstance(body, str):
-        return body, "unicode"
+        if not has_surrogates(body):
+            return body, "unicode"
+        body = surrogates_to_bytes(body)
     body = body or b""
     header_enc = http_content_type_encoding(content_type) if content_type else None
     if body[:3] == b"\xef\xbb\xbf" or body[:2] in (b"\xff\xfe", b"\xfe\xff"):

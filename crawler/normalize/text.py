@@ -17,7 +17,7 @@ import html
 import re
 import unicodedata
 
-__all__ = ["clean_text", "clean_body", "html_to_text", "looks_like_html", "text_lines"]
+__all__ = ["clean_text", "clean_body", "html_to_text", "looks_like_html", "text_lines", "has_surrogates", "surrogates_to_bytes"]
 
 # Invisible characters removed outright: zero-width space/non-joiner/joiner, LRM/RLM,
 # word joiner and invisible operators, BOM / ZWNBSP, soft hyphen, Mongolian vowel separator,
@@ -26,6 +26,23 @@ _INVISIBLE_RE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
 )
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Surrogates a ``surrogateescape`` reader makes of bytes that are not UTF-8 (0x80-0xFF); any
+# other lone surrogate stands for nothing.
+_NOT_ESCAPE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether *text* holds a lone surrogate (it cannot be encoded as UTF-8)."""
+    return _SURROGATE_RE.search(text) is not None
+
+
+def surrogates_to_bytes(text: str) -> bytes:
+    """*text* as UTF-8 bytes, the surrogates of ``surrogateescape`` (U+DC80-U+DCFF) back as the
+    bytes they were and any other lone surrogate as U+FFFD. Never raises."""
+    return _NOT_ESCAPE_RE.sub("\ufffd", text).encode("utf-8", "surrogateescape")
+
+
 # Every Unicode space separator that is not an ASCII space, plus tabs and odd line breaks
 # (clean_text works on one line).
 _SPACES_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")

@@ -16,6 +16,43 @@ _TRACKING_PARAM_RE = re.compile(
 )
 
 
+#: the schemes the crawler fetches; any other (``ftp``, ``file``, ``data``, ``s3``, ...) is never requested
+FETCHED_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_origin(url: str) -> tuple[str, str, int | None] | None:
+    """``(scheme, host, port)`` of *url*, lower case, the port filled in for http (80) and
+    https (443): what makes a site. ``None`` for a URL that does not parse (a bad port)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower().rstrip("."), port if port is not None else _DEFAULT_PORTS.get(scheme)
+
+
+def same_site(url: str, origins) -> bool:
+    """Whether *url*'s scheme, host and port are those of one of *origins* (``url_origin``
+    tuples). Another port or scheme of the same host is another site."""
+    origin = url_origin(url)
+    return origin is not None and origin in origins
+
+
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+_OTHER_SURROGATE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def url_without_surrogates(url: str) -> str:
+    """*url* with the lone surrogates of a ``surrogateescape`` reader as the percent-escaped
+    bytes they were (``\\udce9`` -> ``%E9``) and any other lone surrogate dropped; a URL without
+    surrogates is returned as it is."""
+    if _OTHER_SURROGATE_RE.search(url):
+        url = _OTHER_SURROGATE_RE.sub("", url)
+    return _ESCAPED_BYTE_RE.sub(lambda m: f"%{ord(m.group()) - 0xDC00:02X}", url)
+
+
 def clean_url(url: str) -> str:
     """Return *url* without credentials (``user:password@``), tracking parameters and
     fragment, canonicalized by w3lib.

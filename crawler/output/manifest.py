@@ -9,10 +9,12 @@ it with the exit status when the run ends; :mod:`crawler.output.recovery` writes
 killed run left.
 
 Manifest keys: ``manifest_version``, ``file``, ``run_id``, ``spider``, ``mode``, ``arguments``,
-``started``, ``finished``, ``status`` (``complete``, ``recovered``), ``exit_status``
-(``running``, ``ok``, ``monitor_failed``, ``incomplete``, ``killed``), ``exit_code``,
-``item_count`` (records this run wrote to the file, counted by the exporter; with ``-o`` the
-file also holds earlier runs' records), ``rejects_count`` and ``rejects_file`` (the run's),
+``started``, ``finished``, ``pid`` and ``host`` (the process that wrote the file), ``status``
+(``complete``, ``recovered``: a later run checked it, ``damaged``: the file no longer matches its
+sha256, ``missing``: the file is gone), ``exit_status`` (``running``, ``ok``, ``monitor_failed``,
+``incomplete``, ``output_failed``, ``failed``, ``killed``), ``exit_code``, ``recovered_by`` (the
+run that marked it), ``item_count`` (records this run wrote to the file, counted by the exporter;
+with ``-o`` the file also holds earlier runs' records), ``rejects_count`` and ``rejects_file`` (the run's),
 ``coverage`` (per field, share of the file's records where it is not empty),
 ``sha256``, ``bytes``, ``schema_version``, ``monitor_failures``, ``warc_files`` (the run's WARC
 archive files, :mod:`crawler.output.warc`; ``[]`` without WARC capture).
@@ -27,6 +29,7 @@ import io
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -175,6 +178,8 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "arguments": run.arguments if run is not None else {},
         "started": run.started if run is not None else None,
         "finished": finished,
+        "pid": os.getpid() if run is not None else None,
+        "host": socket.gethostname() if run is not None else None,
         "status": status,
         "exit_status": exit_status,
         "exit_code": exit_code,

@@ -8,9 +8,10 @@ pipeline and the output commit read it.
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 :data:`EXIT_OK` 0 success (also an incremental run that found nothing new),
 :data:`EXIT_MONITOR` 1 a monitor failed, :data:`EXIT_USAGE` 2 bad arguments, the crawl could not
-start, the state store could not be opened or an output cannot be written,
-:data:`EXIT_INCOMPLETE` 3 the run did not finish, :data:`EXIT_OUTPUT` 4 an output failed (its
-reviews are not marked exported: the next run emits them again).
+start, another run holding the state's or an output folder's lock, a damaged state, the state
+store could not be opened or an output cannot be written, :data:`EXIT_INCOMPLETE` 3 the run did
+not finish, :data:`EXIT_OUTPUT` 4 an output failed (its reviews are not marked exported: the next
+run emits them again).
 
 The ``-O`` rule (README "Output"): a feed with ``overwrite`` (``-O FILE``, ``-O -``) is a fresh
 dump, so the mode is ``full`` unless ``-a mode`` says otherwise; the file replaces the previous
@@ -23,6 +24,7 @@ non-empty file is refused (it would replace exported reviews with this run's cha
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import re
 import time
@@ -38,14 +40,26 @@ from crawler.output.manifest import build_manifest, manifest_path_for, summarize
 from crawler.output.recovery import recover
 from crawler.run import monitors
 from crawler.run.options import RunFilter, RunOptions, parse_when
-from crawler.state import StateStore, default_state_path, open_state, utc_now
+from crawler.state import (LockHeld, RunLock, StateStore, check_state_file, default_state_path, open_state,
+                           state_file_path, utc_now)
+
+logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_MONITOR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_OUTPUT = 0, 1, 2, 3, 4
+
+
+class StartError(Exception):
+    """The run cannot take what it needs to start (a lock file cannot be created): the message
+    is the reason line."""
+
+
+#: the lock file of an output folder (:meth:`RunContext.take_locks`)
+OUTPUT_LOCK_NAME = ".crawler-output.lock"
 #: what each exit code means (``scrapy crawl -h``, the README, the run summary)
 EXIT_MEANINGS = {
     EXIT_OK: "success",
     EXIT_MONITOR: "a monitor failed",
-    EXIT_USAGE: "bad arguments, or the crawl could not start (unknown spider, unwritable output, unusable state)",
+    EXIT_USAGE: "bad arguments, or the crawl could not start (unknown spider, unwritable output, another run holds the lock, damaged state)",
     EXIT_INCOMPLETE: "the run did not finish: a signal (SIGINT/SIGTERM, once or twice) or a limit (rerun to resume)",
     EXIT_OUTPUT: "an output could not be written (its reviews were not marked exported; the next run emits them)",
 }
@@ -170,17 +184,70 @@ class RunContext:
         self.schema_version = crawler.settings.getint("RECORD_SCHEMA_VERSION", 1)
         #: the run's WARC writer (crawler.middlewares.warc), None without WARC capture
         self.warc = None
+        self.locks: list[RunLock] = []
         self.arguments = {**self.options.as_dict(), "mode": self.mode,
                           "base_url": getattr(spider, "base_url", None),
                           "urls": len(getattr(spider, "exact_urls", None) or [])}
 
     # state -------------------------------------------------------------
-    def open_state(self) -> None:
+    def resolve_state_location(self) -> str:
+        """``-a state``, else ``STATE_PATH``, else the default beside the first output file."""
         settings = self.crawler.settings
         location = self.options.state or settings.get("STATE_PATH")
         if not location:
             location = str(default_state_path(self.spider_name, feed_file_paths(settings, self.spider_name)))
-        self.state_location = str(location)
+        return str(location)
+
+    # locks -------------------------------------------------------------
+    def take_locks(self) -> None:
+        """One run at a time per state and per output folder (:mod:`crawler.state.lock`):
+        ``<state>.lock`` beside a SQLite state and :data:`OUTPUT_LOCK_NAME` in each local output
+        folder. Raises :class:`~crawler.state.LockHeld` (naming the holder) when another live run
+        holds one; a lock left by a dead run is taken over and logged. Distributed runs
+        (``DISTRIBUTED_BASE_KEY`` set by :mod:`crawler.distributed.addon`) coordinate through
+        Redis and take none."""
+        settings = self.crawler.settings
+        if settings.get("DISTRIBUTED_BASE_KEY"):
+            return
+        paths = []
+        location = self.resolve_state_location()
+        state_file = state_file_path(location, self.spider_name)
+        if state_file is not None:
+            paths.append((state_file.with_name(state_file.name + ".lock"), f"cannot open the state store {location}"))
+        paths += [(folder / OUTPUT_LOCK_NAME, f"cannot lock the output folder {folder}")
+                  for folder in sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})]
+        try:
+            for path, what in paths:
+                try:
+                    lock = RunLock(path, spider=self.spider_name, run_id=self.run_id).acquire()
+                except OSError as exc:
+                    raise StartError(f"{what}: {exc}") from None
+                self.locks.append(lock)
+                if lock.took_over:
+                    old = lock.took_over
+                    logger.warning("Took over the run lock %s left by pid %s on %s (run %s, started %s): that run died without releasing it",
+                                   path, old.get("pid"), old.get("host"), old.get("run_id"), old.get("started"))
+                    self.crawler.stats.inc_value("run/stale_locks_taken_over")
+        except (LockHeld, StartError):
+            self.release_locks()
+            raise
+
+    def check_state(self) -> None:
+        """Raise :class:`~crawler.state.StateDamaged` when the SQLite state exists and is not a
+        healthy state (checked again when it is opened; a Redis state is not checked here)."""
+        path = state_file_path(self.resolve_state_location(), self.spider_name)
+        if path is not None:
+            check_state_file(path)
+
+    def release_locks(self) -> None:
+        for lock in reversed(self.locks):
+            lock.release()
+        self.locks = []
+
+    def open_state(self) -> None:
+        settings = self.crawler.settings
+        self.state_location = self.resolve_state_location()
+        location = self.state_location
         self.state = open_state(location, self.spider_name)
         self.arguments["state"] = self.state_location
         stats = self.crawler.stats
@@ -190,7 +257,7 @@ class RunContext:
             stats.set_value("run/exact_urls", int(self.arguments.get("urls") or 0))
         stats.set_value("run/state", self.state_location)
         folders = sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})
-        recover(self.state, folders, stats)
+        recover(self.state, folders, stats, run_id=self.run_id, exclusive=bool(self.locks))
         if self.mode == "incremental" and not self.exact_urls:
             mark = parse_when(self.state.get_watermark(self.watermark_key))
             if mark is not None:

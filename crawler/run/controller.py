@@ -28,6 +28,9 @@
   writing the default feed; ``REPORT_RUNS`` runs per site, default 20) and makes the one-screen
   summary (logged; ``scrapy crawl`` prints it last instead).
 
+Run locks and the state check: when the extension is built (:meth:`RunController.check_start`); the locks are released when
+the run has finished its state and manifests.
+
 Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.commands.crawl`):
 ``0`` success (also an incremental run that found nothing new), ``1`` a monitor failed (one
 ``MONITOR FAILED: ...`` line per failed check on stderr), ``2`` bad arguments, the crawl could
@@ -62,19 +65,24 @@ from crawler.run.context import (
     EXIT_OUTPUT,
     EXIT_USAGE,
     RunContext,
+    StartError,
     check_feeds,
     feed_file_paths,
     get_run,
 )
 from crawler.run.progress import ProgressBar, progress_line
 from crawler.run.report import group_by_site, history_fields, render_report, report_enabled, report_path_for, write_report
-from crawler.state import utc_now
+from crawler.state import LockHeld, StateDamaged, utc_now
 
 logger = logging.getLogger(__name__)
 #: runs read from the state for the report (grouped by site, the last REPORT_RUNS of each)
 REPORT_SCAN_RUNS = 500
 #: output files named one by one in the run summary (more: the rest on one line)
 SUMMARY_MAX_FILES = 12
+
+
+class RunRefused(Exception):
+    """The crawl must not start (another run holds its lock, the state is damaged): the message is the reason line."""
 
 
 class RunController:
@@ -92,6 +100,7 @@ class RunController:
         self.task = None
         self._finalized = False
         self._last = (time.monotonic(), 0)  # (time, pages fetched) of the last progress line
+        self.check_start()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.output_opened, signal=output_opened)
         crawler.signals.connect(self.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -104,6 +113,24 @@ class RunController:
             raise NotConfigured("the run controller runs for `scrapy crawl` only (RUN_CONTROLLER_ENABLED)")
         return cls(crawler)
 
+    def check_start(self) -> None:
+        """Run when the extension is built: after the spider exists, before any feed file is
+        opened. Takes the run locks (:meth:`crawler.run.context.RunContext.take_locks`) and
+        checks the state file (:func:`crawler.state.check_state_file`). A lock held by another
+        run, or a damaged, empty or directory state, stops the crawl before it starts
+        (:class:`RunRefused`, exit 2, one ``RUN FAILED: ...`` line): no request, no output."""
+        if not hasattr(self.crawler.spider, "run_options"):
+            return  # not a crawl of ours (scrapy shell/fetch with Scrapy's default spider)
+        run = get_run(self.crawler)
+        try:
+            run.take_locks()
+            run.check_state()
+        except (LockHeld, StateDamaged, StartError) as exc:
+            run.release_locks()
+            run.exit_code = EXIT_USAGE
+            run.failures = [f"RUN FAILED: {exc}"]
+            raise RunRefused(run.failures[0]) from None
+
     def spider_opened(self, spider) -> None:
         run = get_run(self.crawler)
         refused = check_feeds(self.crawler.settings, run.spider_name, run.options.mode)
@@ -114,6 +141,11 @@ class RunController:
             return
         try:
             run.open_state()
+        except StateDamaged as exc:
+            run.state_error = f"RUN FAILED: {exc}"
+            run.state = None
+            self.crawler.engine.close_spider(spider, "state_error")
+            return
         except Exception as exc:  # noqa: BLE001 - an unusable state must stop the run, loudly
             logger.exception("Cannot open the state store %s", run.state_location)
             run.state_error = f"RUN FAILED: cannot open the state store {run.state_location}: {exc}"
@@ -246,6 +278,7 @@ class RunController:
         logger.log(logging.DEBUG if printed else logging.INFO, run.summary_text)
         if run.state is not None:
             run.state.close()
+        run.release_locks()
 
     def write_report(self, run: RunContext) -> None:
         """The HTML report of this state's history beside the run's outputs (``REPORT_ENABLED``);

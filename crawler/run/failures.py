@@ -10,10 +10,10 @@
   name in lower case.
 - :func:`failure_reason` does the same for a Twisted failure (a spider's errback).
 - :class:`DroppedRequests` (extension) accounts for requests Scrapy drops without calling their
-  errback: a redirect to another host (the offsite filter) is ``pages/failed/offsite_redirect``,
+  errback: a redirect to another site (the off-site filter, :mod:`crawler.middlewares.offsite`) is ``pages/failed/offsite_redirect``,
   a redirect back to a URL of its own chain is ``pages/failed/redirect_loop`` (both a reject
-  when the page was expected to be a review); a link to another host is
-  ``pages/skipped/offsite``; a redirect to a page already fetched is
+  when the page was expected to be a review); a link to another site (another scheme, host or
+  port: :func:`request_on_site`) is ``pages/skipped/offsite``; a redirect to a page already fetched is
   ``pages/skipped/redirect_duplicate``.
 """
 
@@ -29,6 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.normalize.urls import FETCHED_SCHEMES, same_site
 from crawler.output.rejects import page_rejected
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,16 @@ def host_allowed(host: str, allowed_domains) -> bool:
     return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
 
 
+def request_on_site(request: Request, spider) -> bool:
+    """The off-site rule (:mod:`crawler.middlewares.offsite`): the request's scheme, host and port
+    are those of one of the spider's ``allowed_origins``; a spider without them gets Scrapy's
+    host rule (:func:`host_allowed`)."""
+    origins = getattr(spider, "allowed_origins", None)
+    if origins:
+        return same_site(request.url, origins)
+    return host_allowed(urlparse_cached(request).hostname or "", getattr(spider, "allowed_domains", None))
+
+
 class DroppedRequests:
     """Counts (and rejects) requests Scrapy drops without an errback (module docstring)."""
 
@@ -142,13 +153,13 @@ class DroppedRequests:
             self.crawler.signals.send_catch_log(page_rejected, url=first, reason=reason, detail=detail, record=None)
 
     def request_scheduled(self, request: Request, spider) -> None:
-        if request.dont_filter or request.meta.get("allow_offsite"):
-            return
-        host = urlparse_cached(request).hostname or ""
-        if host_allowed(host, getattr(spider, "allowed_domains", None)):
+        if request.meta.get("allow_offsite") or urlparse_cached(request).scheme not in FETCHED_SCHEMES:
+            return  # other schemes: counted by the off-site middleware (pages/skipped/scheme/...)
+        if request_on_site(request, spider):
             return
         if request.meta.get("redirect_urls"):
-            self._fail(request, "offsite_redirect", f"redirected to another host: {host}")
+            netloc = urlparse_cached(request).netloc.rsplit("@", 1)[-1]
+            self._fail(request, "offsite_redirect", f"redirected to another site: {netloc}")
         else:
             self.crawler.stats.inc_value("pages/skipped/offsite")
 

@@ -23,6 +23,8 @@ in ``arguments``. ``scrapy crawl`` checks them before it starts (:meth:`ReviewSi
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -34,16 +36,16 @@ import scrapy
 from lxml import etree
 from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from crawler.normalize.urls import clean_url
+from crawler.normalize.urls import clean_url, url_origin
 from crawler.output.rejects import page_rejected
 from crawler.record.item import PREPARED_ERRORS, Review
 from crawler.run.context import did_you_mean, get_run
 from crawler.run.failures import failure_reason
 from crawler.run.options import RunOptions
 from crawler.run.workers import extract_pool_for
-from crawler.security import check_spider_name, redact, strip_userinfo
+from crawler.security import check_spider_name, strip_userinfo
 from crawler.sites.read import ReadOutcome, read_page
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,53 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
             links.append(el.text.strip())
     return list(dict.fromkeys(u for u in links if u.startswith(("http://", "https://"))))
 
+class SitemapEntries:
+    """The entries of a sitemap, parsed as a stream (``iterparse``; entities never resolved, no
+    network, no DTD): each ``<url>``/``<sitemap>`` as ``{"loc", "lastmod"}`` once its end tag is
+    read, then freed, so a 50,000-entry sitemap never becomes a tree in memory. ``error`` is set
+    when the XML breaks off (the entries before it were given)."""
+
+    def __init__(self, events, root):
+        self._events, self._root = events, root
+        self.error: str | None = None
+
+    def __iter__(self):
+        root = self._root
+        entry_tag = "url" if etree.QName(root).localname.lower() == "urlset" else "sitemap"
+        try:
+            for event, el in self._events:
+                if event != "end" or el.getparent() is not root:
+                    continue
+                if isinstance(el.tag, str) and etree.QName(el).localname == entry_tag:
+                    entry = {}
+                    for child in el:
+                        if isinstance(child.tag, str) and child.text:
+                            name = etree.QName(child).localname
+                            if name in ("loc", "lastmod"):
+                                entry[name] = child.text.strip()
+                    yield entry
+                el.clear()
+                while el.getprevious() is not None:
+                    del root[0]
+        except etree.XMLSyntaxError as exc:
+            self.error = str(exc)[:200]
+
+
+def sitemap_entries(body: bytes) -> tuple[str | None, SitemapEntries]:
+    """``(kind, entries)`` of a sitemap: kind ``urlset`` or ``sitemapindex`` (``None``: not a
+    sitemap), entries a :class:`SitemapEntries` stream."""
+    events = etree.iterparse(io.BytesIO(body), events=("start", "end"), resolve_entities=False, no_network=True,
+                             load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
+    try:
+        _, root = next(events)
+    except (StopIteration, etree.XMLSyntaxError):
+        return None, SitemapEntries(iter(()), None)
+    kind = etree.QName(root).localname.lower() if isinstance(root.tag, str) else None
+    if kind not in ("urlset", "sitemapindex"):
+        return None, SitemapEntries(iter(()), None)
+    return kind, SitemapEntries(events, root)
+
+
 class ReviewSiteSpider(scrapy.Spider):
     """Base spider: discovery from sitemaps and listings, one page object per article page.
 
@@ -103,6 +152,11 @@ class ReviewSiteSpider(scrapy.Spider):
     ``None``: the site owning each page's host, :meth:`page_site`), ``default_base_url``, ``listing_paths`` (review listing pages, paginated),
     ``listing_link_css`` (links to reviews on a listing), ``next_page_css`` (pagination),
     ``sitemap_paths`` (tried when robots.txt names no sitemap).
+
+    Settings: ``SITEMAP_MAX_SIZE`` (bytes of one sitemap, uncompressed; 50 MB),
+    ``SITEMAP_MAX_URLS`` (entries taken from one sitemap; 50,000), ``SITEMAP_MAX_DEPTH`` (levels
+    of sitemap indexes followed; 5), ``SITEMAP_QUEUE_MAX`` (reading a sitemap pauses while more
+    requests wait in the scheduler; 2,000; 0 = never pause). See :meth:`parse_sitemap`.
     """
 
     site_key: str | None = None
@@ -142,20 +196,39 @@ class ReviewSiteSpider(scrapy.Spider):
         self.exact_urls = self._read_urls(urls, urls_file)
         hosts = {urlsplit(self.base_url).hostname} | {urlsplit(u).hostname for u in self.exact_urls}
         self.allowed_domains = sorted(h for h in hosts if h)
+        # The site is scheme + host + port (crawler/middlewares/offsite.py): another port of the
+        # same host is another service, never fetched.
+        self.allowed_origins = frozenset(o for o in map(url_origin, [self.base_url, *self.exact_urls]) if o)
 
     @staticmethod
     def _read_urls(urls: str | None, urls_file: str | None) -> list[str]:
+        """The URLs of ``urls`` and ``urls_file``. An error names positions and line numbers,
+        never the content (a wrong file may hold anything: keys, passwords)."""
         found: list[str] = []
         if urls:
-            found += [u.strip() for u in urls.split(",") if u.strip()]
+            given = [u.strip() for u in urls.split(",") if u.strip()]
+            bad = [str(i) for i, u in enumerate(given, 1) if not u.startswith(("http://", "https://"))]
+            if bad:
+                raise ValueError(f"urls item(s) {', '.join(bad[:10])}: not http(s) URLs")
+            found += given
         if urls_file:
-            for line in Path(urls_file).read_text("utf-8").splitlines():
+            try:
+                text = Path(urls_file).read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError(f"urls_file {urls_file}: not a UTF-8 text file") from None
+            except OSError as exc:
+                raise ValueError(f"urls_file {urls_file}: cannot read it ({exc.strerror or type(exc).__name__})") from None
+            bad = []
+            for lineno, line in enumerate(text.splitlines(), 1):
                 line = line.split("#", 1)[0].strip()
-                if line:
-                    found.append(line)
-        bad = [u for u in found if not u.startswith(("http://", "https://"))]
-        if bad:
-            raise ValueError(redact(f"not http(s) URLs: {bad[:3]}"))
+                if not line:
+                    continue
+                if not line.startswith(("http://", "https://")):
+                    bad.append(str(lineno))
+                found.append(line)
+            if bad:
+                more = f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""
+                raise ValueError(f"urls_file line(s) {', '.join(bad[:10])}{more}: not http(s) URLs")
         # Credentials in a URL are never sent, logged or written (crawler/security.py).
         return list(dict.fromkeys(strip_userinfo(u) for u in found))
 
@@ -185,52 +258,98 @@ class ReviewSiteSpider(scrapy.Spider):
         if not sitemaps:
             sitemaps = [self.base_url + p for p in self.sitemap_paths]
         for url in sitemaps:
-            yield Request(url, callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+            yield self.sitemap_request(url)
 
     def robots_failed(self, failure) -> Iterable[Request]:
         self.crawler.stats.inc_value("sitemap/robots_failed")
         for path in self.sitemap_paths:
-            yield Request(self.base_url + path, callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+            yield self.sitemap_request(self.base_url + path)
+
+    def sitemap_request(self, url: str, depth: int = 0, **meta: Any) -> Request:
+        """A request for a sitemap (or sitemap index) at *depth* index levels below the start:
+        up to ``SITEMAP_MAX_SIZE`` bytes (the protocol's 50 MB, not ``DOWNLOAD_MAXSIZE``)."""
+        return Request(url, callback=self.parse_sitemap, errback=self.page_failed,
+                       meta={"sitemap": True, "sitemap_depth": depth,
+                             "download_maxsize": self.crawler.settings.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024), **meta})
 
     def sitemap_body(self, response: Response) -> bytes | None:
         body = response.body
         if gzip_magic_number(response):
             try:
-                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+                body = gunzip(body, max_size=self.crawler.settings.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024))
             except Exception:  # noqa: BLE001 - a corrupt or oversized gzip is a failed sitemap
                 return None
         return body if body.lstrip()[:1] == b"<" else None
 
-    def parse_sitemap(self, response: Response) -> Iterable[Request]:
+    def _queued(self) -> int:
         stats = self.crawler.stats
+        return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
+
+    def _closing(self) -> bool:
+        """Whether the engine is closing the spider (it then takes nothing more from the
+        scheduler: a sitemap reader waiting for the queue to drain must stop)."""
+        engine = getattr(self.crawler, "engine", None)
+        slot = getattr(engine, "_slot", None)
+        return engine is None or slot is None or getattr(slot, "closing", None) is not None
+
+    async def parse_sitemap(self, response: Response):
+        """A sitemap or sitemap index, read as a stream (:func:`sitemap_entries`): entries are
+        yielded as they are parsed, and reading pauses while more than ``SITEMAP_QUEUE_MAX``
+        requests wait in the scheduler, so memory stays bounded and pages are fetched while the
+        sitemap is being read. At most ``SITEMAP_MAX_URLS`` entries of one file are taken (the
+        rest: ``sitemap/urls_over_limit``); index children deeper than ``SITEMAP_MAX_DEPTH``
+        are not fetched (``sitemap/too_deep``)."""
+        stats = self.crawler.stats
+        settings = self.crawler.settings
         body = self.sitemap_body(response)
         if body is None:
             stats.inc_value("sitemap/invalid")
             logger.warning("Not a sitemap: %s", response.url)
             return
-        try:
-            sitemap = Sitemap(body)
-        except Exception:  # noqa: BLE001 - lxml raises several types on junk XML
+        kind, entries = sitemap_entries(body)
+        del body  # the parser holds the bytes it still needs
+        if kind is None:
             stats.inc_value("sitemap/invalid")
             logger.warning("Unreadable sitemap: %s", response.url)
             return
         stats.inc_value("sitemap/fetched")
-        if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                loc = entry.get("loc")
-                if loc:  # the conditional middleware skips it by ``sitemap_lastmod`` (since)
-                    yield Request(urljoin(response.url, loc), callback=self.parse_sitemap, errback=self.page_failed,
-                                  meta={"sitemap": True, "sitemap_lastmod": entry.get("lastmod")})
-        elif sitemap.type == "urlset":
-            for entry in sitemap:
-                loc = entry.get("loc")
-                if not loc:
+        max_urls = settings.getint("SITEMAP_MAX_URLS", 50_000)
+        max_depth = settings.getint("SITEMAP_MAX_DEPTH", 5)
+        queue_max = settings.getint("SITEMAP_QUEUE_MAX", 2000)
+        depth = int(response.meta.get("sitemap_depth", 0))
+        taken = 0
+        for entry in entries:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if taken >= max_urls:
+                stats.inc_value("sitemap/urls_over_limit")
+                continue
+            taken += 1
+            while queue_max > 0 and self._queued() > queue_max and not self._closing():
+                stats.inc_value("sitemap/paused")
+                await asyncio.sleep(0.05)
+            if self._closing():
+                stats.inc_value("sitemap/abandoned")
+                logger.warning("Sitemap %s: the crawl is closing; its entries after the %d-th are not read", response.url, taken)
+                return
+            if kind == "sitemapindex":
+                if depth + 1 > max_depth:
+                    stats.inc_value("sitemap/too_deep")
+                    logger.warning("Sitemap index %s: child %s is more than SITEMAP_MAX_DEPTH=%d levels deep, not fetched",
+                                   response.url, loc[:200], max_depth)
                     continue
+                # the conditional middleware skips it by ``sitemap_lastmod`` (since)
+                yield self.sitemap_request(urljoin(response.url, loc), depth + 1, sitemap_lastmod=entry.get("lastmod"))
+            else:
                 stats.inc_value("sitemap/urls")
                 if self.url_wanted(loc):  # lastmod and date filters: the conditional middleware
                     yield self.review_request(urljoin(response.url, loc), expected=False, source="sitemap", lastmod=entry.get("lastmod"))
                 else:
                     stats.inc_value("sitemap/urls_skipped")
+        if entries.error:
+            stats.inc_value("sitemap/truncated")
+            logger.warning("Sitemap %s: unreadable after %d entries (%s)", response.url, taken, entries.error)
 
     def url_wanted(self, url: str) -> bool:
         """Whether a discovered URL is for this crawl (hook: a site's allow/deny patterns)."""

@@ -30,7 +30,7 @@ from scrapy.http import Request, Response
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from crawler.normalize.urls import clean_url
+from crawler.normalize.urls import clean_url, same_site
 from crawler.sites.config import SiteConfig, site_config, site_for_url
 from crawler.spiders.discovery import FEED_TYPES, ReviewSiteSpider, feed_links, xml_kind
 
@@ -112,7 +112,7 @@ class ReviewsSpider(ReviewSiteSpider):
         if cfg and not self.start_url:
             for sm in cfg.sitemaps:
                 started += 1
-                yield Request(self._abs(sm), callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+                yield self.sitemap_request(self._abs(sm))
             for feed in cfg.feeds:
                 started += 1
                 yield Request(self._abs(feed), callback=self.parse_feed, errback=self.page_failed, meta={"feed": True})
@@ -135,7 +135,7 @@ class ReviewsSpider(ReviewSiteSpider):
         self.crawler.stats.set_value("sitemap/from_robots", len(sitemaps))
         self._sitemaps_found = len(sitemaps)
         for url in sitemaps:
-            yield Request(url, callback=self.parse_sitemap, errback=self.page_failed, meta={"sitemap": True})
+            yield self.sitemap_request(url)
         yield from self._start_requests()
 
     def discover_robots_failed(self, failure) -> Iterable[Request]:
@@ -147,7 +147,7 @@ class ReviewsSpider(ReviewSiteSpider):
         kind = xml_kind(response.body) if not response.headers.get(b"Content-Type", b"").startswith(b"text/html") else None
         if kind == "sitemap":
             self.crawler.stats.inc_value("discovery/start_is_sitemap")
-            for request in self.parse_sitemap(response):
+            async for request in self.parse_sitemap(response):
                 yield request
             return
         if kind == "feed":
@@ -162,7 +162,7 @@ class ReviewsSpider(ReviewSiteSpider):
         for link in response.css("link[rel~=alternate][href]"):
             if (link.attrib.get("type") or "").split(";")[0].strip().lower() in FEED_TYPES:
                 feeds.append(response.urljoin(link.attrib["href"]))
-        feeds = [f for f in dict.fromkeys(feeds) if urlsplit(f).hostname == urlsplit(self.base_url).hostname]
+        feeds = [f for f in dict.fromkeys(feeds) if same_site(f, self.allowed_origins)]
         self.crawler.stats.set_value("discovery/feeds_announced", len(feeds))
         for feed in feeds:
             yield Request(feed, callback=self.parse_feed, errback=self.page_failed, meta={"feed": True})
@@ -197,12 +197,11 @@ class ReviewsSpider(ReviewSiteSpider):
         depth = response.meta.get("link_depth", 0)
         if depth >= self.max_depth or not hasattr(response, "css"):
             return
-        host = urlsplit(self.base_url).hostname
         seen = 0
         for href in dict.fromkeys(response.css("a[href]::attr(href)").getall()):
             url = response.urljoin(href.strip())
             parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or parts.hostname != host or _SKIP_EXT_RE.search(parts.path):
+            if not same_site(url, self.allowed_origins) or _SKIP_EXT_RE.search(parts.path):
                 continue
             if not self.url_wanted(url):
                 self.crawler.stats.inc_value("links/skipped_by_pattern")

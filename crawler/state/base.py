@@ -64,6 +64,12 @@ class StateStore(ABC):
     @abstractmethod
     def mark_emitted(self, rows: Iterable[Mapping[str, Any]], run_id: str, output: str | None = None) -> int: ...
 
+    def forget_run(self, run_id: str, keep: set[str]) -> int:
+        """Un-export the reviews *run_id* was the last to emit, but those in *keep* (an output
+        file of that run was lost or damaged): the next run emits them again. Returns how many
+        were forgotten. A store that cannot do it raises ``NotImplementedError`` (reported)."""
+        raise NotImplementedError
+
     @abstractmethod
     def get_fetch(self, url: str) -> dict | None: ...
 

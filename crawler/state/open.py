@@ -25,17 +25,34 @@ def open_state(uri_or_path: str | os.PathLike, spider_name: str) -> StateStore:
       ``crawler.state.redis.RedisStateStore(uri, spider_name)`` (keys namespaced by spider name;
       same interface, implemented in ``crawler/state/redis.py``).
     - ``sqlite:///path`` or a plain path: :class:`SQLiteStateStore`. ``%(name)s`` in the path
-      is replaced by the spider name; an existing directory gets ``<spider>.state.sqlite`` in it.
+      is replaced by the spider name; an existing directory gets ``<spider>.state.sqlite`` in it
+      (unless it is named like a state file, ``*.sqlite``: that is a damaged state). The file
+      is checked when opened (:func:`crawler.state.sqlite.check_state_file`).
     """
     text = os.fspath(uri_or_path)
-    if text.startswith(("redis://", "rediss://", "unix://")):
+    if text.startswith(REDIS_SCHEMES):
         from crawler.state.redis import RedisStateStore  # needs the optional redis extra
 
         return RedisStateStore(text, spider_name)
+    return SQLiteStateStore(state_file_path(text, spider_name))
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def state_file_path(uri_or_path: str | os.PathLike, spider_name: str) -> Path | None:
+    """The SQLite file :func:`open_state` opens for *uri_or_path* (``None`` for a Redis URI)."""
+    text = os.fspath(uri_or_path)
+    if text.startswith(REDIS_SCHEMES):
+        return None
     text = text.removeprefix("sqlite://")
     if "%(" in text:
         text = text % {"name": spider_name}
     path = Path(text)
-    if path.is_dir():
+    if path.is_dir() and path.suffix not in STATE_SUFFIXES:  # a folder named like a state file is an error
         path = path / f"{spider_name}.state.sqlite"
-    return SQLiteStateStore(path)
+    return path
+
+
+#: a directory with one of these suffixes at the state path is a damaged state, not a folder for it
+STATE_SUFFIXES = (".sqlite", ".sqlite3", ".db")

@@ -1,5 +1,15 @@
 """The embedded default state store: one SQLite file (see :mod:`crawler.state.base` for the
-contract)."""
+contract).
+
+The file is checked every time it is opened (:func:`check_state_file`): ``PRAGMA quick_check``,
+the schema version (``PRAGMA user_version``, :data:`STATE_SCHEMA_VERSION`; 0 is a state from
+before versions, upgraded when its tables are right) and the expected tables and columns. A
+damaged file, an empty (zero-length) file or a directory at the state path raises
+:class:`StateDamaged`, whose message says what to do (restore a backup, or
+``crawler state rebuild`` from the output manifests): a run never starts afresh on a state it
+could not read. A new state is created under a temporary name and linked into place once its
+schema is written, so a run killed while creating it never leaves an empty file behind.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +62,90 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+#: the schema version written in ``PRAGMA user_version``
+STATE_SCHEMA_VERSION = 1
+#: the tables a state must hold, with their columns
+EXPECTED_TABLES = {
+    "reviews": {"id", "url", "content_hash", "first_seen", "last_changed", "last_emitted_run"},
+    "fetches": {"url", "id", "etag", "last_modified", "emitted_run"},
+    "outputs": {"path", "run_id", "pid", "host", "started"},
+    "watermarks": {"key", "value"},
+    "runs": {"seq", "run_id", "mode", "finished", "summary"},
+}
+
+
+class StateDamaged(Exception):
+    """The state file cannot be trusted; ``str(exc)`` says why and what to do."""
+
+    def __init__(self, path: Path, reason: str):
+        reason = " ".join(reason.split())  # one line
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"the state store {path} is unusable: {reason}. Nothing was crawled. Restore it from a backup, "
+            f"or rebuild it from the output manifests: crawler state rebuild {path} --from OUTPUT_FOLDER "
+            f"(the damaged file is kept beside it), then rerun")
+
+
+def check_state_file(path: str | os.PathLike) -> None:
+    """Raise :class:`StateDamaged` unless *path* is absent (a new state) or a healthy state file:
+    not a directory, not empty, ``quick_check`` ok, a known schema version, every expected table
+    with its columns."""
+    path = Path(path)
+    if path.is_dir():
+        raise StateDamaged(path, "a directory is at the state path")
+    if not path.exists():
+        return
+    if path.stat().st_size == 0:
+        raise StateDamaged(path, "the file is empty (0 bytes); a state file is never empty")
+    try:
+        db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StateDamaged(path, f"SQLite cannot open it ({exc})") from None
+    try:
+        problems = [r[0] for r in db.execute("PRAGMA quick_check(5)").fetchall()]
+        if problems != ["ok"]:
+            raise StateDamaged(path, "SQLite quick_check failed: " + "; ".join(str(p) for p in problems)[:300])
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > STATE_SCHEMA_VERSION:
+            raise StateDamaged(path, f"schema version {version} is newer than this crawler's ({STATE_SCHEMA_VERSION})")
+        for table, columns in EXPECTED_TABLES.items():
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            if not have:
+                raise StateDamaged(path, f"table {table} is missing")
+            if not columns <= have:
+                raise StateDamaged(path, f"table {table} lacks column(s) {', '.join(sorted(columns - have))}")
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        raise StateDamaged(path, f"SQLite cannot read it ({exc})") from None
+    finally:
+        db.close()
+
+
+def _create_state_file(path: Path) -> None:
+    """Create a new state at *path*: schema written under a temporary name, then linked into
+    place (never over an existing file), so *path* is never an empty or half-made state."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    for leftover in (temp, temp.with_name(temp.name + "-wal"), temp.with_name(temp.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    db = sqlite3.connect(str(temp), isolation_level=None)
+    try:
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {STATE_SCHEMA_VERSION}")
+        db.execute("PRAGMA journal_mode=WAL")
+    finally:
+        db.close()
+    fd = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        pass  # created meanwhile by another process: that one is used (and checked)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 class SQLiteStateStore(StateStore):
     """The embedded default: one SQLite file (WAL journal, ``synchronous=FULL``), safe against
     ``kill -9`` at any point (every write is one transaction)."""
@@ -59,6 +153,9 @@ class SQLiteStateStore(StateStore):
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists() and not self.path.is_symlink():
+            _create_state_file(self.path)
+        check_state_file(self.path)  # raises StateDamaged: never a silent fresh start
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -67,6 +164,8 @@ class SQLiteStateStore(StateStore):
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(reviews)")}
         if "field_hashes" not in columns:  # a state written before per-field hashes were kept
             self.db.execute("ALTER TABLE reviews ADD COLUMN field_hashes TEXT")
+        if self.db.execute("PRAGMA user_version").fetchone()[0] < STATE_SCHEMA_VERSION:
+            self.db.execute(f"PRAGMA user_version = {STATE_SCHEMA_VERSION}")  # a state from before versions
 
     # reviews ------------------------------------------------------------
     def get(self, id: str) -> dict | None:  # noqa: A002
@@ -114,6 +213,21 @@ class SQLiteStateStore(StateStore):
                 n += 1
             if output is not None:
                 cur.execute("DELETE FROM outputs WHERE path = ?", (str(output),))
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return n
+
+    def forget_run(self, run_id: str, keep: set[str]) -> int:
+        n = 0
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            ids = [r[0] for r in cur.execute("SELECT id FROM reviews WHERE last_emitted_run = ?", (run_id,)).fetchall() if r[0] not in keep]
+            for rid in ids:
+                n += cur.execute("DELETE FROM reviews WHERE id = ? AND last_emitted_run = ?", (rid, run_id)).rowcount
+                cur.execute("DELETE FROM fetches WHERE id = ? AND emitted_run = ?", (rid, run_id))
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")

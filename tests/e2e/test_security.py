@@ -238,9 +238,9 @@ def test_hostile_sitemaps_are_parsed_safely(tmp_path):
             {"Content-Type": "application/xml"}))
         srv.script("/laughs.xml", Content(BILLION_LAUGHS, {"Content-Type": "application/xml"}))
         srv.script("/xxe.xml", Content(xxe_sitemap(secret_file), {"Content-Type": "application/xml"}))
-        # a gzip bomb: 20 KB that decompress to 20 MB, past DOWNLOAD_MAXSIZE
+        # a gzip bomb: 60 KB that decompress to 60 MB, past SITEMAP_MAX_SIZE (the protocol's 50 MB)
         srv.script("/bomb.xml.gz", Content(gzip.compress(
-            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b" " * (20 << 20)
+            b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + b" " * (60 << 20)
             + b"<url><loc>{{BASE}}/after-bomb</loc></url></urlset>", 9), {"Content-Type": "application/x-gzip"}))
         srv.script("/after-laughs", page("After Laughs"))
         srv.script("/after-xxe", page("After XXE"))

@@ -260,3 +260,45 @@ def review_html(title: str, *, grade: str = "B+", director: str = "Ana Lima", bo
         f'<ul class="credits"><li>Director: {director}</li><li>Starring: Rui Costa, Maria Vaz</li></ul>'
         f'<div class="article-body">{paras}</div></article></main></body></html>'
     )
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never sends a byte (an FTP or
+    any other server that never greets). ``connections`` counts the accepted connections; each
+    is closed after :data:`MAX_STALL` seconds at the latest, so a test can never hang on it."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._open: list[tuple[float, socket.socket]] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                self._open.append((time.monotonic(), conn))
+            except OSError:
+                pass
+            for started, conn in list(self._open):
+                if time.monotonic() - started > MAX_STALL:
+                    conn.close()
+                    self._open.remove((started, conn))
+
+    def __enter__(self) -> "SilentServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for _, conn in self._open:
+            conn.close()
+        self.sock.close()

@@ -1,0 +1,361 @@
+"""Hardening (issue #13): the edges a hostile site, a second operator or a crash leaves.
+
+Each test runs the real spider in a subprocess against local servers on 127.0.0.1
+(tests/support/faultserver.py) and asserts the exit code, the servers' request logs, the time
+taken (the test's own timeout), and the files and state left on disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.support.crawl import FAST, REPO, crawl_env, read_jsonl, run_scrapy
+from tests.support.faultserver import Content, FaultServer, Redirect, SilentServer, Stall, review_html
+
+QUIET = ["-s", "MONITOR_MAX_ERROR_RATE=1", "-s", "MONITOR_COVERAGE={}", "-s", "DOWNLOAD_TIMEOUT=3",
+         "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+
+
+def page(title: str, extra_head: str = "") -> Content:
+    return Content(review_html(title, extra_head=extra_head).encode())
+
+
+def xml(body: str) -> Content:
+    return Content(body.encode(), headers={"Content-Type": "application/xml"})
+
+
+def urlset(*locs: str) -> Content:
+    return xml('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               + "".join(f"<url><loc>{u}</loc></url>" for u in locs) + "</urlset>")
+
+
+def crawl(tmp: Path, spider: str, args: list[str], name: str = "out", timeout: float = 120, extra: list[str] = ()):
+    out = tmp / f"{name}.jsonl"
+    stats = tmp / f"{name}.stats.json"
+    t0 = time.monotonic()
+    proc = run_scrapy(["crawl", spider, *args, "-O", str(out), "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET,
+                       "-s", f"STATS_DUMP_PATH={stats}", *extra], timeout=timeout)
+    return {"proc": proc, "seconds": time.monotonic() - t0, "out": out,
+            "records": read_jsonl(out) if out.exists() else [],
+            "stats": json.loads(stats.read_text("utf-8")) if stats.exists() else {}}
+
+
+# ---------------------------------------------------------------- 2, 3: the site is scheme + host + port
+def test_another_port_or_scheme_of_the_same_host_is_another_site(tmp_path):
+    """Why #2 and #3: a robots ``Sitemap:`` line, sitemap entries, listing links, a 302, a meta
+    refresh and a canonical URL pointing to another port of 127.0.0.1, and an ``ftp://`` entry
+    on a server that never greets: none is requested, each is counted, the crawl ends quickly."""
+    site_root, other_root = tmp_path / "site", tmp_path / "other"
+    site_root.mkdir()
+    other_root.mkdir()
+    with FaultServer(site_root) as srv, FaultServer(other_root) as other, SilentServer() as ftp:
+        o = other.base_url
+        srv.script("/robots.txt", Content(f"User-agent: *\nAllow: /\nSitemap: {o}/sitemap.xml\nSitemap: {{{{BASE}}}}/sitemap.xml\n".encode(),
+                                          headers={"Content-Type": "text/plain"}))
+        srv.script("/sitemap.xml", urlset(f"{srv.base_url}/film/one", f"{o}/film/two", f"ftp://127.0.0.1:{ftp.port}/film/three",
+                                          f"{srv.base_url}/film/moved", f"{srv.base_url}/film/refresh",
+                                          f"https://127.0.0.1:{srv.port}/film/tls", f"{srv.base_url}/film/canonical",
+                                          f"file:///etc/passwd", f"data:text/html,<h1>x</h1>"))
+        srv.script("/film/one", page("One"))
+        srv.script("/film/moved", Redirect(f"{o}/film/four", status=302))
+        srv.script("/film/refresh", Content(f'<html><head><meta http-equiv="refresh" content="0; url={o}/film/five"></head><body></body></html>'.encode()))
+        srv.script("/film/canonical", page("Canonical", extra_head=f'<link rel="canonical" href="{o}/film/six">'))
+        srv.script("/film/reviews", Content(f'<html><body><article><h2><a href="{o}/film/seven">Seven</a></h2></article>'
+                                            f'<article><h2><a href="/film/one">One</a></h2></article></body></html>'.encode()))
+        for path in ("/sitemap.xml", "/film/two", "/film/four", "/film/five", "/film/six", "/film/seven", "/robots.txt"):
+            other.script(path, page("Other site"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=90)
+        proc, stats = result["proc"], result["stats"]
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert other.requests == []  # nothing asked of the other port, not even its robots.txt
+        assert ftp.connections == 0  # nor of the ftp server
+        assert srv.count("/film/tls") == 0
+    assert result["seconds"] < 60
+    assert sorted(r["title"] for r in result["records"]) == ["Canonical", "One"]
+    # counted: 2 sitemap entries (another port; https on this port) + the robots Sitemap line +
+    # the listing link; 2 redirects; one request per other scheme
+    assert stats.get("pages/skipped/offsite") == 4, stats
+    assert stats.get("pages/failed/offsite_redirect") == 2, stats
+    assert stats.get("pages/skipped/scheme/ftp") == 1
+    assert stats.get("pages/skipped/scheme/file") == 1
+    assert stats.get("pages/skipped/scheme/data") == 1
+
+
+def test_the_reviews_spider_follows_links_on_its_own_port_only(tmp_path):
+    site_root, other_root = tmp_path / "site", tmp_path / "other"
+    site_root.mkdir()
+    other_root.mkdir()
+    with FaultServer(site_root) as srv, FaultServer(other_root) as other:
+        srv.script("/robots.txt", Content(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/", Content(f'<html><body><a href="/r/one">one</a> <a href="{other.base_url}/r/two">two</a>'
+                                f'<link rel="alternate" type="application/rss+xml" href="{other.base_url}/feed.xml"></body></html>'.encode()))
+        srv.script("/r/one", page("One"))
+        other.script("/r/two", page("Two"))
+        result = crawl(tmp_path, "reviews", ["-a", f"url={srv.base_url}/", "-a", "mode=full"], timeout=90)
+        assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+        assert other.requests == []
+    assert [r["title"] for r in result["records"]] == ["One"]
+
+
+# ---------------------------------------------------------------- 8: attack surface
+def test_no_remote_control_or_telnet_server(tmp_path):
+    with FaultServer(tmp_path) as srv:
+        srv.script("/r/one", page("One"))
+        result = crawl(tmp_path, "avclub", ["-a", f"urls={srv.base_url}/r/one"], timeout=90)
+    log = result["proc"].stderr
+    assert result["proc"].returncode == 0, log[-3000:]
+    enabled = log[log.index("Enabled extensions"):][:2000]
+    assert "RemoteControl" not in enabled and "TelnetConsole" not in enabled
+    assert "remote control" not in log.lower() and "Telnet console listening" not in log
+
+
+def test_a_bad_urls_file_is_refused_without_echoing_its_content(tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# my list\nhttps://www.avclub.com/ok\nsecret-line-one hunter2\n\njavascript:alert(1)\n", "utf-8")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\xff\xfe\x00secret-bytes\x00\n")
+    for path, expected in ((urls, "urls_file line(s) 3, 5: not http(s) URLs"), (binary, "not a UTF-8 text file")):
+        proc = run_scrapy(["crawl", "avclub", "-a", f"urls_file={path}", "-O", str(tmp_path / "o.jsonl"), *FAST], timeout=60)
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        assert expected in proc.stderr
+        assert "secret" not in proc.stderr and "hunter2" not in proc.stderr and "alert" not in proc.stderr
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+# ---------------------------------------------------------------- 1: one run at a time
+def start_crawl(tmp: Path, url: str, out: Path, state: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", "avclub", "-a", f"urls={url}", "-O", str(out),
+                             "-a", f"state={state}", *FAST, *QUIET, "-s", "DOWNLOAD_TIMEOUT=30"],
+                            cwd=REPO, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(check, timeout: float = 60) -> None:
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < timeout, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_second_run_on_the_same_state_or_folder_exits_2_at_once(tmp_path):
+    """Why #1: two runs at once on one state (or one output folder) duplicated reviews."""
+    with FaultServer(tmp_path) as srv:
+        slow = srv.script("/r/slow", Stall(25, times=1), page("Slow"))  # holds the first run ~25 s
+        first = start_crawl(tmp_path, slow, tmp_path / "a.jsonl", tmp_path / "state.sqlite")
+        try:
+            wait_for(lambda: srv.count("/r/slow") >= 1)  # the first run is mid-crawl, holding its locks
+            asked = len(srv.requests)
+            holder = json.loads((tmp_path / "state.sqlite.lock").read_text())
+            assert holder["pid"] == first.pid
+            (tmp_path / "b").mkdir()
+            for out, state in ((tmp_path / "b" / "b.jsonl", tmp_path / "state.sqlite"),      # same state
+                               (tmp_path / "c.jsonl", tmp_path / "b" / "other.sqlite")):     # same output folder
+                t0 = time.monotonic()
+                proc = run_scrapy(["crawl", "avclub", "-a", f"urls={slow}", "-O", str(out), "-a", f"state={state}", *FAST, *QUIET], timeout=60)
+                assert proc.returncode == 2, proc.stderr[-3000:]
+                assert time.monotonic() - t0 < 30
+                last = proc.stderr.strip().splitlines()[-1]
+                assert last.startswith("RUN FAILED: another run holds ") and f"pid {first.pid} on {socket.gethostname()} since 20" in last
+                assert "Traceback" not in proc.stderr
+                assert not out.exists()
+            assert sorted(p.name for p in (tmp_path / "b").iterdir()) == []  # no state, no temporary file
+            assert srv.requests[asked:] == []  # the refused runs asked nothing (the first run is still stalled)
+        finally:
+            _, err = first.communicate(timeout=90)
+        assert first.returncode == 0, err[-3000:]
+    assert [r["title"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["Slow"]
+    assert not list(tmp_path.glob("*.lock"))  # released: no lock file left
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
+    with FaultServer(tmp_path) as srv:
+        slow = srv.script("/r/slow", Stall(6))
+        fast = srv.script("/r/fast", page("Fast"))
+        killed = start_crawl(tmp_path, slow, tmp_path / "a.jsonl", tmp_path / "state.sqlite")
+        wait_for(lambda: srv.count("/r/slow") >= 1)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(30)
+        killed.stderr.close()
+        assert json.loads((tmp_path / "state.sqlite.lock").read_text())["pid"] == killed.pid  # left behind
+        proc = run_scrapy(["crawl", "avclub", "-a", f"urls={fast}", "-O", str(tmp_path / "a.jsonl"),
+                           "-a", f"state={tmp_path / 'state.sqlite'}", *FAST, *QUIET], timeout=90)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Took over the run lock {tmp_path / 'state.sqlite.lock'} left by pid {killed.pid}" in proc.stderr
+    assert [r["title"] for r in read_jsonl(tmp_path / "a.jsonl")] == ["Fast"], proc.stderr[-4000:]
+    assert not list(tmp_path.glob("*.lock")) and not (tmp_path / ".crawler-output.lock").exists()
+
+
+# ---------------------------------------------------------------- 4: a damaged state stops the run
+def state_run(tmp: Path, srv, mode: str = "backfill") -> subprocess.CompletedProcess:
+    urls = ",".join(f"{srv.base_url}/r/{i}" for i in range(3))
+    return run_scrapy(["crawl", "avclub", "-a", f"urls={urls}", "-a", f"mode={mode}", "-O", str(tmp / "out" / "out.jsonl"),
+                       "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET, "-s", f"STATS_DUMP_PATH={tmp / 'stats.json'}"], timeout=90)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_it(tmp_path):
+    """Why #4: a corrupted page, an empty file or a directory at the state path was taken as a
+    fresh state (reviews re-emitted, exit 0). Now: exit 2 at once, nothing fetched or written,
+    and ``crawler state rebuild`` from the manifests gives a state the backfill resumes from."""
+    with FaultServer(tmp_path) as srv:
+        for i in range(3):
+            srv.script(f"/r/{i}", page(f"Review {i}"))
+        first = state_run(tmp_path, srv)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert len(read_jsonl(tmp_path / "out" / "out.jsonl")) == 3
+        outputs = snapshot(tmp_path / "out")
+        good_state = (tmp_path / "state.sqlite").read_bytes()
+        assert not (tmp_path / "state.sqlite-wal").exists()  # checkpointed when the run closed it
+        fetched = len(srv.requests)
+
+        def refused(expect: str):
+            t0 = time.monotonic()
+            proc = state_run(tmp_path, srv)
+            assert proc.returncode == 2, proc.stderr[-3000:]
+            assert time.monotonic() - t0 < 30
+            last = proc.stderr.strip().splitlines()[-1]
+            assert last.startswith("RUN FAILED: the state store ") and expect in last, last
+            assert "crawler state rebuild" in last and "Traceback" not in proc.stderr
+            assert len(srv.requests) == fetched  # nothing fetched
+            assert snapshot(tmp_path / "out") == outputs  # committed output as it was
+
+        # one 4 KB page of the state overwritten
+        damaged = bytearray(good_state)
+        damaged[4096 * 2:4096 * 3] = bytes((i * 7 + 13) % 256 for i in range(4096))
+        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+        refused("")
+        assert (tmp_path / "state.sqlite").read_bytes() == bytes(damaged)  # left as it was, for inspection
+        # zero-length, then a directory
+        (tmp_path / "state.sqlite").write_bytes(b"")
+        refused("empty")
+        (tmp_path / "state.sqlite").unlink()
+        (tmp_path / "state.sqlite").mkdir()
+        refused("a directory is at the state path")
+        (tmp_path / "state.sqlite").rmdir()
+        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+
+        rebuild = subprocess.run([sys.executable, "-m", "crawler.cli", "state", "rebuild", str(tmp_path / "state.sqlite"),
+                                  "--from", str(tmp_path / "out")], capture_output=True, text=True, env=crawl_env(), cwd=REPO, timeout=60)
+        assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
+        assert "3 record(s) from 1 file(s), 0 skipped" in rebuild.stdout
+        assert len(list(tmp_path.glob("state.sqlite.damaged-*"))) == 1
+        again = state_run(tmp_path, srv)  # the backfill resumes: everything already exported
+        assert again.returncode == 0, again.stderr[-3000:]
+        stats = json.loads((tmp_path / "stats.json").read_text())
+        assert stats.get("pages/skipped/already_exported") == 3 and stats.get("reviews/emitted", 0) == 0
+        assert len(srv.requests) == fetched  # nothing fetched again
+
+
+# ---------------------------------------------------------------- 5: manifests of a killed run
+def test_manifests_left_running_by_a_killed_run_are_marked_killed(tmp_path):
+    """Why #5: after SIGKILL the manifests stayed ``running`` forever. The next run marks them
+    ``killed``: ``recovered`` when the file still matches its sha256 (its reviews stay exported),
+    ``damaged`` when not (its reviews are emitted again)."""
+    out = tmp_path / "out"
+    with FaultServer(tmp_path) as srv:
+        urls = [srv.script(f"/r/{i}", page(f"Review {i}")) for i in range(6)] + [srv.script("/r/slow", Stall(20, times=1), page("Slow"))]
+        args = ["crawl", "avclub", "-a", f"urls={','.join(urls)}", "-a", "mode=backfill", "-o", f"{out}/%(batch_time)s-%(run_id)s.jsonl:jsonl",
+                "-a", f"state={tmp_path / 'state.sqlite'}", *FAST, *QUIET, "-s", "DOWNLOAD_TIMEOUT=30", "-s", "FEED_EXPORT_BATCH_ITEM_COUNT=2",
+                "-s", "CONCURRENT_REQUESTS=1"]
+        killed = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=REPO, env=crawl_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: len(list(out.glob("*.manifest.json"))) >= 2 and srv.count("/r/slow") >= 1, timeout=90)
+            time.sleep(1)  # the second batch's state write is done (the slow page holds the run)
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.wait(30)
+        manifests = sorted(out.glob("*.manifest.json"))
+        before = [json.loads(m.read_text()) for m in manifests]
+        assert len(before) >= 2 and {m["exit_status"] for m in before} == {"running"} and before[0]["pid"] == killed.pid
+        kept = [out / m["file"] for m in before[:-1]]
+        tampered = out / before[-1]["file"]
+        tampered_ids = {r["id"] for r in read_jsonl(tampered)}
+        tampered.write_bytes(tampered.read_bytes()[:-40] + b"\n")  # the file no longer matches its manifest
+        resumed = run_scrapy(args[:-4] + ["-s", "FEED_EXPORT_BATCH_ITEM_COUNT=100"], timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    after = [json.loads(m.read_text()) for m in manifests]
+    assert [(m["exit_status"], m["status"]) for m in after] == [("killed", "recovered")] * len(kept) + [("killed", "damaged")]
+    assert [m["sha256"] for m in after[:-1]] == [m["sha256"] for m in before[:-1]]
+    assert len({m["recovered_by"] for m in after}) == 1 and after[0]["recovered_by"] != before[0]["run_id"]
+    # the resumed run emitted the damaged file's reviews again, and none of the intact files'
+    new = [f for f in out.glob("*.jsonl") if f not in (*kept, tampered) and not f.name.endswith(".rejects.jsonl")]
+    emitted = [r["id"] for f in new for r in read_jsonl(f)]
+    assert tampered_ids <= set(emitted)
+    assert not ({r["id"] for f in kept for r in read_jsonl(f)} & set(emitted))
+    assert len(emitted) == len(set(emitted)) == 7 - 2 * len(kept)
+    for f in new:
+        assert json.loads((f.with_name(f.name + ".manifest.json")).read_text())["exit_status"] == "ok"
+
+
+# ---------------------------------------------------------------- 7: sitemaps at the protocol's limits
+def test_a_sitemap_at_the_protocols_limits_is_read_streamed(tmp_path):
+    """Why #7: a valid 50,000-URL sitemap of 10.5 MB was dropped as too large. Now it is read to
+    its last entry (gzip too) with bounded memory; entries before ``since`` are not fetched."""
+    pad = "x" * 160  # long URLs: 50,000 entries make about 10.5 MB
+    entries = []
+    for i in range(50_000):
+        lastmod = "2025-01-10" if i in (0, 49_999) else "2020-01-01"
+        entries.append(f"<url><loc>{{{{BASE}}}}/film/{i}-{pad}</loc><lastmod>{lastmod}</lastmod></url>")
+    body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(entries) + "</urlset>").encode()
+    assert len(body) > 10_000_000
+    with FaultServer(tmp_path) as srv:
+        body = body.replace(b"{{BASE}}", srv.base_url.encode())
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/big.xml\nSitemap: {{BASE}}/big.xml.gz\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/big.xml", xml(body.decode()))
+        srv.script("/big.xml.gz", Content(gzip.compress(body.replace(b"/film/", b"/film/gz")), headers={"Content-Type": "application/x-gzip"}))
+        for i in (0, 49_999):
+            srv.script(f"/film/{i}-{pad}", page(f"Plain {i}"))
+            srv.script(f"/film/gz{i}-{pad}", page(f"Gzip {i}"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=backfill", "-a", "since=2025-01-01"], timeout=240,
+                       extra=["-s", "DOWNLOAD_TIMEOUT=60", "-s", "MEMUSAGE_CHECK_INTERVAL_SECONDS=0.2"])
+        fetched = [p for _, p in srv.requests if p.startswith("/film/") and "reviews" not in p]
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    stats = result["stats"]
+    assert sorted(r["title"] for r in result["records"]) == ["Gzip 0", "Gzip 49999", "Plain 0", "Plain 49999"]
+    assert stats["sitemap/fetched"] == 2 and stats["sitemap/urls"] == 100_000 and stats["sitemap/urls_skipped"] == 99_996
+    assert len(fetched) == 4
+    assert stats["memusage/max"] < 400_000_000, stats["memusage/max"]  # peak RSS sampled by Scrapy
+
+
+def test_sitemap_urls_past_the_limit_and_index_chains_past_the_depth_are_not_followed(tmp_path):
+    """Why #7: a 3,001-level chain of sitemap indexes was followed to its end (27 s)."""
+    with FaultServer(tmp_path) as srv:
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/index-0.xml\nSitemap: {{BASE}}/many.xml\n", headers={"Content-Type": "text/plain"}))
+        for level in range(3001):
+            srv.script(f"/index-{level}.xml", xml(f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>{srv.base_url}/index-{level + 1}.xml</loc></sitemap></sitemapindex>'))
+        srv.script("/many.xml", urlset(*(f"{srv.base_url}/film/m{i}" for i in range(60))))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=120,
+                       extra=["-s", "SITEMAP_MAX_URLS=50", "-s", "SITEMAP_QUEUE_MAX=3", "-s", "MONITOR_MIN_REVIEWS_SEEN=0"])
+        indexes = sorted(int(p.split("-")[1].split(".")[0]) for _, p in srv.requests if p.startswith("/index-"))
+        films = [p for _, p in srv.requests if p.startswith("/film/m")]
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    stats = result["stats"]
+    assert indexes == [0, 1, 2, 3, 4, 5]  # the start index and SITEMAP_MAX_DEPTH=5 levels below it
+    assert stats["sitemap/too_deep"] == 1
+    assert len(films) == 50 and stats["sitemap/urls_over_limit"] == 10
+    assert stats["sitemap/paused"] > 0  # reading waited for the queue: pages were fetched meanwhile
+
+
+def test_a_crawl_stopped_while_a_sitemap_reader_waits_ends_promptly(tmp_path):
+    """A sitemap reader waiting for the queue to drain must not keep a closing crawl open (the
+    engine takes nothing more from the queue once it closes): a close-spider limit ends the run
+    (exit 3) in seconds, the rest of the sitemap unread."""
+    with FaultServer(tmp_path) as srv:
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/many.xml\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/many.xml", urlset(*(f"{srv.base_url}/film/m{i}" for i in range(3000))))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=full"], timeout=90,
+                       extra=["-s", "SITEMAP_QUEUE_MAX=5", "-s", "CLOSESPIDER_PAGECOUNT=15"])
+        films = [p for _, p in srv.requests if p.startswith("/film/m")]
+    assert result["proc"].returncode == 3, result["proc"].stderr[-3000:]
+    assert "RUN INCOMPLETE" in result["proc"].stderr.strip().splitlines()[-1]
+    assert result["seconds"] < 60
+    assert result["stats"]["sitemap/abandoned"] == 1 and len(films) < 100
