@@ -27,6 +27,7 @@ from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
+from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
 from crawler.extract.mainbody import extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import BLOCK_TAGS, GRADE_SKIP_TAGS, PARA_TAGS, SKIP_CONTAINERS
@@ -45,14 +46,7 @@ REVIEW_TYPES = frozenset({"Review", "CriticReview", "EmployerReview", "UserRevie
 ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage"})
 FILM_TYPES = frozenset({"Movie", "Film"})
 TV_TYPES = frozenset({"TVSeries", "TVSeason", "TVEpisode", "TVShow"})
-_SECTION_KIND = {
-    "film": "film", "films": "film", "movie": "film", "movies": "film", "film reviews": "film",
-    "movie reviews": "film", "cinema": "film",
-    "tv": "tv", "television": "tv", "tv reviews": "tv", "tv club": "tv", "tv review": "tv",
-    "film review": "film", "movie review": "film", "series": "tv",
-}
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
-_OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 
@@ -451,14 +445,11 @@ class ReviewPage:
     def kind(self) -> str | None:
         item = self.item_reviewed
         if item:
-            types = jsonld_types(item)
-            if types & FILM_TYPES:
+            kind = work_kind(jsonld_types(item))
+            if kind:
                 self.sources["kind"] = self.node_source(item)
-                return "film"
-            if types & TV_TYPES:
-                self.sources["kind"] = self.node_source(item)
-                return "tv"
-        og_kind = _OG_KIND.get((self.meta.get("og:type") or "").strip().lower())
+                return kind
+        og_kind = work_kind(og_type=self.meta.get("og:type"))
         if og_kind:
             self.sources["kind"] = "meta"
             return og_kind
@@ -469,10 +460,13 @@ class ReviewPage:
                 sections.extend(sec if isinstance(sec, list) else [sec])
         for sec in sections:
             if isinstance(sec, str):
-                kind = _SECTION_KIND.get(clean_text(sec).lower())
+                kind = work_kind(section=clean_text(sec))
                 if kind:
                     self.sources["kind"] = "meta"
                     return kind
+        if getattr(self.config, "kind", None):
+            self.sources["kind"] = "config"
+            return self.config.kind
         return None
 
     # grade ------------------------------------------------------------
