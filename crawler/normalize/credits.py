@@ -21,6 +21,21 @@ not make X a writer; release dates become ISO (a missing year comes from ``publi
 festival screenings and ``TBA`` are not release dates; platforms keep their brand spelling
 and theatrical wordings become ``theaters``; page chrome (``Join the discussion...``) ends
 the block. When unsure, a field stays empty.
+
+Wider shapes (issue 14): list markers before a line (``• Director: X``); several capitalised
+labels on one line with no separator (``Cast: A, B Director: C Runtime: 97 min``); trade-paper
+prose blocks (``A X release of a Y production. Produced by ... Directed by X. Screenplay, X, Y,
+based on the novel by Z. Camera (color), W; editor, V``: ``Label, names`` pieces after ``.``/``;``
+are read only when the rest is names; the ``A X release`` sentence gives the distributor and a
+``(Belgium-France)`` head the country); ``Directed by X. With A, B.`` capsules (``With`` without a
+colon is the cast only after a ``Directed by`` sentence on the same line); label qualifiers
+(``Box Office (Gross USA):``; ``Release Date (Streaming):`` and ``On Disc/Streaming:`` are not the
+release date); ``"Title" (directed by X and Y)`` lines; German, French and Spanish labels
+(``Regie:``, ``Drehbuch:``, ``Darsteller:``, ``Réalisation :``, ``Avec :``, ``Dirección:``,
+``Reparto:``, ``Réalisé par``, ``Dirigida por``; names split on ``und``/``et``/``y`` too; French
+``Distribution :`` is the cast, so that label is recognised and never kept). Names are names:
+an item with ``?``/``!``, a URL, a handle, or a lower-case first word (other than a particle such
+as ``de``/``van``) is dropped, and a value with a question mark gives no names.
 """
 
 from __future__ import annotations

@@ -9,7 +9,12 @@ not a grade:
   star icons in HTML);
 * numbers (``4/5``, ``3.5/4``, ``7.8/10``, ``4,5/5``, ``4 out of 5 stars``, ``85%``, a bare
   ``7.8`` when the scale is known);
-* binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended).
+* binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended);
+* German, French and Spanish labels and units (``Bewertung: 4/5``, ``4 von 5 Sternen``,
+  ``Note : 4/5``, ``4 étoiles sur 5``, ``Calificación: 4 de 5``, ``4 sobre 5``);
+* a grade after a title and its MPA rating (``Glass Tides (R) B+``), a label with the critic's
+  name in brackets (``Grade (Pia Vance): B+``, ``Grade: B+ (Pia Vance)``), a score followed by a
+  verdict word (``8/10`` then ``Great``; not a letter or a bare integer: ``A masterpiece``).
 
 The whole text (after an optional label such as ``Grade:`` or ``Our rating:``) must be the
 grade expression: ``an A-list cast``, ``B-movie``, ``A24``, ``PG-13``, years, ``4K UHD`` and
@@ -17,7 +22,8 @@ prose are not grades. Aggregate and user ratings (Metascore, audience score, "Se
 to rate") are rejected. Out-of-range values (``7/5``) give None, never a clamped score.
 
 :func:`grade_from_rating` does the same for a schema.org ``Rating`` (``ratingValue``,
-``bestRating``, ``worstRating``).
+``bestRating``, ``worstRating``), and :func:`grade_from_rating_node` for a ``Rating`` given as an
+object, a list or JSON text.
 """
 
 from __future__ import annotations

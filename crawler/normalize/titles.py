@@ -10,6 +10,15 @@
   ``‘X’ Review: dek``, ``Film Review: ‘X’``, ``X review – dek``, ``X Review: dek``,
   ``Review: X``, ``X movie review & film summary (2023)``, ``‘X’ Season 2 Review``.
 
+  Also (issue 14): ``<Festival> Film Review: ‘X’``, ``dek: X reviewed`` (one work, no list),
+  spoiler and season qualifiers after a show's name (``X Season 2 Review (Spoiler-Free)``,
+  ``X: Season 2 Review``), one quoted title inside a question or sentence (``Is ‘X’ the ...?``;
+  not a quotation: a pronoun first, a verb of speech before it, punctuation inside, or a
+  leading ``‘...’:``), capsule headlines (``X ★★★ (R)``, ``X (PG-13) ★★½``), ``<Festival>
+  <year>: X`` (not a dispatch), and German, French and Spanish review headlines (``Kritik: X``,
+  ``„X“ – Rezension``, ``Critique : X``, ``« X » : la critique``, ``Crítica de ‘X’``); an
+  unquoted title must be title-cased.
+
   Prose headlines, roundups and festival dispatches (``Sundance Review: ...``) give no
   ``work_title`` (None): it must then come from credits or structured data.
 """
