@@ -249,6 +249,13 @@ _JUNK_ITEM_RE = re.compile(
     re.IGNORECASE,
 )
 _NOT_NAME_RE = re.compile(r"[!?]|(?i:https?:|www\.|\.(?:com|org|net|io|co)\b)|@|\.\s[a-z]")
+# One-word section labels and page furniture that follow a credits block in the next element.
+_SECTION_WORD_RE = re.compile(
+    r"^(?:film|films|movie|movies|tv|television|reviews?|music|books?|games?|culture|arts|news|videos?|"
+    r"podcasts?|streaming|features?|entertainment|more|home|menu|share|comments?|kino|cinéma|cine|serien|"
+    r"séries|series|kritik|critique|crítica)$",
+    re.IGNORECASE,
+)
 _TRAILING_DOT_RE = re.compile(r"(?<![\s.])\.$")
 _KEEP_DOT_RE = re.compile(r"(?:^|\s)(?:[A-Z]|Jr|Sr|St|Dr|Mr|Mrs|Ms|Inc|Co|Ltd|Bros)\.$")
 _ENDS_WITH_SEP_RE = re.compile(r"(?:[,;&]|\band|\bwith)$", re.IGNORECASE)
@@ -443,6 +450,10 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
             continue  # prose ("a new cast"), not a name
         if not any(w[:1].isupper() or w[:1].isdigit() for w in item.split()):
             continue  # particles alone ("the", "de")
+        if _SECTION_WORD_RE.match(item):
+            continue  # the page's next element ("Film", "TV", "Reviews"), not a name
+        if not _name_like(item):
+            continue  # "Quin Hale in the headlines": prose around a name
         if item not in out:
             out.append(item)
     return out

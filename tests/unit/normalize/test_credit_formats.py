@@ -306,3 +306,23 @@ def test_parse_is_stable_on_its_own_output(parts):
     again = parse_credits(block.replace("Starring:", "Cast:"))
     for k in ("director", "writer", "starring"):
         assert again[k] == got[k]
+
+
+@pytest.mark.parametrize("text", [
+    "With:\nPia Vance, Quin Hale\nFilm",
+    "With: Pia Vance,\nQuin Hale\nFilm",
+    "Starring\nPia Vance\nQuin Hale\nReviews",
+    "With: Pia Vance, Quin Hale, TV",
+])
+def test_section_word_after_a_cast_is_not_a_name(text):
+    assert parse_credits(text)["starring"] == ["Pia Vance", "Quin Hale"]
+
+
+@pytest.mark.parametrize("text", [
+    "With: Pia Vance and Quin Hale in the headlines, is the festival still worth the trip?",
+    "With: Pia Vance and Quin Hale in the headlines, the festival is busy.",
+    "Cast: Pia Vance, Quin Hale, who both shine here",
+])
+def test_prose_after_a_colon_label_gives_no_prose_names(text):
+    got = parse_credits(text)["starring"]
+    assert all(n in ("Pia Vance", "Quin Hale") for n in got)
