@@ -333,7 +333,9 @@ _COUNTRIES = frozenset(
     "czech republic", "hong kong", "new zealand", "saudi arabia", "south africa", "south korea",
     "united kingdom", "united states",
 })
-_COUNTRY_HEAD_RE = re.compile(r"^\((?P<c>[A-Z][A-Za-z. ]{1,30}(?:\s?[-/,]\s?[A-Z][A-Za-z. ]{1,30}){0,5})\)\s?")
+_COUNTRY_HEAD_RE = re.compile(
+    r"^\((?P<c>[A-Z][A-Za-z. ]{1,30}(?:\s?[-/,]\s?[A-Z][A-Za-z. ]{1,30}){0,5})(?:,\s?(?P<y>(?:19|20)\d\d))?\)\s?"
+)
 
 
 def _clean_line(s: str) -> str:
@@ -721,6 +723,8 @@ def _parse_into(out: dict, text: object, published: object) -> None:
                 parts = [p.strip() for p in re.split(r"\s?[-/,]\s?", m["c"])]
                 if parts and all(p.lower() in _COUNTRIES for p in parts):
                     fields.append({"roles": ("country",), "parts": [m["c"]], "alone": False, "open": False})
+                    if m["y"]:
+                        fields.append({"roles": ("year",), "parts": [m["y"]], "alone": False, "open": False})
                     seg = seg[m.end():].strip()
                     current = None
                     if not seg:

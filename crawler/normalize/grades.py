@@ -35,7 +35,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .text import clean_text, html_to_text, looks_like_html
 
-__all__ = ["parse_grade", "grade_from_rating", "grade_from_rating_node", "LETTER_SCORES", "SITE_SCALES", "round_half_up"]
+__all__ = [
+    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES", "SITE_SCALES",
+    "round_half_up",
+]
 
 # Metacritic-style letter table (CONTRACT.md).
 LETTER_SCORES: dict[str, int] = {
@@ -408,6 +411,22 @@ def _parse_labelled(text: str, *, best: Decimal | None) -> dict | None:
     if m and not (m["word"].lower() == "stars" and not m["colon"]):
         return _parse_expression(m["rest"].strip(), labelled=True, best=best)
     return None
+
+
+def is_grade_label(line: object) -> bool:
+    """True when *line* starts with a grade label in English, German, French or Spanish
+    (``Grade:``, ``Our rating -``, ``Bewertung:``, ``Note :``, ``Calificación:``) and the rest is a
+    grade: a page's text layer can look for such lines anywhere in the article. Never raises."""
+    try:
+        if not isinstance(line, str) or len(line) > _MAX_TEXT:
+            return False
+        text = clean_text(line)
+        m = _LABEL_RE.match(text)
+        if not m or not m["colon"] or _AGGREGATE_RE.search(text):
+            return False
+        return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
+    except Exception:  # noqa: BLE001 - must never raise
+        return False
 
 
 def _icon_kind(el) -> str | None:

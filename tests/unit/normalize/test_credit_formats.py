@@ -100,6 +100,13 @@ def test_trade_header_with_country_and_runtime():
     assert got["runtime_minutes"] == 104 and got["director"] == ["Cy Moon"]
 
 
+def test_trade_header_with_country_and_year():
+    got = parse_credits("(Belgium/France, 2024) A Gullwing Pictures release of a Pike Works production.")
+    assert (got["country"], got["year"], got["distributor"]) == ("Belgium/France", 2024, "Gullwing Pictures")
+    got = parse_credits("(Documentary, 2024) A Gullwing Pictures release.")
+    assert "country" not in got and "year" not in got  # not countries: the head is left alone
+
+
 def test_production_line_in_another_shape_gives_no_distributor():
     got = parse_credits("Production: Pike Works and Tern Media, in association with Gull\nDirector: Cy Moon")
     assert "distributor" not in got and got["director"] == ["Cy Moon"]

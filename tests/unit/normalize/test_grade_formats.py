@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.normalize.grades import grade_from_rating, grade_from_rating_node, parse_grade
+from crawler.normalize.grades import grade_from_rating, grade_from_rating_node, is_grade_label, parse_grade
 
 
 def num(raw, scale, value, best, score):
@@ -152,6 +152,15 @@ def test_verdict_near_misses(text, best):
 ])
 def test_foreign_grade_words(text, best, expected):
     assert parse_grade(text, best=best) == expected
+
+
+@pytest.mark.parametrize("line,ok", [
+    ("Grade: B+", True), ("Bewertung: 4/5", True), ("Note : 4 étoiles sur 5", True), ("Calificación: 4 de 5", True),
+    ("Our rating: 8/10", True), ("Bewertung der Leser: 4/5", False), ("Note: see below", False), ("B+", False),
+    ("Grade B+", False), ("Rating: PG-13", False), (None, False),
+])
+def test_is_grade_label(line, ok):
+    assert is_grade_label(line) is ok
 
 
 @pytest.mark.parametrize("text", [
