@@ -611,8 +611,8 @@ def credit_role(line: object) -> str | None:
         if got is None:
             return None
         roles, rest, kind = got
-        if kind == "with":
-            return None
+        if kind in ("with", "comma"):
+            return None  # read only inside a line of other credits (see _segments)
         if kind in ("by", "starring", "comma"):
             if len(text) > 200:
                 return None
@@ -651,7 +651,7 @@ def _segments(line: str) -> list[tuple[tuple | None, str]]:
         start = b
     pieces.append(line[start:])
     out = []
-    directed = False
+    directed = labelled = False
     for i, piece in enumerate(pieces):
         piece = piece.strip()
         if not piece:
@@ -661,6 +661,10 @@ def _segments(line: str) -> list[tuple[tuple | None, str]]:
         label = _match_label(piece)
         if label is not None and label[2] == "with" and not directed:
             label = None  # "With X ...": starring only after a "Directed by" sentence
+        if label is not None and label[2] == "comma" and not labelled:
+            label = None  # "Screenplay, X": only after another credit in the same block line
+        if label is not None:
+            labelled = True
         if label is not None and label[2] == "by" and "director" in label[0]:
             directed = True
         out.append((label, piece))

@@ -145,6 +145,15 @@ _QUOTATION_START_RE = re.compile(
     r"there|don’t|don't|can’t|can't|never|just|no|yes|let’s|let's|let|please|stop|why|how|what)\b",
     re.IGNORECASE,
 )
+# A word naming a kind of work, outside the quote: without one, a quoted phrase in a headline is
+# as often a scare quote ("Cells That ‘Taste’ Danger") as a title.
+_WORK_CUE_RE = re.compile(
+    r"\b(?:film|films|movie|movies|series|miniseries|show|shows|season|episode|finale|premiere|sequel|prequel|"
+    r"remake|documentary|doc|drama|comedy|thriller|horror|musical|animation|album|record|novel|memoir|book|game|"
+    r"review|reviewed|watch|stream|streaming|netflix|hulu|hbo|sitcom|biopic|western|romcom|rom-com|"
+    r"film-maker|filmmaker|director|directors|debut)\b",
+    re.IGNORECASE,
+)
 _SPEECH_BEFORE_RE = re.compile(
     r"(?:\b(?:says?|said|tells?|told|asks?|asked|calls?|called|admits?|insists?|reveals?|explains?|argues?|writes?|"
     r"on|about|quips?|jokes?|warns?|claims?)|:)\s?$",
@@ -350,8 +359,9 @@ def _one_title(x: str, *, words: int = 8) -> str | None:
 
 
 def _quoted_in_sentence(headline: str) -> str | None:
-    """The one quoted title inside a question or sentence headline (``Is ‘X’ the ...?``), or None
-    when there are several quotes, the quote is a quotation, or it is not a title."""
+    """The one quoted title inside a question or sentence headline (``Is ‘X’ the Film of the
+    Year?``), or None when there are several quotes, the quote is a quotation, it is not a title,
+    or no word of the headline names a kind of work (film, series, season, album, ...)."""
     quotes = list(_QUOTED_FULL_RE.finditer(headline))
     if len(quotes) != 1:
         return None
@@ -365,6 +375,8 @@ def _quoted_in_sentence(headline: str) -> str | None:
         return None
     if _SPEECH_BEFORE_RE.search(headline[: m.start()]):
         return None
+    if not _WORK_CUE_RE.search(headline[: m.start()] + " " + headline[m.end():]):
+        return None  # no word says a work is meant: a scare quote, perhaps
     x = _tidy_work(inner)
     if not x or len(x.split()) > 6 or not _title_case(x):
         return None

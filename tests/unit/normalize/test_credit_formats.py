@@ -112,6 +112,15 @@ def test_production_line_in_another_shape_gives_no_distributor():
     assert "distributor" not in got and got["director"] == ["Cy Moon"]
 
 
+@pytest.mark.parametrize("line", [
+    "Creators, Coaches & Authors", "Music, Film & TV", "Writers, Editors and Designers", "Cast, Crew & Friends",
+])
+def test_a_menu_of_nouns_is_no_comma_label(line):
+    got = parse_credits(line)
+    assert not any(got.get(k) for k in ("director", "writer", "starring", "creator", "composer", "editor"))
+    assert credit_role(line) is None
+
+
 def test_comma_label_followed_by_prose_is_not_a_credit():
     got = parse_credits("Directed by Cy Moon. Music, dance and a lot of noise fill the hall.")
     assert got == credits(director=["Cy Moon"])

@@ -32,8 +32,9 @@ from crawler.normalize.titles import clean_title
     ("Harbor Lights Season 2 Premiere Review: Back at Sea", "Harbor Lights", 2),
     # a quoted title inside a question or sentence headline
     ("Is ‘Glass Tides’ the Quietest Film of the Year?", "Glass Tides", None),
-    ("Why “Glass Tides” Works Better Than It Should", "Glass Tides", None),
-    ("The sea swallows everything in ‘Glass Tides’", "Glass Tides", None),
+    ("Why “Glass Tides” Works Better Than Any Film Should", "Glass Tides", None),
+    ("The sea swallows everything in the new series ‘Glass Tides’", "Glass Tides", None),
+    ("Is Netflix’s ‘Glass Tides’ Worth Your Weekend?", "Glass Tides", None),
     # capsule headlines: stars and an MPA rating after the title
     ("Glass Tides ★★★ (R)", "Glass Tides", None),
     ("Glass Tides (PG-13) ★★½", "Glass Tides", None),
@@ -77,6 +78,12 @@ def test_work_title_formats(headline, work, season):
     "Director Says ‘We Made It for Kids’",
     "‘I Was Terrified’: Pia Vance on Her New Film",
     "Is ‘Glass Tides’ Better Than ‘Harbor Lights’?",
+    # scare quotes: no word says a work is meant
+    "Cells That ‘Sing’ at Night Warn the Body",
+    "The results of the trial? ‘Sobering’",
+    "Pia Vance Is ‘Terrific’ Tonight",
+    "A Man Developed ‘Salt Orchard Cough’ After Moving House",
+    "Understanding the Concept of 'Glass Tides' in Cloud Storage",
     # a capsule line needs stars or a rating after the title
     "Glass Tides",
     "Plan B",
