@@ -77,7 +77,7 @@ for _role, _terms in {
     "creator": "creator|creators|series creator|series creators",
     "producer": "producer|producers|produzent|produzentin|produzenten",
     "cinematographer": "cinematographer|cinematographers|cinematography|camera|director of photography|"
-                       "photography|dp|dop|d.o.p.|kamera|bildgestaltung|photographie|image|"
+                       "photography|dp|dop|d.o.p.|kamera|bildgestaltung|photographie|"
                        "directeur de la photographie|fotografía|director de fotografía",
     "editor": "editor|editors|editing|film editing|film editor|film editors|schnitt|montage|montaje",
     "composer": "composer|composers|music|original music|original score|music composer|musik|filmmusik|"
@@ -441,6 +441,12 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
             item = _TRAILING_DOT_RE.sub("", item).strip()
         if not item or _JUNK_ITEM_RE.match(item) or "…" in item or "..." in item:
             continue
+        if sum(ch.isdigit() for ch in item) >= 2:
+            return []  # an address, a date or a phone number: not a list of names
+        if item.lower() in _NOUN_TERMS or item.lower() in _BY_TERMS:
+            if strict:
+                return []
+            continue  # a label ("Screenplay"), not a name
         if strict and not _name_like(item):
             return []
         if len(item) > 80 or len(item.split()) > 7 or not any(ch.isalnum() for ch in item):

@@ -261,6 +261,19 @@ def test_foreign_credit_roles(line, role):
     assert credit_role(line) == role
 
 
+@pytest.mark.parametrize("text", [
+    "Dirección: Av. del Puerto 742, Pike City",  # an address, not a director
+    "Director: Pia Vance 2025",
+    "Regie: 12.05.2025",
+])
+def test_numbers_are_not_names(text):
+    assert parse_credits(text)["director"] == []
+
+
+def test_photo_credit_is_no_cinematographer():
+    assert "cinematographer" not in parse_credits("Image: Pike Photo Agency\nDirector: Cy Moon")
+
+
 @pytest.mark.parametrize("line", [
     "Avec ce film, Cy Moon revient au drame.", "Mit diesem Film kehrt Cy Moon zurück.",
     "Regie führte diesmal eine Debütantin, und das merkt man.",
