@@ -1,4 +1,5 @@
-"""The ``crawler`` command: ``demo``, ``validate``, ``extract``, ``serve``, ``report``.
+"""The ``crawler`` command: ``demo``, ``validate``, ``extract``, ``serve``, ``capture``, ``report``,
+``fleet``, ``reextract``, ``schema``, ``state rebuild``.
 
 - ``crawler demo``: serve the bundled A.V. Club fixture site on 127.0.0.1 and run the real
   ``avclub`` spider against it; prints a one-screen summary.
@@ -28,6 +29,14 @@
   a new SQLite state from the output manifests (a damaged state is moved aside first; see
   :mod:`crawler.run.rebuild`). Exit 0 when every manifest's file was used, 1 when some were
   skipped (listed), 2 when the state is healthy (without ``--force``) or in use.
+- ``crawler capture URL --site KEY [--case PATH] [--force]``: fetch one live page (the crawler's
+  User-Agent, ``DOWNLOAD_TIMEOUT``), save it as a fixture case ``fixtures/<site>/<case>/``
+  (``page.html`` as received, ``headers.json`` with its ``Content-Type``/``Content-Language``)
+  and print the record the crawl would export as a draft ``expected.json`` (also saved as
+  ``expected.draft.json``) for a person to check and save as ``expected.json``. Exit 0 when
+  saved; 1 when the page cannot be fetched or is not HTML; 2 for a usage error (unknown site,
+  a case that exists without ``--force``, a URL that is not http(s)). Nothing is written
+  unless everything was fetched and read.
 """
 
 from __future__ import annotations
@@ -36,7 +45,9 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import sys
+import tempfile
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -252,6 +263,134 @@ def state_rebuild(args) -> int:
     return 1 if result["skipped"] else 0
 
 
+class CaptureError(Exception):
+    """A capture that cannot be done; ``code`` is the exit code (1 fetch, 2 usage)."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+#: response headers a fixture keeps (the fixture server sends them back; the page's decoding
+#: and language depend on them). Transport headers (length, encoding, cookies) are left out.
+CAPTURE_HEADERS = ("Content-Type", "Content-Language")
+CAPTURE_MAX_BYTES = 20 * 1024 * 1024
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def case_from_url(url: str) -> str:
+    """The default case path of a page: its URL path (``/film/glass-tides-review/`` ->
+    ``film/glass-tides-review``), so ``crawler serve KEY`` serves the case at the same path."""
+    from urllib.parse import unquote, urlsplit
+
+    return "/".join(p for p in unquote(urlsplit(url).path).split("/") if p)
+
+
+def fetch_page(url: str, timeout: float | None = None) -> tuple[bytes, dict[str, str], str]:
+    """``(body, headers, final URL)`` of one page fetched with the crawler's User-Agent.
+
+    Raises :class:`CaptureError` (code 1) on HTTP errors, network errors, a body that is not
+    HTML or is larger than ``CAPTURE_MAX_BYTES``."""
+    import urllib.error
+    import urllib.request
+
+    from crawler import settings
+
+    req = urllib.request.Request(url, headers={
+        "User-Agent": settings.USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        "Accept-Encoding": "gzip, deflate",
+    })
+    try:
+        with urllib.request.urlopen(req, timeout=timeout or settings.DOWNLOAD_TIMEOUT) as resp:  # noqa: S310 - http(s) checked
+            raw = resp.read(CAPTURE_MAX_BYTES + 1)
+            headers = {k: v for k, v in resp.headers.items()}
+            final_url = resp.geturl()
+    except urllib.error.HTTPError as exc:
+        raise CaptureError(f"{url}: HTTP {exc.code} {exc.reason}", 1) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise CaptureError(f"{url}: cannot fetch: {getattr(exc, 'reason', exc)}", 1) from None
+    if len(raw) > CAPTURE_MAX_BYTES:
+        raise CaptureError(f"{url}: larger than {CAPTURE_MAX_BYTES} bytes", 1)
+    encoding = next((v for k, v in headers.items() if k.lower() == "content-encoding"), "identity").strip().lower()
+    try:
+        if encoding == "gzip":
+            raw = gzip.decompress(raw)
+        elif encoding == "deflate":
+            raw = zlib.decompress(raw)
+        elif encoding not in ("identity", ""):
+            raise CaptureError(f"{url}: unsupported Content-Encoding {encoding!r}", 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise CaptureError(f"{url}: bad {encoding} body: {exc}", 1) from None
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if ctype and not ctype.split(";")[0].strip().lower() in _HTML_TYPES:
+        raise CaptureError(f"{url}: not an HTML page (Content-Type {ctype})", 1)
+    return raw, headers, final_url
+
+
+def capture(url: str, site: str, *, case: str | None = None, fixtures: Path = FIXTURES, force: bool = False,
+            out=None, err=None) -> int:
+    """``crawler capture``: fetch *url*, save it as the fixture case ``<fixtures>/<site>/<case>/``
+    and print the draft ``expected.json``; returns the exit code (see the module docstring)."""
+    from urllib.parse import urlsplit
+
+    from crawler.api import extract_review
+    from crawler.security import safe_component
+    from crawler.sites.registry import known_sites
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise CaptureError(f"not an http(s) URL: {url}", 2)
+        if site not in known_sites():
+            raise CaptureError(f"unknown site {site!r}; known: {', '.join(known_sites())}", 2)
+        parts = [p for p in (case if case is not None else case_from_url(url)).split("/") if p]
+        if not parts or any(safe_component(p) != p or p.startswith(".") for p in parts):
+            raise CaptureError("give a case path (--case NAME): the URL has no usable path", 2)
+        folder = Path(fixtures) / site / Path(*parts)
+        if folder.exists() and not force:
+            raise CaptureError(f"{folder} exists (--force replaces its files)", 2)
+        body, headers, final_url = fetch_page(url)
+        kept = {k: v for k, v in headers.items() if k.lower() in {h.lower() for h in CAPTURE_HEADERS}}
+        record = extract_review(body, final_url, site=site, headers=kept or None)
+    except CaptureError as exc:
+        print(f"crawler capture: {exc}", file=err)
+        return exc.code
+    if record is not None:
+        record.pop("fetched_at", None)
+    draft = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+    files = {"page.html": body, "headers.json": (json.dumps(kept, indent=2) + "\n").encode("utf-8"),
+             "expected.draft.json": draft.encode("utf-8")}
+    _write_case(folder, files)
+    print(draft, end="", file=out)
+    what = "a review" if record is not None else "NOT a review (draft is null)"
+    print(f"saved {folder}/page.html and headers.json ({len(body)} bytes; {what}).\n"
+          f"Check every field of the draft above (also in {folder}/expected.draft.json), correct it by hand and "
+          f"save it as {folder}/expected.json: tests/fixtures_test.py then checks the case.", file=err)
+    return 0
+
+
+def _write_case(folder: Path, files: dict[str, bytes]) -> None:
+    """Write a case's files so that a failure leaves no half-written case: a new folder is
+    written beside and renamed into place; an existing one (``--force``) file by file."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        for name, data in files.items():
+            tmp = folder / f".{name}.part"
+            tmp.write_bytes(data)
+            os.replace(tmp, folder / name)
+        return
+    tmpdir = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            (tmpdir / name).write_bytes(data)
+        os.replace(tmpdir, folder)
+    except BaseException:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crawler", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -314,6 +453,12 @@ def main(argv: list[str] | None = None) -> int:
     p_rebuild.add_argument("--from", dest="folders", type=Path, action="append", required=True, help="an output folder (repeatable)")
     p_rebuild.add_argument("--spider", help="only the manifests of this spider")
     p_rebuild.add_argument("--force", action="store_true", help="rebuild a healthy state too (it is moved aside)")
+    p_cap = sub.add_parser("capture", help="save a live page as a fixture case and print its draft expected.json")
+    p_cap.add_argument("url")
+    p_cap.add_argument("--site", required=True, help="site key (sites.toml or a page class)")
+    p_cap.add_argument("--case", help="case path under fixtures/<site>/ (default: the URL's path)")
+    p_cap.add_argument("--fixtures", type=Path, default=FIXTURES, help="fixtures folder (default: the repository's)")
+    p_cap.add_argument("--force", action="store_true", help="replace the files of an existing case")
     args = parser.parse_args(argv)
 
     if args.command == "schema":
@@ -359,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_fleet(args)
     if args.command == "state":
         return state_rebuild(args)
+    if args.command == "capture":
+        return capture(args.url, args.site, case=args.case, fixtures=args.fixtures, force=args.force)
     if args.command == "serve":
         if args.site not in _fixture_sites():
             print(f"unknown site {args.site!r}: no fixtures/{args.site} (known: {', '.join(_fixture_sites())})", file=sys.stderr)

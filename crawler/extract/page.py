@@ -31,6 +31,7 @@ from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
+from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
 from crawler.extract.mainbody import extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import BLOCK_TAGS, GRADE_SKIP_TAGS, PARA_TAGS, SKIP_CONTAINERS
@@ -49,14 +50,7 @@ REVIEW_TYPES = frozenset({"Review", "CriticReview", "EmployerReview", "UserRevie
 ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage"})
 FILM_TYPES = frozenset({"Movie", "Film"})
 TV_TYPES = frozenset({"TVSeries", "TVSeason", "TVEpisode", "TVShow"})
-_SECTION_KIND = {
-    "film": "film", "films": "film", "movie": "film", "movies": "film", "film reviews": "film",
-    "movie reviews": "film", "cinema": "film",
-    "tv": "tv", "television": "tv", "tv reviews": "tv", "tv club": "tv", "tv review": "tv",
-    "film review": "film", "movie review": "film", "series": "tv",
-}
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
-_OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 # A byline's lead-in ("By", "Analysis by", "Review by").
@@ -584,21 +578,19 @@ class ReviewPage(FieldPage):
     def _work_title_text(self) -> str | None:
         return self.title_parts.get("work_title") or None
 
-    kind = Field("structured", "meta")
+    kind = Field("structured", "meta", "config")
 
     def _kind_structured(self) -> Answer | None:
         item = self.item_reviewed
         if item:
-            types = jsonld_types(item)
-            if types & FILM_TYPES:
-                return Answer("film", self.node_source(item))
-            if types & TV_TYPES:
-                return Answer("tv", self.node_source(item))
+            kind = work_kind(jsonld_types(item))
+            if kind:
+                return Answer(kind, self.node_source(item))
         return None
 
     def _kind_meta(self) -> str | None:
         """``og:type``, else the article's section (meta or structured ``articleSection``)."""
-        og_kind = _OG_KIND.get((self.meta.get("og:type") or "").strip().lower())
+        og_kind = work_kind(og_type=self.meta.get("og:type"))
         if og_kind:
             return og_kind
         sections = [self.meta.get("article:section")]
@@ -608,10 +600,14 @@ class ReviewPage(FieldPage):
                 sections.extend(sec if isinstance(sec, list) else [sec])
         for sec in sections:
             if isinstance(sec, str):
-                kind = _SECTION_KIND.get(clean_text(sec).lower())
+                kind = work_kind(section=clean_text(sec))
                 if kind:
                     return kind
         return None
+
+    def _kind_config(self) -> str | None:
+        """The site config's ``kind`` (a site that reviews one kind of work)."""
+        return getattr(self.config, "kind", None) or None
 
     # grade ------------------------------------------------------------
     #: the site's grade element and the structured rating must agree (else no grade and the

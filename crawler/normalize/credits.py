@@ -21,6 +21,21 @@ not make X a writer; release dates become ISO (a missing year comes from ``publi
 festival screenings and ``TBA`` are not release dates; platforms keep their brand spelling
 and theatrical wordings become ``theaters``; page chrome (``Join the discussion...``) ends
 the block. When unsure, a field stays empty.
+
+Wider shapes (issue 14): list markers before a line (``• Director: X``); several capitalised
+labels on one line with no separator (``Cast: A, B Director: C Runtime: 97 min``); trade-paper
+prose blocks (``A X release of a Y production. Produced by ... Directed by X. Screenplay, X, Y,
+based on the novel by Z. Camera (color), W; editor, V``: ``Label, names`` pieces after ``.``/``;``
+are read only when the rest is names; the ``A X release`` sentence gives the distributor and a
+``(Belgium-France)`` head the country); ``Directed by X. With A, B.`` capsules (``With`` without a
+colon is the cast only after a ``Directed by`` sentence on the same line); label qualifiers
+(``Box Office (Gross USA):``; ``Release Date (Streaming):`` and ``On Disc/Streaming:`` are not the
+release date); ``"Title" (directed by X and Y)`` lines; German, French and Spanish labels
+(``Regie:``, ``Drehbuch:``, ``Darsteller:``, ``Réalisation :``, ``Avec :``, ``Dirección:``,
+``Reparto:``, ``Réalisé par``, ``Dirigida por``; names split on ``und``/``et``/``y`` too; French
+``Distribution :`` is the cast, so that label is recognised and never kept). Names are names:
+an item with ``?``/``!``, a URL, a handle, or a lower-case first word (other than a particle such
+as ``de``/``van``) is dropped, and a value with a question mark gives no names.
 """
 
 from __future__ import annotations
@@ -49,36 +64,51 @@ _EXTRA_ORDER = (
 # Noun labels ("Director:", "Writers", "Director of photography:") -> role ("|"-separated).
 _NOUN_TERMS: dict[str, str] = {}
 for _role, _terms in {
-    "director": "director|directors|direction|directing",
+    "director": "director|directors|direction|directing|"
+                # de, fr, es
+                "regie|regisseur|regisseurin|réalisation|réalisateur|réalisatrice|mise en scène|"
+                "dirección|directora|directores|dirigida por",
     "writer": "writer|writers|screenplay|screenplays|screenwriter|screenwriters|script|scripts|"
-              "teleplay|writing",
-    "starring": "starring|stars|cast|with|voice cast|voices|main cast|principal cast|featuring|cast members",
+              "teleplay|writing|"
+              "drehbuch|buch|scénario|scénariste|scénaristes|guion|guión|guionista|guionistas",
+    "starring": "starring|stars|cast|with|voice cast|voices|main cast|principal cast|featuring|cast members|"
+                "darsteller|darstellerin|darstellerinnen|hauptdarsteller|besetzung|mit|"
+                "avec|interprètes|acteurs|reparto|intérpretes|elenco|protagonistas",
     "creator": "creator|creators|series creator|series creators",
-    "producer": "producer|producers",
+    "producer": "producer|producers|produzent|produzentin|produzenten",
     "cinematographer": "cinematographer|cinematographers|cinematography|camera|director of photography|"
-                       "photography|dp|dop|d.o.p.",
-    "editor": "editor|editors|editing|film editing|film editor|film editors",
-    "composer": "composer|composers|music|original music|original score|music composer",
+                       "photography|dp|dop|d.o.p.|kamera|bildgestaltung|photographie|"
+                       "directeur de la photographie|fotografía|director de fotografía",
+    "editor": "editor|editors|editing|film editing|film editor|film editors|schnitt|montage|montaje",
+    "composer": "composer|composers|music|original music|original score|music composer|musik|filmmusik|"
+                "musique|musique originale|música|música original",
     "release_date": "release date|release dates|release|released|u.s. release|us release|uk release|"
                     "u.s. release date|uk release date|premiere|premieres|premiere date|opens|opening|"
                     "in theaters|in cinemas|theatrical release|streaming release|air date|airs|debuts|"
-                    "streaming date|release info",
+                    "streaming date|release info|kinostart|filmstart|sortie|date de sortie|sortie en salles|"
+                    "estreno|fecha de estreno",
     "platform": "network|networks|platform|streaming on|streaming|where to watch|where to stream|"
-                "watch on|watch it on|available on|channel|streamer|streaming service|how to watch",
-    "runtime_minutes": "runtime|run time|running time|length|duration",
+                "watch on|watch it on|available on|channel|streamer|streaming service|how to watch|"
+                "where to find it|sender|plattform|plateforme|plataforma",
+    "runtime_minutes": "runtime|run time|running time|length|duration|laufzeit|länge|dauer|durée|duración",
     "content_rating": "mpaa rating|mpa rating|mpaa|mpa|rated|rating|content rating|certificate|bbfc|"
-                      "bbfc rating|classification|age rating|certification",
-    "distributor": "distributor|distributors|distribution|u.s. distributor|us distributor",
+                      "bbfc rating|classification|age rating|certification|fsk|altersfreigabe",
+    # ("distribution" is the cast on French pages: recognised below, never kept)
+    "distributor": "distributor|distributors|u.s. distributor|us distributor|verleih|distributeur|distributrice|"
+                   "distribuidora",
     "studio": "studio|studios|production company|production companies",
-    "country": "country|countries|country of origin",
-    "year": "year|release year|production year",
+    "country": "country|countries|country of origin|land|produktionsland|herkunftsland|pays|nationalité|país",
+    "year": "year|release year|production year|jahr|produktionsjahr|année|año",
     "other": "executive producer|executive producers|exec. producer|exec. producers|co-producer|"
              "co-producers|co-executive producer|co-executive producers|associate producer|"
              "associate producers|line producer|production|crew|genre|genres|language|languages|"
              "casting|costume design|costume designer|costumes|production design|production designer|"
              "art direction|set decoration|sound|sound design|visual effects|vfx|makeup|choreography|"
              "songs|story|based on|source material|awards|budget|box office|format|aspect ratio|"
-             "episodes|seasons|sales|world sales|international sales|section|tags|narrator|host|hosts",
+             "episodes|seasons|sales|world sales|international sales|section|tags|narrator|host|hosts|"
+             "distribution|original language|on disc/streaming|on disc|on dvd|on blu-ray|home release|"
+             "produktion|producción|género|genero|idioma|sprache|langue|titre original|originaltitel|"
+             "título original",
 }.items():
     for _t in _terms.split("|"):
         _NOUN_TERMS[_t.strip().lower()] = _role
@@ -90,6 +120,8 @@ def _alt(terms) -> str:
 
 
 _NOUN = rf"(?:{_alt(_NOUN_TERMS)})(?:\(s\))?"
+# A qualifier after a label: "Box Office (Gross USA):", "Release Date (Theaters):".
+_QUALIFIER = r"(?:\s?\((?P<qual>[^()]{1,40})\))?"
 _JOIN = r"\s?(?:/|-|–|—|,|&|\+|and)\s?"
 _NOUNS = rf"(?P<nouns>{_NOUN}(?:{_JOIN}{_NOUN}){{0,3}})"
 _NOUN_TERM_RE = re.compile(rf"\b(?:{_alt(_NOUN_TERMS)})", re.IGNORECASE)
@@ -103,21 +135,28 @@ _BY_TERMS: dict[str, str] = {
     "distributed": "distributor", "released": "distributor",
     "executive produced": "other", "story": "other", "developed": "other", "narrated": "other",
     "hosted": "other", "adapted": "other",
+    # fr, es ("par", "por")
+    "réalisé": "director", "réalisée": "director", "écrit": "writer", "écrite": "writer",
+    "dirigida": "director", "dirigido": "director", "escrita": "writer", "escrito": "writer",
 }
 _BY = rf"(?:{_alt(_BY_TERMS)})"
 _BYS = rf"(?P<bys>{_BY}(?:\s?(?:,|&|and)\s?{_BY}){{0,3}})"
 _BY_TERM_RE = re.compile(rf"\b(?:{_alt(_BY_TERMS)})", re.IGNORECASE)
 
 _LABEL_RE = re.compile(
-    rf"^(?:{_NOUNS}\s?(?P<sep>[:：]|\s[-–—]\s?)\s?(?P<nrest>.*)"
+    rf"^(?:{_NOUNS}{_QUALIFIER}\s?(?P<sep>[:：]|\s[-–—]\s?)\s?(?P<nrest>.*)"
     rf"|(?P<alone>{_NOUN}(?:{_JOIN}{_NOUN}){{0,3}})\s?[:：]?"
-    rf"|{_BYS}\s+by\s?[:：]?\s+(?P<brest>\S.*)"
+    rf"|{_BYS}\s+(?:by|par|por)\s?[:：]?\s+(?P<brest>\S.*)"
+    rf"|(?P<cnoun>{_NOUN}){_QUALIFIER.replace('qual', 'cqual')}\s?,\s(?P<crest>\S.*)"
     rf"|(?P<starring>starring|featuring)\s+(?P<srest>\S.*))$",
     re.IGNORECASE,
 )
 # A label (with colon) or by-form starting later in a line: "... Screenplay: X. Camera: Y."
 _MIDLINE_LABEL_RE = re.compile(
-    rf"(?:(?<=[.;:])|(?<=[.;:][\"”’)]))\s+(?={_NOUN}(?:{_JOIN}{_NOUN}){{0,3}}\s?[:：]\s?\S|{_BY}(?:\s?(?:,|&|and)\s?{_BY}){{0,3}}\s+by\s)",
+    rf"(?:(?<=[.;:])|(?<=[.;:][\"”’)]))\s+(?={_NOUN}(?:{_JOIN}{_NOUN}){{0,3}}{_QUALIFIER.replace('?P<qual>', '?:')}\s?[:：]\s?\S"
+    rf"|{_BY}(?:\s?(?:,|&|and)\s?{_BY}){{0,3}}\s+(?:by|par|por)\s"
+    rf"|{_NOUN}{_QUALIFIER.replace('?P<qual>', '?:')}\s?,\s(?-i:[A-Z])"
+    rf"|(?-i:With)\s(?-i:[A-Z]))",
     re.IGNORECASE,
 )
 
@@ -131,8 +170,10 @@ _RATING_CANON = {
 _REVIEWED_RE = re.compile(r"^reviewed\s(?:at|online|in|on|for)\b", re.IGNORECASE)
 
 _RUNTIME_RE = re.compile(
-    r"(?<![\d:])(?:(?P<h>\d{1,2})\s?(?:h|hrs?|hours?)\.?(?:,?\s?(?:and\s)?(?P<hm>\d{1,2})\s?(?:m|mins?|minutes?)\.?)?"
-    r"|(?P<m>\d{1,3})\s?(?:m|mins?|minutes?)\.?)(?![\w])",
+    r"(?<![\d:])(?:(?P<h>\d{1,2})\s?(?:h|hrs?|hours?|std\.?|stunden?|heures?|horas?)\.?"
+    r"(?:,?\s?(?:and\s|und\s|et\s|y\s)?(?P<hm>\d{1,2})\s?(?:m|mins?|minutes?|minuten|minutos|mn)\.?)?"
+    r"|(?P<h2>\d)\s?h\s?(?P<hm2>[0-5]\d)(?!\d)"
+    r"|(?P<m>\d{1,3})\s?(?:m|mins?|minutes?|minuten|minutos|mn)\.?)(?![\w])",
     re.IGNORECASE,
 )
 _RUNTIME_LINE_RE = re.compile(
@@ -200,16 +241,27 @@ _SOURCE_RE = re.compile(
 _PARENS_RE = re.compile(r"\s?[(\[][^()\[\]]{0,200}[)\]]")
 _SUFFIX_RE = re.compile(r",\s?(Jr\.?|Sr\.?|II|III|IV)(?=\s?(?:[,;&]|\band\b|$))")
 _AS_ROLE_RE = re.compile(r"\s(?:as|voicing|plays)\s[^,;&]{1,100}?(?=\s?(?:[,;&]|\sand\s|$))")
-_SENTENCE_CUT_RE = re.compile(r"(?<=[a-z\u00df-\u00ff]{2})\.\s(?=[A-Z][a-z]+\s[a-z])")
-_NAME_SPLIT_RE = re.compile(r"\s?;\s?|,\s?and\s|,\s?&\s?|\s?,\s?|\s?&\s?|\s(?:and|AND)\s|\s?\n\s?")
+_SENTENCE_CUT_RE = re.compile(r"(?<=[a-z\u00df-\u00ff]{2})\.\s(?=[A-Z][a-z]+,?\s[a-z]|(?-i:With|Mit|Avec|Con)\s)")
+_NAME_SPLIT_RE = re.compile(r"\s?;\s?|,\s?(?:and|und|et|y)\s|,\s?&\s?|\s?,\s?|\s?&\s?|\s(?:and|AND|und|et|y)\s|\s?\n\s?")
 _JUNK_ITEM_RE = re.compile(
     r"^(?:and\s)?(?:more|others|many\smore|and\smore|etc\.?|et\sal\.?|…|\.{2,}|tba|tbd|n/?a|unknown|"
     r"various|none|see\sfull\scast.*|full\scast.*|more\.{0,3}|others?\.{0,3})$",
     re.IGNORECASE,
 )
+_NOT_NAME_RE = re.compile(r"[!?]|(?i:https?:|www\.|\.(?:com|org|net|io|co)\b)|@|\.\s[a-z]")
+# One-word section labels and page furniture that follow a credits block in the next element.
+_SECTION_WORD_RE = re.compile(
+    r"^(?:film|films|movie|movies|tv|television|reviews?|music|books?|games?|culture|arts|news|videos?|"
+    r"podcasts?|streaming|features?|entertainment|more|home|menu|share|comments?|kino|cinéma|cine|serien|"
+    r"séries|series|kritik|critique|crítica)$",
+    re.IGNORECASE,
+)
 _TRAILING_DOT_RE = re.compile(r"(?<![\s.])\.$")
 _KEEP_DOT_RE = re.compile(r"(?:^|\s)(?:[A-Z]|Jr|Sr|St|Dr|Mr|Mrs|Ms|Inc|Co|Ltd|Bros)\.$")
 _ENDS_WITH_SEP_RE = re.compile(r"(?:[,;&]|\band|\bwith)$", re.IGNORECASE)
+# Particles a name may start with ("de la Cruz", "van Dyke"); "the", "of", "y" may not.
+_LEADING_PARTICLES = frozenset("de da del della der den di du des dos das do van von le la les al el bin ibn ter ten "
+                               "zu mac ben d' l' dei degli".split())
 _PARTICLES = frozenset(
     "de da del della der den di du des dos das do van von le la les y e bin bint ibn al el ter ten zu "
     "af av of the st mac ben d' l' dei degli".split()
@@ -245,11 +297,50 @@ _PLATFORM_FILLER_RE = re.compile(
     re.IGNORECASE,
 )
 _WS_RE = re.compile(r"\s+")
+# A list marker before a line: bullets, dashes, "1." / "2)".
+_LIST_MARKER_RE = re.compile(r"^(?:[•·▪▫►▸‣◦●○■□◆◇➤→*–—-]{1,3}|\d{1,2}[.)])\s+")
+# "With A, B, C." after a "Directed by X." sentence (capsules); see _segments.
+_WITH_RE = re.compile(r"^(?-i:With)\s(?P<wrest>(?-i:[A-Z]).*)$")
+# A capitalised "Label:" inside a line with no separator before it ("... Rod Sim Director: X").
+_RUN_LABEL_RE = re.compile(
+    rf"(?<=\S)\s+(?=(?=(?-i:[A-ZÀ-Þ])){_NOUN}(?:{_JOIN}{_NOUN}){{0,3}}{_QUALIFIER.replace('?P<qual>', '?:')}\s?[:：]\s?\S)",
+    re.IGNORECASE,
+)
+_LABEL_COLON_RE = re.compile(
+    rf"{_NOUN}(?:{_JOIN}{_NOUN}){{0,3}}{_QUALIFIER.replace('?P<qual>', '?:')}\s?[:：]", re.IGNORECASE
+)
+# '"Title" (directed by X and Y)': the capsule line of a list of reviews.
+_QUOTED_DIRECTED_RE = re.compile(
+    r"^[“\"‘'«]\s?[^“”\"‘’'«»]{1,150}?\s?[”\"’'»]\s?,?\s?\((?:written\sand\s)?(?:directed|dir\.)\s(?:by\s)?"
+    r"(?P<names>[^()]{1,150})\)\.?$",
+    re.IGNORECASE,
+)
+# "A Gullwing Pictures release (of a Pike Works production)": the distributor of a trade block.
+_RELEASE_OF_RE = re.compile(
+    r"^(?:production:\s)?(?:an?\s)?(?P<dist>(?-i:[A-Z])[\w&.'’-]*(?:\s(?-i:[A-Z0-9])[\w&.'’-]*){0,5})\srelease"
+    r"(?:\s(?:of|in\sassociation\swith)\s.{1,200})?\.?$",
+    re.IGNORECASE,
+)
+# "(Belgium-France)" at the head of a trade block: the production countries.
+_COUNTRIES = frozenset(
+    "argentina australia austria belgium brazil bulgaria canada chile china colombia croatia cuba "
+    "denmark egypt estonia finland france georgia germany greece hungary iceland india indonesia iran "
+    "ireland israel italy japan jordan kazakhstan latvia lebanon lithuania luxembourg mexico morocco netherlands "
+    "nigeria norway pakistan palestine peru philippines poland portugal qatar romania russia "
+    "senegal serbia singapore slovakia slovenia spain sweden switzerland taiwan thailand tunisia turkey ukraine "
+    "u.k. uk u.s. us usa uruguay venezuela vietnam korea".split()
+) | frozenset({
+    "czech republic", "hong kong", "new zealand", "saudi arabia", "south africa", "south korea",
+    "united kingdom", "united states",
+})
+_COUNTRY_HEAD_RE = re.compile(
+    r"^\((?P<c>[A-Z][A-Za-z. ]{1,30}(?:\s?[-/,]\s?[A-Z][A-Za-z. ]{1,30}){0,5})(?:,\s?(?P<y>(?:19|20)\d\d))?\)\s?"
+)
 
 
 def _clean_line(s: str) -> str:
-    """One cleaned line, capped at 2000 characters."""
-    return clean_text(s[:4000])[:2000]
+    """One cleaned line, capped at 2000 characters, without a leading list marker."""
+    return _LIST_MARKER_RE.sub("", clean_text(s[:4000])[:2000])
 
 
 def _match_label(line: str):
@@ -260,14 +351,18 @@ def _match_label(line: str):
     """
     m = _LABEL_RE.match(line)
     if m:
+        qual = None
         if m["nouns"] is not None:
-            terms, rest, kind = m["nouns"], m["nrest"], "colon"
+            terms, rest, kind, qual = m["nouns"], m["nrest"], "colon", m["qual"]
             if not rest:
                 kind = "alone"
         elif m["alone"] is not None:
             terms, rest, kind = m["alone"], "", "alone"
         elif m["bys"] is not None:
             terms, rest, kind = m["bys"], m["brest"], "by"
+        elif m["cnoun"] is not None:
+            # "Screenplay, X, Y" / "Camera (color), X" (trade-paper blocks): names only
+            terms, rest, kind = m["cnoun"], m["crest"], "comma"
         else:
             return ("starring",), m["srest"], "starring"
         if kind == "by":
@@ -279,11 +374,16 @@ def _match_label(line: str):
             return None
         if kind in ("colon", "alone") and roles == ["other"] and terms.lower() in ("with",):
             return None
+        if qual and roles[0] == "release_date" and not _THEATRICAL_ONLY_RE.match(clean_text(qual)):
+            roles = ["other"]  # "Release Date (Streaming):": a later window, not the release
         return tuple(roles), (rest or "").strip(), kind
     if _RATED_LINE_RE.match(line):
         return ("content_rating",), line, "rated"
     if _REVIEWED_RE.match(line):
         return ("other",), line, "reviewed"
+    m = _WITH_RE.match(line)
+    if m:
+        return ("starring",), m["wrest"], "with"
     return None
 
 
@@ -319,6 +419,8 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
     With *strict*, any item that does not read like a name makes the result empty.
     """
     v = _CHROME_INLINE_RE.sub("", value)
+    if "?" in v:
+        return []  # a question is not a list of names
     v = _SOURCE_RE.sub("", v)
     for _ in range(3):
         v2 = _PARENS_RE.sub("", v)
@@ -339,10 +441,27 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
             item = _TRAILING_DOT_RE.sub("", item).strip()
         if not item or _JUNK_ITEM_RE.match(item) or "…" in item or "..." in item:
             continue
+        if sum(ch.isdigit() for ch in item) >= 2:
+            return []  # an address, a date or a phone number: not a list of names
+        if item.lower() in _NOUN_TERMS or item.lower() in _BY_TERMS:
+            if strict:
+                return []
+            continue  # a label ("Screenplay"), not a name
         if strict and not _name_like(item):
             return []
-        if len(item) > 80 or len(item.split()) > 8 or not any(ch.isalnum() for ch in item):
+        if len(item) > 80 or len(item.split()) > 7 or not any(ch.isalnum() for ch in item):
             continue
+        if _NOT_NAME_RE.search(item):
+            continue  # a URL, a handle, an exclamation: not a name
+        first = item.split()[0]
+        if first[:1].islower() and first.lower().strip(".,") not in _LEADING_PARTICLES:
+            continue  # prose ("a new cast"), not a name
+        if not any(w[:1].isupper() or w[:1].isdigit() for w in item.split()):
+            continue  # particles alone ("the", "de")
+        if _SECTION_WORD_RE.match(item):
+            continue  # the page's next element ("Film", "TV", "Reviews"), not a name
+        if not _name_like(item):
+            continue  # "Quin Hale in the headlines": prose around a name
         if item not in out:
             out.append(item)
     return out
@@ -461,6 +580,8 @@ def parse_runtime(text: object) -> int | None:
         return None
     if m["h"] is not None:
         minutes = int(m["h"]) * 60 + int(m["hm"] or 0)
+    elif m["h2"] is not None:
+        minutes = int(m["h2"]) * 60 + int(m["hm2"])
     else:
         minutes = int(m["m"])
     return minutes if 1 <= minutes <= 1500 else None
@@ -496,7 +617,9 @@ def credit_role(line: object) -> str | None:
         if got is None:
             return None
         roles, rest, kind = got
-        if kind in ("by", "starring"):
+        if kind in ("with", "comma"):
+            return None  # read only inside a line of other credits (see _segments)
+        if kind in ("by", "starring", "comma"):
             if len(text) > 200:
                 return None
             if not _names_only(rest):
@@ -511,20 +634,46 @@ def credit_role(line: object) -> str | None:
 
 def _segments(line: str) -> list[tuple[tuple | None, str]]:
     """Split a line at labels that start mid-line; each piece with its label match (or None)."""
+    cuts = [(m.start(), m.end()) for m in _MIDLINE_LABEL_RE.finditer(line)]
+    head = _match_label(line)
+    if head is not None and head[2] == "colon":
+        # Labels run together with no separator: "Cast: A, B Director: C Runtime: 97 min".
+        for m in _RUN_LABEL_RE.finditer(line):
+            lab = _LABEL_COLON_RE.match(line, m.end())
+            if lab is None:
+                continue
+            before = list(re.finditer(r"\S+", line[max(0, m.start() - 60):m.start()]))[-3:]
+            offset = max(0, m.start() - 60)
+            if any((x := _LABEL_COLON_RE.match(line, offset + w.start())) and x.end() == lab.end() for w in before):
+                continue  # "MPA Rating:": the word before belongs to the label
+            cuts.append((m.start(), m.end()))
+    cuts.sort()
     pieces = []
     start = 0
-    for m in _MIDLINE_LABEL_RE.finditer(line):
-        pieces.append(line[start:m.start()])
-        start = m.end()
+    for a, b in cuts:
+        if a < start:
+            continue
+        pieces.append(line[start:a])
+        start = b
     pieces.append(line[start:])
     out = []
+    directed = labelled = False
     for i, piece in enumerate(pieces):
         piece = piece.strip()
         if not piece:
             continue
         if i < len(pieces) - 1:
             piece = piece.rstrip(".;").strip() if not _KEEP_DOT_RE.search(piece) else piece
-        out.append((_match_label(piece), piece))
+        label = _match_label(piece)
+        if label is not None and label[2] == "with" and not directed:
+            label = None  # "With X ...": starring only after a "Directed by" sentence
+        if label is not None and label[2] == "comma" and not labelled:
+            label = None  # "Screenplay, X": only after another credit in the same block line
+        if label is not None:
+            labelled = True
+        if label is not None and label[2] == "by" and "director" in label[0]:
+            directed = True
+        out.append((label, piece))
     return out
 
 
@@ -576,11 +725,30 @@ def _parse_into(out: dict, text: object, published: object) -> None:
             continue
         if _CHROME_LINE_RE.match(line):
             break
-        for label, seg in _segments(line):
+        segments = _segments(line)
+        dense = sum(1 for label, _ in segments if label is not None) >= 3
+        for label, seg in segments:
+            m = _COUNTRY_HEAD_RE.match(seg) if label is None else None
+            if m:
+                parts = [p.strip() for p in re.split(r"\s?[-/,]\s?", m["c"])]
+                if parts and all(p.lower() in _COUNTRIES for p in parts):
+                    fields.append({"roles": ("country",), "parts": [m["c"]], "alone": False, "open": False})
+                    if m["y"]:
+                        fields.append({"roles": ("year",), "parts": [m["y"]], "alone": False, "open": False})
+                    seg = seg[m.end():].strip()
+                    current = None
+                    if not seg:
+                        continue
+                    label = _match_label(seg)
+            m = _RELEASE_OF_RE.match(seg)
+            if m and (label is None or label[0] == ("other",)):
+                fields.append({"roles": ("distributor",), "parts": [m["dist"]], "alone": False, "open": False})
+                current = None
+                continue
             if label is not None:
                 roles, rest, kind = label
-                if kind in ("by", "starring"):
-                    if len(line) > 300 or not _names_only(rest):
+                if kind in ("by", "starring", "comma", "with"):
+                    if len(seg) > 300 or (len(line) > 300 and not dense) or not _names_only(rest):
                         current = None
                         continue
                 if kind == "rated":
@@ -618,6 +786,10 @@ def _parse_into(out: dict, text: object, published: object) -> None:
                 current["parts"].append(seg)
                 continue
             current = None
+            m = _QUOTED_DIRECTED_RE.match(seg)
+            if m and _names_only(m["names"]):
+                fields.append({"roles": ("director",), "parts": [m["names"]], "alone": False, "open": False})
+                continue
             m = _SCHEDULE_RE.match(seg)
             if m:
                 fields.append({"roles": ("platform",), "parts": [m["platform"]], "alone": False, "open": False})

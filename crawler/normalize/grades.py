@@ -9,7 +9,12 @@ not a grade:
   star icons in HTML);
 * numbers (``4/5``, ``3.5/4``, ``7.8/10``, ``4,5/5``, ``4 out of 5 stars``, ``85%``, a bare
   ``7.8`` when the scale is known);
-* binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended).
+* binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended);
+* German, French and Spanish labels and units (``Bewertung: 4/5``, ``4 von 5 Sternen``,
+  ``Note : 4/5``, ``4 étoiles sur 5``, ``Calificación: 4 de 5``, ``4 sobre 5``);
+* a grade after a title and its MPA rating (``Glass Tides (R) B+``), a label with the critic's
+  name in brackets (``Grade (Pia Vance): B+``, ``Grade: B+ (Pia Vance)``), a score followed by a
+  verdict word (``8/10`` then ``Great``; not a letter or a bare integer: ``A masterpiece``).
 
 The whole text (after an optional label such as ``Grade:`` or ``Our rating:``) must be the
 grade expression: ``an A-list cast``, ``B-movie``, ``A24``, ``PG-13``, years, ``4K UHD`` and
@@ -17,18 +22,23 @@ prose are not grades. Aggregate and user ratings (Metascore, audience score, "Se
 to rate") are rejected. Out-of-range values (``7/5``) give None, never a clamped score.
 
 :func:`grade_from_rating` does the same for a schema.org ``Rating`` (``ratingValue``,
-``bestRating``, ``worstRating``).
+``bestRating``, ``worstRating``), and :func:`grade_from_rating_node` for a ``Rating`` given as an
+object, a list or JSON text.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .text import clean_text, html_to_text, looks_like_html
 
-__all__ = ["parse_grade", "grade_from_rating", "LETTER_SCORES", "SITE_SCALES", "round_half_up"]
+__all__ = [
+    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES", "SITE_SCALES",
+    "round_half_up",
+]
 
 # Metacritic-style letter table (CONTRACT.md).
 LETTER_SCORES: dict[str, int] = {
@@ -101,8 +111,8 @@ def _num(g: str) -> str:
     )
 
 
-_STAR_UNIT = r"(?:stars?|star\srating)"
-_OUT_OF = r"(?:/|out\sof|of)"
+_STAR_UNIT = r"(?:stars?|star\srating|sternen|sterne|stern|étoiles?|etoiles?|estrellas?)"
+_OUT_OF = r"(?:/|out\sof|of|von|sur|de|sobre)"
 _BEST = rf"(?P<b>\d{{1,3}}|{_WORD_ALT})"
 _FRACTION_RE = re.compile(
     rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?{_OUT_OF}\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
@@ -126,7 +136,8 @@ _BINARY_NEG_RE = re.compile(
 # "Rated", "Stars:" (the last one only with a colon).
 _LABEL_RE = re.compile(
     r"^(?:(?P<pre>[a-z][\w.'’&-]{0,30}(?:\s[a-z][\w.'’&-]{0,30}){0,3})\s)?"
-    r"(?P<word>grade|rating|score|verdict|rated|stars|star\srating)"
+    r"(?P<word>grade|rating|score|verdict|rated|stars|star\srating|"
+    r"bewertung|wertung|note|notation|calificaci[oó]n|puntuaci[oó]n|valoraci[oó]n|nota)"
     r"(?:\s?(?P<colon>:)\s?|\s-\s|\s)(?P<rest>\S.*)$",
     re.IGNORECASE,
 )
@@ -134,10 +145,37 @@ _LABEL_RE = re.compile(
 _AGGREGATE_RE = re.compile(
     r"\b(?:metascore|metacritic|tomatometer|rotten\stomatoes|popcornmeter|audience|users?|"
     r"readers?|viewers?|community|average|avg|imdb|letterboxd|votes?|consensus|aggregate|"
-    r"rate\sthis|select\sa\sstar|your\s(?:rating|score|grade)|critics['’]?\sscore)\b",
+    r"rate\sthis|select\sa\sstar|your\s(?:rating|score|grade)|critics['’]?\sscore|"
+    r"leser|nutzer|zuschauer|community-wertung|lecteurs?|spectateurs?|internautes|presse|usuarios|lectores|"
+    r"p[uú]blico|espectadores)\b",
     re.IGNORECASE,
 )
 _BRACKETS_RE = re.compile(r"[()\[\]]")
+_GRADE_WORDS = (
+    r"(?:grade|rating|score|verdict|bewertung|wertung|note|calificaci[oó]n|puntuaci[oó]n|valoraci[oó]n|nota)"
+)
+# "Grade (Pia Vance): B+", "Grade [Pia Vance] B": a label, the critic's name in brackets, the grade.
+_LABEL_NAME_RE = re.compile(
+    rf"^(?:[a-z][\w'’-]{{0,30}}\s)?{_GRADE_WORDS}\s?[(\[](?P<name>[^()\[\]]{{2,40}})[)\]]\s?[:\-–—]?\s?(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+# "Grade: B+ (Pia Vance)".
+_LABEL_GRADE_NAME_RE = re.compile(
+    rf"^(?:[a-z][\w'’-]{{0,30}}\s)?{_GRADE_WORDS}\s?:\s?(?P<rest>[^()\[\]]{{1,20}}?)\s?[(\[](?P<name>[^()\[\]]{{2,40}})[)\]]$",
+    re.IGNORECASE,
+)
+_BRACKET_NAME_RE = re.compile(r"(?-i:[A-Z])[\w'’.-]+(?:\s(?:(?-i:[A-Z])[\w'’.-]+|de|van|von|da|di|le|la)){0,3}")
+# "Glass Tides (R) B+": a capsule line, the grade after the title and its MPA rating.
+_CAPSULE_RE = re.compile(r"^[^()]{1,100}?\s\((?:G|PG|PG-13|R|NC-17|NR|Not\sRated|Unrated)\)\s?[-–—:|,]?\s?(?P<rest>\S.{0,30})$")
+# "8/10 Great", "7.5\nGood": a score followed by one verdict word (or two).
+_VERDICT_TAIL_RE = re.compile(
+    r"^(?P<rest>.{1,40}?)\s(?:great|good|very\sgood|excellent|amazing|superb|outstanding|masterpiece|essential|"
+    r"fantastic|brilliant|solid|decent|fine|okay|average|mediocre|fair|poor|bad|awful|terrible|dreadful|weak|"
+    r"disappointing|must[\s-]see|must[\s-]watch|gut|sehr\sgut|hervorragend|mittelmäßig|schlecht|"
+    r"bien|très\sbien|moyen|mauvais|bueno|muy\sbueno|excelente|regular|malo)!?$",
+    re.IGNORECASE,
+)
+_INTEGER_RE = re.compile(r"^\d{1,3}$")
 _WS_RE = re.compile(r"\s+")
 _TRAILING_PUNCT_RE = re.compile(r"(?<=[^.\d])[.!]$")
 
@@ -323,10 +361,12 @@ def _parse_expression(expr: str, *, labelled: bool, best: Decimal | None) -> dic
     g = _GLYPH_RUN_RE.search(e)
     if g and 0 < len(e) - (g.end() - g.start()):
         rest = _WS_RE.sub(" ", e[: g.start()] + " " + e[g.end():]).strip()
-        glyphs = _parse_expression(g.group(0), labelled=True, best=best)
         other = _parse_expression(rest, labelled=True, best=best) if rest else None
         if other and other["scale"] in ("numeric", "stars"):
-            if glyphs and glyphs["value"] != other["value"]:
+            if other["best"] > 10:
+                return None  # stars beside a percentage or a 100-point score: not one grade
+            glyphs = _parse_expression(g.group(0), labelled=True, best=Decimal(str(other["best"])))
+            if glyphs is None or glyphs["value"] != other["value"]:
                 return None  # the two disagree: do not guess
             other = dict(other, raw=raw, scale="stars")
             return other
@@ -334,17 +374,59 @@ def _parse_expression(expr: str, *, labelled: bool, best: Decimal | None) -> dic
 
 
 def _parse_text(text: str, *, best: Decimal | None) -> dict | None:
-    """Parse cleaned one-line text: reject aggregates, strip a label, parse the expression."""
+    """Parse cleaned one-line text: reject aggregates, strip a label, parse the expression;
+    then the wider shapes: a bracketed critic's name beside the label, a capsule line
+    (``Title (R) B+``), a score followed by a verdict word (``8/10 Great``)."""
     if not text or len(text) > _MAX_TEXT:
         return None
     if _AGGREGATE_RE.search(text):
         return None
+    got = _parse_labelled(text, best=best)
+    if got is not None:
+        return got
+    got = _parse_expression(text, labelled=False, best=best)
+    if got is not None:
+        return got
+    m = _LABEL_NAME_RE.match(text) or _LABEL_GRADE_NAME_RE.match(text)
+    if m and _BRACKET_NAME_RE.fullmatch(m["name"].strip()):
+        return _parse_expression(m["rest"].strip(), labelled=True, best=best)
+    m = _CAPSULE_RE.match(text)
+    if m:
+        got = _parse_expression(m["rest"].strip(), labelled=True, best=best)
+        if got is not None and got["scale"] != "binary" and not _INTEGER_RE.match(got["raw"]):
+            return got
+        return None
+    m = _VERDICT_TAIL_RE.match(text)
+    if m:
+        expr = m["rest"].strip()
+        got = _parse_labelled(expr, best=best) or _parse_expression(expr, labelled=True, best=best)
+        if got is not None and got["scale"] in ("numeric", "stars") and not _INTEGER_RE.match(got["raw"]):
+            return got
+    return None
+
+
+def _parse_labelled(text: str, *, best: Decimal | None) -> dict | None:
+    """The expression after a grade label (``Grade: B-``, ``Note : 4/5``), or None."""
     m = _LABEL_RE.match(text)
     if m and not (m["word"].lower() == "stars" and not m["colon"]):
-        got = _parse_expression(m["rest"].strip(), labelled=True, best=best)
-        if got is not None:
-            return got
-    return _parse_expression(text, labelled=False, best=best)
+        return _parse_expression(m["rest"].strip(), labelled=True, best=best)
+    return None
+
+
+def is_grade_label(line: object) -> bool:
+    """True when *line* starts with a grade label in English, German, French or Spanish
+    (``Grade:``, ``Our rating -``, ``Bewertung:``, ``Note :``, ``Calificación:``) and the rest is a
+    grade: a page's text layer can look for such lines anywhere in the article. Never raises."""
+    try:
+        if not isinstance(line, str) or len(line) > _MAX_TEXT:
+            return False
+        text = clean_text(line)
+        m = _LABEL_RE.match(text)
+        if not m or not m["colon"] or _AGGREGATE_RE.search(text):
+            return False
+        return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
+    except Exception:  # noqa: BLE001 - must never raise
+        return False
 
 
 def _icon_kind(el) -> str | None:
@@ -488,12 +570,24 @@ def parse_grade(text: object, *, best: object = None, site_hint: object = None) 
         return None
 
 
+def _is_letter(v: object) -> bool:
+    """True when *v* is a letter grade written as text (``B+``, ``A-``, ``F``)."""
+    if not isinstance(v, str) or len(v) > 8:
+        return False
+    got = _parse_expression(clean_text(v), labelled=True, best=None)
+    return got is not None and got["scale"] == "letter"
+
+
 def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None) -> dict | None:
     """Return the grade object for a schema.org ``Rating``, or None.
 
-    *value* is ``ratingValue`` (a number or numeric string, decimal comma allowed; a letter
-    such as ``"B+"`` is parsed as a letter grade), *best* ``bestRating`` (5 when absent, as
-    schema.org defines), *worst* ``worstRating`` (only used to reject values below it).
+    *value* is ``ratingValue``: a number or numeric string (decimal comma allowed), a letter
+    (``"B+"``, with letter or absent ``bestRating``/``worstRating``: ``"A+"``/``"F"``), a
+    percentage (``"85%"``: out of 100) or a fraction (``"4 / 5"``: its own scale top).
+    *best* is ``bestRating`` (5 when absent, as schema.org defines), *worst* ``worstRating``
+    (a scale starting at 0 or 1, or a fraction of a point; values below it are rejected, and a
+    scale starting higher gives None: the score would be a guess). A value and a scale that
+    disagree (a letter on a number scale, ``"4 / 5"`` with ``bestRating`` 10) give None.
     *raw* is the visible grade text when known; otherwise raw is ``"value/best"``. The scale is
     ``stars`` when *raw* shows stars, else ``numeric``. Out-of-range values give None.
     Never raises.
@@ -504,17 +598,35 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
     try:
         v = _number(value)
         if v is None:
-            if isinstance(value, str) and len(value) <= _MAX_TEXT:
-                got = parse_grade(value)
-                return got if got and got["scale"] == "letter" else None
-            return None
+            if not isinstance(value, str) or len(value) > _MAX_TEXT:
+                return None
+            text = clean_text(value)
+            if _is_letter(text):
+                for bound in (best, worst):
+                    if bound not in (None, "") and not _is_letter(bound):
+                        return None  # a letter on a number scale
+                return parse_grade(text)
+            if best not in (None, "") and _is_letter(best):
+                return None
+            got = parse_grade(text)
+            if not got or got["scale"] not in ("numeric", "stars") or not re.search(r"[/%]", text):
+                return None
+            top = _number(best) if best not in (None, "") else None
+            if (best not in (None, "") and top is None) or (top is not None and top != Decimal(str(got["best"]))):
+                return None  # the text's scale and bestRating disagree
+            low = _number(worst) if worst not in (None, "") else None
+            if worst not in (None, "") and (low is None or low > 1 or Decimal(str(got["value"])) < low):
+                return None
+            return got
+        if _is_letter(best) or _is_letter(worst):
+            return None  # a number on a letter scale
         top = _number(best) if best not in (None, "") else Decimal(5)
         if top is None or top <= 0:
             return None
         low = _number(worst) if worst not in (None, "") else None
         if worst not in (None, "") and low is None:
             return None
-        if low is not None and (low < 0 or v < low):
+        if low is not None and (low < 0 or low > 1 or low >= top or v < low):
             return None
         raw_text = clean_text(raw) if isinstance(raw, str) else ""
         if raw_text:
@@ -525,5 +637,59 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
             c in raw_text for c in _FULL_GLYPHS + _EMPTY_GLYPHS)) else "numeric"
         shown = raw_text or f"{_plain(v)}/{_plain(top)}"
         return _grade(shown, scale, v, top)
+    except Exception:  # noqa: BLE001 - must never raise
+        return None
+
+
+def _unwrap(v: object) -> object:
+    """A JSON-LD value as itself: ``{"@value": x}`` -> x, ``[x]`` -> x (the first item)."""
+    for _ in range(3):
+        if isinstance(v, list):
+            v = v[0] if v else None
+        elif isinstance(v, dict) and "@value" in v:
+            v = v["@value"]
+        else:
+            break
+    return v if isinstance(v, (str, int, float, Decimal)) and not isinstance(v, bool) else None
+
+
+def grade_from_rating_node(rating: object, *, best: object = None) -> dict | None:
+    """The grade of a schema.org ``Rating`` given as an object, a list of them or JSON text.
+
+    Reads ``ratingValue``, ``bestRating`` and ``worstRating`` (``{"@value": ...}`` and one-item
+    lists unwrapped) with :func:`grade_from_rating`; *best* is the site's scale top used when
+    the node has no ``bestRating`` (else schema.org's 5). A plain string that is not JSON is read
+    as a grade expression (``"4/5"``). An ``AggregateRating`` is no critic's grade: None.
+    Never raises.
+    """
+    try:
+        if isinstance(rating, (bytes, bytearray)):
+            rating = bytes(rating).decode("utf-8", errors="replace")
+        if isinstance(rating, str):
+            text = rating.strip()
+            if len(text) > 5000:
+                return None
+            if text[:1] in ("{", "["):
+                try:
+                    rating = json.loads(text)
+                except ValueError:
+                    return None
+            else:
+                return parse_grade(text, best=best)
+        if isinstance(rating, list):
+            rating = next((r for r in rating[:10] if isinstance(r, dict)), None)
+        if not isinstance(rating, dict):
+            return None
+        types = rating.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and t.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "AggregateRating" for t in types):
+            return None
+        value = _unwrap(rating.get("ratingValue"))
+        if value is None:
+            return None
+        top = _unwrap(rating.get("bestRating"))
+        if top in (None, "") and best is not None and _number(value) is not None:
+            top = best  # the site's scale for a bare number (a letter or "4/5" carries its own)
+        return grade_from_rating(value, top, _unwrap(rating.get("worstRating")))
     except Exception:  # noqa: BLE001 - must never raise
         return None

@@ -10,6 +10,15 @@
   ``‘X’ Review: dek``, ``Film Review: ‘X’``, ``X review – dek``, ``X Review: dek``,
   ``Review: X``, ``X movie review & film summary (2023)``, ``‘X’ Season 2 Review``.
 
+  Also (issue 14): ``<Festival> Film Review: ‘X’``, ``dek: X reviewed`` (one work, no list),
+  spoiler and season qualifiers after a show's name (``X Season 2 Review (Spoiler-Free)``,
+  ``X: Season 2 Review``), one quoted title inside a question or sentence (``Is ‘X’ the ...?``;
+  not a quotation: a pronoun first, a verb of speech before it, punctuation inside, or a
+  leading ``‘...’:``), capsule headlines (``X ★★★ (R)``, ``X (PG-13) ★★½``), ``<Festival>
+  <year>: X`` (not a dispatch), and German, French and Spanish review headlines (``Kritik: X``,
+  ``„X“ – Rezension``, ``Critique : X``, ``« X » : la critique``, ``Crítica de ‘X’``); an
+  unquoted title must be title-cased.
+
   Prose headlines, roundups and festival dispatches (``Sundance Review: ...``) give no
   ``work_title`` (None): it must then come from credits or structured data.
 """
@@ -54,7 +63,8 @@ _QUOTED = (
     r"|“(?P<q2>[^“”]{1,200}?)”"
     r"|\"(?P<q3>[^\"]{1,200}?)\""
     r"|(?<![\w])'(?P<q4>[^']{1,200}?)'(?![\w])"
-    r"|«\s?(?P<q5>[^«»]{1,200}?)\s?»)"
+    r"|«\s?(?P<q5>[^«»]{1,200}?)\s?»"
+    r"|„(?P<q6>[^„“”]{1,200}?)[“”])"
 )
 _POSSESSIVE = r"(?:[\w.&+-]{1,40}(?:\s[\w.&+-]{1,40}){0,3}(?:’s|'s|’|')\s)?"
 _NUM_WORDS = {
@@ -70,7 +80,13 @@ _SEASON_EP = (
 )
 _SEASON_EP_RE = re.compile(rf"(?<![\w]){_SEASON_EP}(?![\w])", re.IGNORECASE)
 _KIND_WORDS = r"(?:(?:movie|film|tv|television|series|show|documentary|miniseries|limited\sseries|season\s(?:premiere|finale))\s)"
-_REVIEW_PREFIX = r"(?:(?:film|movie|tv|television|series|documentary|streaming|theater|theatre|book|album)\s)?review"
+_REVIEW_PREFIX = (
+    r"(?:(?:(?:film|movie|tv|television|series|documentary|streaming|theater|theatre|book|album|game)\s)?review"
+    r"|(?:film|serien|tv-|kino)?kritik|rezension|critique|cr[ií]tica|rese[ñn]a)"
+)
+# Review words in German, French and Spanish headlines ("X – Kritik", "« X » : la critique").
+_FOREIGN_REVIEW = r"(?:(?:la|notre|unsere|die|nuestra|la\snuestra)\s)?(?:(?:film|serien|tv-|kino)?kritik|rezension|critique|cr[ií]tica|rese[ñn]a)"
+_SPOILER = r"\(?(?:spoiler[-\s]?free|non[-\s]?spoiler(?:y)?|no[-\s]spoilers?|spoilers?(?:\sahead|\sincluded)?)\)?"
 
 _FESTIVAL_RE = re.compile(
     r"^(?:[\w’'&./-]{1,30}\s){0,3}?(?:sundance|cannes|venice|tiff|toronto|berlinale|berlin|sxsw|"
@@ -86,10 +102,63 @@ _ROUNDUP_RE = re.compile(
 )
 # "‘X’ Review: dek", "Netflix’s ‘X’ Season 2 Review", "‘X’ movie review".
 _QUOTED_REVIEW_RE = re.compile(
-    rf"^{_POSSESSIVE}{_QUOTED}[,:]?\s?(?:{_SEASON_EP}\s)?{_KIND_WORDS}?review\b", re.IGNORECASE
+    rf"^{_POSSESSIVE}{_QUOTED}[,:]?\s?(?:{_SEASON_EP}\s(?:(?:premiere|finale)\s)?)?(?:{_SPOILER}\s)?{_KIND_WORDS}?review\b",
+    re.IGNORECASE,
 )
-# "Film Review: ‘X’", "Review: ‘X’ is a ...", "Review: Netflix’s ‘X’ ..."
-_REVIEW_COLON_QUOTED_RE = re.compile(rf"^{_REVIEW_PREFIX}\s?:\s?{_POSSESSIVE}{_QUOTED}", re.IGNORECASE)
+# "Film Review: ‘X’", "Review: ‘X’ is a ...", "Review: Netflix’s ‘X’ ...", "Crítica de ‘X’: ...",
+# "Critique « X » : ..."
+_REVIEW_COLON_QUOTED_RE = re.compile(
+    rf"^{_REVIEW_PREFIX}(?:\s?:\s?|\s(?:de|zu|von|du|sur)\s|\s(?=[‘“\"'«„])){_POSSESSIVE}{_QUOTED}", re.IGNORECASE
+)
+# "Sundance Film Review: ‘X’": a festival or trade prefix before a quoted title.
+_PREFIX_FILM_REVIEW_RE = re.compile(
+    rf"^(?:[\w’'&./-]{{1,30}}\s){{1,5}}?(?:film|movie)\sreview\s?:\s?{_QUOTED}", re.IGNORECASE
+)
+# "Tender and terrible: X reviewed".
+_REVIEWED_RE = re.compile(r"^[^:]{1,150}:\s(?P<x>[^:]{1,150}?)\sreviewed$", re.IGNORECASE)
+_FEST_NAMES = (
+    r"(?:sundance|cannes|venice|tiff|toronto|berlinale|berlin|sxsw|telluride|nyff|tribeca|fantastic\sfest|"
+    r"fantasia|locarno|rotterdam|iffr|karlovy\svary|busan|lff|annecy|sitges|slamdance|hot\sdocs|true/false|afi\sfest)"
+)
+# "Sundance 2025: X" (X a title, not a dispatch).
+_FEST_YEAR_RE = re.compile(rf"^{_FEST_NAMES}(?:\sfilm\sfestival)?\s(?:19|20)\d\d\s?:\s(?P<x>.{{1,150}})$", re.IGNORECASE)
+_DISPATCH_RE = re.compile(
+    r"\b(?:day|days|dispatch|report|diary|preview|lineup|line-up|winners?|awards?|highlights|part|notes|letter|"
+    r"recap|films|movies|shows|docs|documentaries|everyone|why|how|what|who|where|when|first|best|worst|"
+    r"premieres|jury|opening|closing|week|weekend|festival|talking|picks|favorites|favourites|standouts|"
+    r"buzz|sales|deals|market|interview|podcast|photos|gallery|live|blog|update)\b",
+    re.IGNORECASE,
+)
+_MPA = r"(?:G|PG|PG-13|R|NC-17|NR|Not\sRated|Unrated)"
+_STARS = r"(?:[★☆⭐]{1,10}½?|½|\*{1,5}(?:\s?(?:½|1/2))?)"
+# "X ★★★ (R)", "X (PG-13) ★★½", "X ★★★★ PG": a capsule headline.
+_CAPSULE_RE = re.compile(
+    rf"^(?P<x>[^★☆⭐*()]{{1,120}}?)\s(?:\({_MPA}\)\s?{_STARS}|{_STARS}(?:\s\(?{_MPA}\)?)?)$"
+)
+# "X – Kritik", "„X“ – Rezension: dek", "« X » : la critique", "‘X’: crítica".
+_X_FOREIGN_RE = re.compile(
+    rf"^(?P<x>[^:|]{{1,150}}?)\s?(?:[–—:]|\s-)\s?{_FOREIGN_REVIEW}(?:\s?(?:[–—:|]|\s-)\s?\S.*)?$", re.IGNORECASE
+)
+# A quotation, not a title: it starts with a pronoun or a verb of speech precedes it.
+_QUOTATION_START_RE = re.compile(
+    r"^(?:i|i’m|i'm|i’ve|i've|we|we’re|we're|you|you’re|you're|he|she|they|it|it’s|it's|my|our|your|this|that|"
+    r"there|don’t|don't|can’t|can't|never|just|no|yes|let’s|let's|let|please|stop|why|how|what)\b",
+    re.IGNORECASE,
+)
+# A word naming a kind of work, outside the quote: without one, a quoted phrase in a headline is
+# as often a scare quote ("Cells That ‘Taste’ Danger") as a title.
+_WORK_CUE_RE = re.compile(
+    r"\b(?:film|films|movie|movies|series|miniseries|show|shows|season|episode|finale|premiere|sequel|prequel|"
+    r"remake|documentary|doc|drama|comedy|thriller|horror|musical|animation|album|record|novel|memoir|book|game|"
+    r"review|reviewed|watch|stream|streaming|netflix|hulu|hbo|sitcom|biopic|western|romcom|rom-com|"
+    r"film-maker|filmmaker|director|directors|debut)\b",
+    re.IGNORECASE,
+)
+_SPEECH_BEFORE_RE = re.compile(
+    r"(?:\b(?:says?|said|tells?|told|asks?|asked|calls?|called|admits?|insists?|reveals?|explains?|argues?|writes?|"
+    r"on|about|quips?|jokes?|warns?|claims?)|:)\s?$",
+    re.IGNORECASE,
+)
 # "Review: X" (X may hold colons, unquoted).
 _REVIEW_COLON_RE = re.compile(rf"^{_REVIEW_PREFIX}\s?:\s(?P<x>[^‘’“”\"]{{1,200}})$", re.IGNORECASE)
 # "X movie review & film summary (2023)".
@@ -99,7 +168,8 @@ _EBERT_RE = re.compile(
 )
 # "X review – dek", "X Review: dek", "X Season 2 Review", "X Review".
 _X_REVIEW_RE = re.compile(
-    rf"^(?P<x>[^:|]{{1,150}}?)\s(?:{_SEASON_EP}\s)?{_KIND_WORDS}?review(?:\s?(?:[–—:|]|\s-)\s?\S.*|\s?\(\d{{4}}\))?$",
+    rf"^(?P<x>[^:|]{{1,150}}?)(?:\s|:\s(?=(?:season|series)\s))(?:{_SEASON_EP}\s(?:(?:premiere|finale)\s)?)?"
+    rf"(?:{_SPOILER}\s)?{_KIND_WORDS}?review(?:\s{_SPOILER})?(?:\s?(?:[–—:|]|\s-)\s?\S.*|\s?\(\d{{4}}\))?$",
     re.IGNORECASE,
 )
 _STRIP_TAIL_RE = re.compile(
@@ -185,7 +255,7 @@ def _is_logo(h1: str, title_tag: str) -> bool:
 
 def _quoted(m: re.Match) -> str | None:
     """The text inside whichever quote pair matched."""
-    for g in ("q1", "q2", "q3", "q4", "q5"):
+    for g in ("q1", "q2", "q3", "q4", "q5", "q6"):
         if m[g] is not None:
             return m[g]
     return None
@@ -227,6 +297,16 @@ def _work_title(headline: str) -> str | None:
     """``work_title`` when *headline* alone names the reviewed work, else None."""
     if not headline or len(headline) > 400:
         return None
+    m = _PREFIX_FILM_REVIEW_RE.match(headline)
+    if m:
+        return _tidy_work(_quoted(m))
+    m = _REVIEWED_RE.match(headline)
+    if m:
+        return _one_title(m["x"])
+    m = _FEST_YEAR_RE.match(headline)
+    if m:
+        x = _one_title(m["x"])
+        return x if x and not _DISPATCH_RE.search(x) and len(x.split()) <= 8 else None
     if _FESTIVAL_RE.match(headline) or _ROUNDUP_RE.search(headline):
         return None
     m = _QUOTED_REVIEW_RE.match(headline)
@@ -250,10 +330,57 @@ def _work_title(headline: str) -> str | None:
         q = _QUOTED_FULL_RE.fullmatch(x) if len(x) < 210 else None
         if q:
             x = _quoted(q) or x
-        elif any(c in x for c in "‘“\"«") or len(x.split()) > 10:
+        elif any(c in x for c in "‘“\"«„") or len(x.split()) > 10:
             return None
         return _tidy_work(x)
-    return None
+    m = _CAPSULE_RE.match(headline)
+    if m:
+        x = _tidy_work(m["x"])
+        return x if x and len(x.split()) <= 10 and not _SENTENCE_RE.search(x) else None
+    m = _X_FOREIGN_RE.match(headline)
+    if m:
+        return _one_title(m["x"], words=10)
+    return _quoted_in_sentence(headline)
+
+
+def _one_title(x: str, *, words: int = 8) -> str | None:
+    """*x* as one work's title: the inside of a quote, or a title-cased name of at most *words*
+    words that lists nothing (no comma, ``and``, ``&``); else None."""
+    x = clean_text(x)
+    q = _QUOTED_FULL_RE.fullmatch(x) if len(x) < 210 else None
+    if q:
+        return _tidy_work(_quoted(q))
+    if any(c in x for c in "‘’“”\"«»„") or "," in x or "&" in x or re.search(r"\s(?:and|und|et|y)\s", x):
+        return None
+    x = _tidy_work(x)
+    if not x or len(x.split()) > words or not _title_case(x):
+        return None
+    return x
+
+
+def _quoted_in_sentence(headline: str) -> str | None:
+    """The one quoted title inside a question or sentence headline (``Is ‘X’ the Film of the
+    Year?``), or None when there are several quotes, the quote is a quotation, it is not a title,
+    or no word of the headline names a kind of work (film, series, season, album, ...)."""
+    quotes = list(_QUOTED_FULL_RE.finditer(headline))
+    if len(quotes) != 1:
+        return None
+    m = quotes[0]
+    inner = _quoted(m) or ""
+    if m.start() == 0 and m.end() == len(headline):
+        return None
+    if m.start() == 0 and headline[m.end():].lstrip().startswith(":"):
+        return None  # "‘X’: ..." may be a quotation leading the headline
+    if not inner or inner[-1] in ",.;:!?…" or _QUOTATION_START_RE.match(inner):
+        return None
+    if _SPEECH_BEFORE_RE.search(headline[: m.start()]):
+        return None
+    if not _WORK_CUE_RE.search(headline[: m.start()] + " " + headline[m.end():]):
+        return None  # no word says a work is meant: a scare quote, perhaps
+    x = _tidy_work(inner)
+    if not x or len(x.split()) > 6 or not _title_case(x):
+        return None
+    return x
 
 
 def _season_episode(headline: str) -> tuple[int | None, int | None]:

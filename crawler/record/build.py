@@ -34,6 +34,8 @@ CREDIT_KEYS: tuple[str, ...] = (
 )
 _LIST_CREDITS = ("director", "writer", "starring", "creator", "producer", "cinematographer", "editor", "composer")
 GRADE_KEYS: tuple[str, ...] = ("raw", "scale", "value", "best", "score", "letter")
+#: the record's ``kind`` values (besides null): the kind of the reviewed work
+KINDS: tuple[str, ...] = ("film", "tv", "album", "game", "book", "other")
 
 
 def utc_now() -> str:
@@ -119,7 +121,7 @@ def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
         "id": record_id(url) if url else None,
         "url": url,
         "site": _opt_text(src.get("site")),
-        "kind": src.get("kind") if src.get("kind") in ("film", "tv") else None,
+        "kind": src.get("kind") if src.get("kind") in KINDS else None,
         "title": _opt_text(src.get("title")),
         "subtitle": _opt_text(src.get("subtitle")),
         "work_title": _opt_text(src.get("work_title")),

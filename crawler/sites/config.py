@@ -16,7 +16,9 @@ A site is a table ``[sites.KEY]`` with (all optional except ``hosts``):
 - ``selectors``: per-field overrides, ``{title, subtitle, grade, credits, body, authors}``, each a
   CSS selector or a list of them (``xpath:`` prefix for XPath);
 - ``grade``: ``{best = 4, scale = "stars"}``: the scale top for grades printed without one (``★★★½``),
-  and the scale a structured-data rating is reported in.
+  and the scale a structured-data rating is reported in;
+- ``kind``: the kind of work the site reviews (``film``, ``tv``, ``album``, ``game``, ``book``,
+  ``other``), used when a page's structured data, OpenGraph type and section do not say.
 
 Extra config files (same format) can be added with the environment variable
 ``REVIEW_CRAWLER_SITES`` (``os.pathsep``-separated paths) or the spider argument ``sites_file``.
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from crawler.record.build import KINDS
 from crawler.normalize.urls import host_key
 
 CONFIG_PATH = Path(__file__).with_name("sites.toml")
@@ -43,7 +46,7 @@ ENV_VAR = "REVIEW_CRAWLER_SITES"
 FIELDS = ("title", "subtitle", "grade", "credits", "body", "authors")
 _KNOWN_KEYS = {
     "hosts", "base_url", "page_class", "language", "title_suffixes", "sitemaps", "feeds", "listings",
-    "listing_link_css", "next_page_css", "allow", "deny", "selectors", "grade", "description",
+    "listing_link_css", "next_page_css", "allow", "deny", "selectors", "grade", "description", "kind",
 }
 
 
@@ -81,6 +84,7 @@ class SiteConfig:
     selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     grade_best: int | float | None = None
     grade_scale: str | None = None
+    kind: str | None = None
 
     @classmethod
     def from_dict(cls, key: str, data: dict) -> "SiteConfig":
@@ -107,6 +111,9 @@ class SiteConfig:
                 re.compile(pat)
             except re.error as exc:
                 raise SiteConfigError(f"{where}: bad pattern {pat!r}: {exc}") from None
+        kind = data.get("kind")
+        if kind is not None and kind not in KINDS:
+            raise SiteConfigError(f"{where}.kind: one of {', '.join(KINDS)}")
         base_url = data.get("base_url")
         if base_url is not None and not (isinstance(base_url, str) and base_url.startswith(("http://", "https://"))):
             raise SiteConfigError(f"{where}.base_url: an http(s) URL")
@@ -130,6 +137,7 @@ class SiteConfig:
             selectors={k: _strs(v, f"{where}.selectors.{k}") for k, v in selectors.items()},
             grade_best=best,
             grade_scale=scale,
+            kind=kind,
         )
 
     def url_allowed(self, url: str) -> bool:

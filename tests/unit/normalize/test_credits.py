@@ -195,7 +195,7 @@ def test_variety_style_block():
     assert got == credits(
         director=["Han Vo"], writer=["Ava Po", "Bo Li"], starring=["Jane Quill", "Jon Rook"],
         cinematographer=["Cam Ro"], editor=["Ed Su"], composer=["Mo Ti"], runtime_minutes=119,
-        content_rating="R",
+        content_rating="R", distributor="Pike Pictures",  # "A Pike Pictures release of ..." (issue 14)
     )
     check_order(got)
 
