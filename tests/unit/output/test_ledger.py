@@ -167,5 +167,7 @@ def test_recovery_reads_back_every_text_format(tmp_path, name, exporter_cls):
     storage.store(fh)
     scan = scan_output(target)
     assert [r["id"] for r in scan["rows"]] == ["id0", "id1", "id2"] and scan["bad_lines"] == 0
-    assert scan["rows"][2] == {"id": "id2", "url": "https://e.x/2", "content_hash": "h2"}
+    row = scan["rows"][2]
+    assert {k: row[k] for k in ("id", "url", "content_hash")} == {"id": "id2", "url": "https://e.x/2", "content_hash": "h2"}
+    assert set(row["field_hashes"]) >= {"title", "body", "grade"}  # for the change events (schema v2)
     assert scan["coverage"]["title"] == 1.0

@@ -45,9 +45,12 @@ def test_field_hashes_are_the_same_for_v1_and_v2_and_name_the_changed_fields():
 def test_state_keeps_field_hashes_and_migrates_an_old_database(tmp_path):
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)
-    db.executescript("CREATE TABLE reviews (id TEXT PRIMARY KEY, url TEXT NOT NULL, content_hash TEXT NOT NULL, first_seen TEXT NOT NULL,"
-                     " last_changed TEXT NOT NULL, last_emitted_run TEXT NOT NULL);"
-                     "INSERT INTO reviews VALUES ('a', 'u', 'h', 't', 't', 'r');")
+    # a state written before per-field hashes (and before schema versions): every table, no field_hashes
+    from crawler.state.sqlite import _SCHEMA
+
+    db.executescript(_SCHEMA.replace(",\n    field_hashes TEXT", ""))
+    assert "field_hashes" not in {r[1] for r in db.execute("PRAGMA table_info(reviews)")}
+    db.execute("INSERT INTO reviews VALUES ('a', 'u', 'h', 't', 't', 'r')")
     db.commit()
     db.close()
     with SQLiteStateStore(path) as st:
