@@ -26,6 +26,7 @@ from pathlib import Path
 from scrapy import signals
 
 from crawler.output.warc import WarcFileWriter, seal_stale
+from crawler.output.atomic import describe_os_error
 from crawler.run.context import feed_file_paths, get_run
 
 logger = logging.getLogger(__name__)
@@ -100,10 +101,18 @@ class WarcCaptureMiddleware:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
             pass
-        self.writer.write_exchange(url=response.url, method=request.method, request_headers=_pairs(request.headers),
-                                   status=response.status, reason=reason, response_headers=_pairs(response.headers),
-                                   body=response.body, read_args=read_args,
-                                   protocol=(getattr(response, "protocol", None) or "HTTP/1.1").upper())
+        try:
+            self.writer.write_exchange(url=response.url, method=request.method, request_headers=_pairs(request.headers),
+                                       status=response.status, reason=reason, response_headers=_pairs(response.headers),
+                                       body=response.body, read_args=read_args,
+                                       protocol=(getattr(response, "protocol", None) or "HTTP/1.1").upper())
+        except OSError as exc:  # a full or read-only disk: the archive stops, the run exits 4, pages go on
+            where = self.writer.current or self.writer.folder
+            self.writer.abandon()
+            self.crawler.stats.inc_value("warc/failed")
+            logger.error("WARC capture stopped: cannot write %s: %s", where, describe_os_error(exc))
+            get_run(self.crawler).output_failed(where, f"WARC capture stopped: {describe_os_error(exc)}")
+            return response
         self.crawler.stats.inc_value("warc/records", 2)
         return response
 

@@ -111,6 +111,17 @@ class WarcFileWriter:
         self.files.append(self.current)
         self._raw, self._writer, self.current = None, None, None
 
+    def abandon(self) -> None:
+        """Stop writing after a write error: the open file stays hidden (``.part``) and the next
+        run seals it after its last whole record; nothing more is written."""
+        self.closed = True
+        raw, self._raw, self._writer, self.current = self._raw, None, None, None
+        if raw is not None:
+            try:
+                raw.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         """Rename the open file into place (idempotent)."""
         if not self.closed:

@@ -27,7 +27,7 @@ def test_new_changed_unchanged_across_three_incremental_runs_and_a_full_run(tmp_
         for r in first.values():
             assert (r["schema_version"], r["change"], r["previous_hash"], r["changed_fields"]) == (2, "new", None, [])
             assert record_errors(r) == []
-        assert stat(run1.stderr, "reviews/change/new") == 10
+        assert stat(run1, "reviews/change/new") == 10
         assert json.loads(manifest_path_for(tmp_path / "o1.jsonl").read_text("utf-8"))["schema_version"] == 2
         with SQLiteStateStore(state) as st:
             assert set(st.get(reviews[0].id)["field_hashes"]) >= {"body", "title", "grade", "credits"}
@@ -48,7 +48,7 @@ def test_new_changed_unchanged_across_three_incremental_runs_and_a_full_run(tmp_
         assert set(got) == {a.id, b.id}
         assert (got[a.id]["change"], got[a.id]["previous_hash"], got[a.id]["changed_fields"]) == ("changed", rec["content_hash"], ["body"])
         assert (got[b.id]["change"], got[b.id]["previous_hash"], got[b.id]["changed_fields"]) == ("changed", first[b.id]["content_hash"], ["body"])
-        assert stat(run3.stderr, "reviews/change/changed") == 2
+        assert stat(run3, "reviews/change/changed") == 2
 
         full = crawl(server.base_url, tmp_path / "full.jsonl", state, *V2, "-a", "mode=full")
         assert full.returncode == 0, full.stderr[-3000:]

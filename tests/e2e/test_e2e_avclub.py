@@ -48,7 +48,9 @@ def test_full_crawl_writes_every_review_once(avclub_server, tmp_path):
     assert not any(h.startswith("/private") for h in hits)
     assert proc.stats["pages/skipped/not_review"] == len(NON_REVIEW_CASES)
     # No temporary files left beside the output (its manifest and the run state sit beside it).
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["avclub.state.sqlite", "out.jsonl", "out.jsonl.manifest.json"]
+    # (-O is a fresh dump, mode full: its pages are archived in warc/, README "WARC capture")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["avclub.state.sqlite", "out.jsonl", "out.jsonl.manifest.json", "warc"]
+    assert [p.name for p in (tmp_path / "warc").iterdir() if p.name.startswith(".")] == []
 
 
 def test_exact_urls_fetch_only_those_pages(avclub_server, tmp_path):

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.devserver import FixtureServer
 from crawler.output.manifest import manifest_path_for
 from crawler.record.validate import record_errors
-from tests.support.crawl import REPO, crawl_env, read_jsonl
+from tests.support.crawl import run_scrapy, REPO, crawl_env, read_jsonl
 from tests.support.sitegen import FAST_PROD, crawl, generate_site, stat
 
 
@@ -64,9 +64,9 @@ def test_killed_backfill_archives_are_whole_and_reextract_gives_the_crawled_reco
         assert len(done) >= 2 and all(_whole(p) >= 3 for p in done)
         parts = list(warc.glob(".*.part"))
         assert len(parts) <= 1  # none when the kill came right after a rotation
-        run2 = subprocess.run(cmd, cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=180)
+        run2 = run_scrapy(cmd[3:], cwd=REPO, timeout=180)  # (stats from STATS_DUMP_PATH)
     assert run2.returncode == 0, run2.stderr[-3000:]
-    assert (stat(run2.stderr, "warc/sealed") or 0) == len(parts)
+    assert (stat(run2, "warc/sealed") or 0) == len(parts)
     assert list(warc.glob(".*")) == []  # the killed run's .part file was cut and sealed
     crawled = [r for p in sorted(out.glob("*.jsonl")) if not p.name.endswith(".rejects.jsonl") for r in read_jsonl(p)]
     assert {r["id"] for r in crawled} == reviews and len(crawled) == len(reviews)

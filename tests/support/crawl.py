@@ -46,9 +46,10 @@ def run_scrapy(args: list[str], cwd: Path = REPO, timeout: float = 180, **kwargs
         os.close(fd)
         os.unlink(dump)
         args = [*args, "-s", f"STATS_DUMP_PATH={dump}"]
+    env = kwargs.pop("env", None) or crawl_env()
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd, env=crawl_env(), capture_output=True, text=True, timeout=timeout, **kwargs,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, **kwargs,
     )
     proc.stats = {}
     if dump is not None and os.path.exists(dump):
