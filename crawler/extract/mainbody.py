@@ -42,7 +42,7 @@ from lxml import etree
 from crawler.extract.boilerplate import is_boilerplate_attr, is_chrome_text, is_discussion_attr, is_furniture_text
 from crawler.normalize.dates import find_dates
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
-from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
+from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
 
 __all__ = ["extract_body", "structured_paragraphs", "structured_body_wins"]
 
@@ -90,23 +90,31 @@ class _Block:
         self.hint = hint
 
 
-def _skip_element(el, tag: str) -> bool:
-    """Elements never entered: non-text tags, page-chrome tags, hidden elements."""
-    if tag in BODY_SKIP_TAGS:
-        return True
-    if tag in STRUCTURAL_TAGS:
-        return False
+def _is_hidden(el) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE_RE.search(style))
 
 
+def _skip_element(el, tag: str) -> bool:
+    """Elements never entered: non-text tags, hidden inline elements (a hidden block is
+    entered but marked: :func:`_hinted`)."""
+    if tag in BODY_SKIP_TAGS:
+        return True
+    if tag in STRUCTURAL_TAGS or tag in BODY_BLOCK_TAGS or tag in BODY_MARKED_TAGS:
+        return False
+    return _is_hidden(el)
+
+
 def _hinted(el, tag: str) -> int:
-    """0, or 1 when the element's class/id names page furniture (ads, share bars, related
-    stories, ...), 2 when it names a comment section."""
+    """0, or 1 when the element is page chrome (``<nav>``, ``<header>``, ``<aside>``... a
+    hidden block) or its class/id names page furniture (ads, share bars, related stories, ...),
+    2 when it names a comment section."""
     if tag in STRUCTURAL_TAGS:
         return 0
+    if tag in BODY_MARKED_TAGS or _is_hidden(el):
+        return 1
     prop = el.get("itemprop") or el.get("property")
     if prop and not NON_BODY_PROPS.isdisjoint(prop.split()):
         return 1
