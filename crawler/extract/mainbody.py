@@ -39,7 +39,13 @@ import re
 
 from lxml import etree
 
-from crawler.extract.boilerplate import is_boilerplate_attr, is_chrome_text, is_discussion_attr, is_furniture_text
+from crawler.extract.boilerplate import (
+    is_boilerplate_attr,
+    is_chrome_text,
+    is_discussion_attr,
+    is_furniture_text,
+    is_weak_boilerplate_attr,
+)
 from crawler.normalize.dates import find_dates
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
@@ -73,6 +79,12 @@ _CLUSTER_FACTOR = (0.25, 0.25, 0.7, 0.85)
 _WRAPPER_CLIMB = 3
 # Share of a negative value that a hinted element (ads, related links) passes up.
 _HINTED_NEGATIVE_SHARE = 0.5
+# Sibling sections of one article: how far up from the container to look, and the share of the
+# container's value a sibling needs (one with the container's signature needs any value).
+_SIBLING_CLIMB = 4
+_SIBLING_SHARE = 0.2
+# A hinted element inside the body holding this many characters of prose is article text.
+_HINT_PROSE_CHARS = 400
 # A kept block has at most this share of its characters in links (longer prose may cite more).
 _MAX_LINK_DENSITY = 0.5
 
@@ -128,15 +140,35 @@ def _hinted(el, tag: str) -> int:
 
 
 class _Walk:
-    """The result of the walk: blocks in document order and the body container."""
+    """The result of the walk: blocks in document order, the body container, and the value
+    and range of every block-level or hinted element scored."""
 
-    __slots__ = ("blocks", "best", "best_range")
+    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "_prose_prefix")
 
-    def __init__(self, blocks, best, best_range):
+    def __init__(self, blocks, best, best_range, best_value=0.0, info=None):
         self.blocks = blocks
         self.best = best
         #: (first block index, end block index, preorder number, last preorder number)
         self.best_range = best_range
+        self.best_value = best_value
+        #: element -> (value, range, hinted) of the elements outside comment sections
+        self.info = info if info is not None else {}
+        self._prose_prefix = None
+
+    @property
+    def prose_prefix(self) -> list[tuple[int, int]]:
+        """``[(prose blocks, prose characters)]`` before each block index (and at the end)."""
+        if self._prose_prefix is None:
+            out = [(0, 0)]
+            count = chars = 0
+            for b in self.blocks:
+                n = len(b.text)
+                if n >= _PROSE_MIN and b.link < _FREE_LINK_SHARE * n and _SENTENCE_END_RE.search(b.text):
+                    count += 1
+                    chars += n
+                out.append((count, chars))
+            self._prose_prefix = out
+        return self._prose_prefix
 
 
 # Replay events recorded by _collect.
@@ -293,6 +325,7 @@ def _walk(body) -> _Walk:
     stack: list[list] = []  # [element, hinted, preorder, first block, running value]
     in_discussion = 0
     articles: list[tuple] = []  # (element, value, range) of every <article> outside comments
+    info: dict = {}
     for ev in events:
         kind = ev[0]
         if kind == _BLOCK_EVENT:
@@ -304,6 +337,8 @@ def _walk(body) -> _Walk:
                 in_discussion += 1
         else:
             el, hinted, pre, first, value = stack.pop()
+            if not in_discussion:
+                info[el] = (value, (first, ev[1], pre, ev[2]), hinted)
             if hinted:
                 if hinted == 2:
                     in_discussion -= 1
@@ -322,7 +357,9 @@ def _walk(body) -> _Walk:
                         articles.append((el, value, (first, ev[1], pre, ev[2])))
     if best is not None and len(articles) > 1:
         best, best_range = _headline_article(blocks, articles, best, best_range)
-    return _Walk(blocks, best, best_range)
+    if best is not None:
+        best_value = info[best][0]
+    return _Walk(blocks, best, best_range, best_value, info)
 
 
 def _headline_article(blocks, articles, best, best_range):
@@ -344,6 +381,75 @@ def _headline_article(blocks, articles, best, best_range):
         if value > 0:
             return el, rng
     return best, best_range
+
+
+def _signature(el) -> tuple[str, str] | None:
+    """What repeated sections of one guide share: the tag and the first class token
+    (``<section class="step">`` ... ``<section class="step last">``); ``None`` for an element
+    that says nothing of itself (a bare ``<div>``)."""
+    cls = (el.get("class") or "").split()
+    if cls:
+        return (el.tag, cls[0])
+    return (el.tag, "") if el.tag == "section" else None
+
+
+def _ranges(walk: _Walk) -> list[tuple]:
+    """The block ranges of the body: the container's, or, when the article is split over
+    sibling elements (a guide's or listicle's ``<section>``s with ads or link lists between
+    them, which keep their common parent from winning), the container's and its peers'.
+
+    Going up from the container (at most :data:`_SIBLING_CLIMB` levels, never to ``<body>``),
+    the first level where the node has peers decides: siblings with at least
+    :data:`_SIBLING_SHARE` of the container's value, or with the node's signature
+    (:func:`_signature`) and any positive value. Hinted siblings and ``<article>`` siblings
+    (another story) are never peers."""
+    node, info, best_value = walk.best, walk.info, walk.best_value
+    for _ in range(_SIBLING_CLIMB):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if node not in info:  # an inline element: look one level up
+            node = parent
+            continue
+        sig = _signature(node)
+        peers = []
+        for child in parent:
+            found = info.get(child) if isinstance(child.tag, str) else None
+            if child is node:
+                peers.append(found[1])
+            elif found is not None and not found[2] and child.tag != "article" and found[0] > 0:
+                if found[0] >= _SIBLING_SHARE * best_value or (sig is not None and _signature(child) == sig):
+                    peers.append(found[1])
+        if len(peers) > 1:
+            return peers
+        if any(
+            isinstance(c.tag, str) and c is not node and (info.get(c) or (0,))[0] > 0 for c in parent
+        ):
+            break  # the node has positive siblings that are no peers: the container stands
+        node = parent
+    return [walk.best_range]
+
+
+def _prose_hints(walk: _Walk, pre: int, last: int) -> set[int]:
+    """Preorder numbers of the elements inside a range whose class/id names furniture only with
+    a word that also names parts of articles (:func:`crawler.extract.boilerplate.
+    is_weak_boilerplate_attr`: a collapsed ``read-more`` part, a ``toc`` layout class, a
+    listicle item's ``header``) and which hold article prose: at least two prose paragraphs and
+    :data:`_HINT_PROSE_CHARS` characters of prose. Chrome tags (``<aside>``, ``<nav>``...),
+    hidden blocks and comment sections are never such."""
+    out: set[int] = set()
+    blocks = walk.blocks
+    prefix = walk.prose_prefix
+    for el, (value, (first, end, epre, _elast), hinted) in walk.info.items():
+        if hinted != 1 or not (pre < epre <= last) or el.tag in BODY_MARKED_TAGS or _is_hidden(el):
+            continue
+        if not is_weak_boilerplate_attr(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            continue
+        count = prefix[end][0] - prefix[first][0]
+        chars = prefix[end][1] - prefix[first][1]
+        if count >= 2 and chars >= _HINT_PROSE_CHARS:
+            out.add(epre)
+    return out
 
 
 def _keep(block: _Block, drop: set[str]) -> bool:
@@ -375,8 +481,13 @@ def extract_body(root, *, title: str | None = None, subtitle: str | None = None)
     drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
     paras: list[str] = []
     if walk.best is not None:
-        first, end, pre, last = walk.best_range
-        kept = [b for b in walk.blocks[first:end] if not (pre < b.hint <= last) and _keep(b, drop)]
+        kept = []
+        for first, end, pre, last in _ranges(walk):
+            keep_hints = _prose_hints(walk, pre, last)
+            kept.extend(
+                b for b in walk.blocks[first:end]
+                if (not (pre < b.hint <= last) or b.hint in keep_hints) and _keep(b, drop)
+            )
         # Bylines and datelines at the edges of the body are page furniture.
         while kept and _edge_furniture(kept[0].text):
             kept.pop(0)
