@@ -46,11 +46,13 @@ from crawler.extract.boilerplate import (
     is_furniture_text,
     is_weak_boilerplate_attr,
 )
+from crawler.normalize.credits import credit_role
 from crawler.normalize.dates import find_dates
+from crawler.normalize.grades import parse_grade
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
 
-__all__ = ["extract_body", "structured_paragraphs", "structured_body_wins"]
+__all__ = ["choose_body", "extract_body", "structured_paragraphs", "structured_body_wins"]
 
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BYLINE_RE = re.compile(
@@ -188,6 +190,7 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
     preorder = 0
     current: _Block | None = None
     pending_br = False
+    after_dt = False  # a <dt>'s text is open, waiting for its <dd>
 
     def flush() -> None:
         nonlocal current, pending_br
@@ -236,7 +239,9 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
             preorder += 1
             hinted = _hinted(el, tag)
             if tag in BODY_BLOCK_TAGS or hinted:
-                flush()
+                if not (after_dt and tag == "dd" and not hinted):
+                    flush()
+                after_dt = False
                 owners.append(el)
                 events.append((_START, el, hinted, preorder, len(blocks)))
                 if hinted:
@@ -266,7 +271,12 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                 continue
             kind = closes.pop()
             if kind:
-                flush()
+                if tag == "dt" and kind == 1 and current is not None:
+                    # ``<dt>Label</dt><dd>value</dd>`` is one line: ``Label: value``
+                    current.parts.append(" " if "".join(current.parts).rstrip().endswith((":", "：")) else ": ")
+                    after_dt = True
+                else:
+                    flush()
                 owners.pop()
                 if kind == 2:
                     hint_stack.pop()
@@ -464,37 +474,90 @@ def _keep(block: _Block, drop: set[str]) -> bool:
     return True
 
 
-def extract_body(root, *, title: str | None = None, subtitle: str | None = None) -> list[str]:
+def extract_body(root, *, title: str | None = None, subtitle: str | None = None, within=None) -> list[str]:
     """The article's body paragraphs (plain text, each cleaned with ``clean_text``) from a
     parsed HTML tree *root*; ``[]`` when there is no article text.
 
-    *title* and *subtitle* are left out of the body when they appear in it. Structured data's
-    ``articleBody`` is the page object's business (:meth:`crawler.extract.page.ReviewPage.body`,
-    with :func:`structured_body_wins`).
+    *title* and *subtitle* are left out of the body when they appear in it. *within*: the body
+    container is given (a site's body selector matched it) and is not searched for; its text is
+    cut into paragraphs and cleaned the same way. Structured data's ``articleBody`` is the page
+    object's business (:meth:`crawler.extract.page.ReviewPage.body`, with
+    :func:`structured_body_wins`).
     """
-    if root is None:
-        return []
-    body = root.find("body") if root.tag != "body" else root
-    if body is None:
-        body = root
-    walk = _walk(body)
+    if within is not None:
+        walk = _walk(within)
+        ranges = [(0, len(walk.blocks), 1, _NO_END)] if walk.blocks else []
+    else:
+        if root is None:
+            return []
+        body = root.find("body") if root.tag != "body" else root
+        if body is None:
+            body = root
+        walk = _walk(body)
+        ranges = _ranges(walk) if walk.best is not None else []
     drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
-    paras: list[str] = []
-    if walk.best is not None:
-        kept = []
-        for first, end, pre, last in _ranges(walk):
-            keep_hints = _prose_hints(walk, pre, last)
-            kept.extend(
-                b for b in walk.blocks[first:end]
-                if (not (pre < b.hint <= last) or b.hint in keep_hints) and _keep(b, drop)
-            )
-        # Bylines and datelines at the edges of the body are page furniture.
-        while kept and _edge_furniture(kept[0].text):
-            kept.pop(0)
-        while kept and _edge_furniture(kept[-1].text):
-            kept.pop()
-        paras = [b.text for b in kept]
+    kept = []
+    for first, end, pre, last in ranges:
+        keep_hints = _prose_hints(walk, pre, last)
+        kept.extend(
+            b for b in walk.blocks[first:end]
+            if (not (pre < b.hint <= last) or b.hint in keep_hints) and _keep(b, drop)
+        )
+    texts = [b.text for b in kept]
+    # Bylines, datelines, spec boxes and credit/grade headers at the start, bios at the end
+    # are page furniture.
+    start = 0
+    while start < len(texts) and (_edge_furniture(texts[start]) or _head_furniture(texts, start)):
+        start += 1
+    end = len(texts)
+    while end > start and (_edge_furniture(texts[end - 1]) or _is_bio(texts[end - 1])):
+        end -= 1
+    paras = texts[start:end]
     return paras
+
+
+_NO_END = 1 << 62
+# A spec box's heading ("Need to know", "At a glance", "Key facts", "Specs"...).
+_SPEC_HEAD_RE = re.compile(
+    r"^(?:need\s+to\s+know|at\s+a\s+glance|key\s+(?:facts|info|details|specs)|fact\s*(?:box|file|sheet)|"
+    r"quick\s+(?:facts|info|specs)|specs|specifications|the\s+facts|details|info)\b\s*[:.\-–—]?",
+    re.IGNORECASE,
+)
+# One line of a spec box or credits header: ``Label: value`` (a short label, a short value).
+_LABEL_LINE_RE = re.compile(r"^[^\W\d][\w’'&/().\- ]{0,38}\??\s*[:：]\s*\S.{0,150}$")
+# A critic's bio after the review: a follow prompt, "X is a film critic ...".
+_BIO_RE = re.compile(
+    r"(?:\bfollow\s+(?:him|her|them|me|us|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+on\s+"
+    r"(?:twitter|x|instagram|bluesky|threads|mastodon|letterboxd|facebook|tiktok)\b|"
+    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,5}"
+    r"(?:critic|writer|editor|journalist|contributor|reporter|columnist|freelancer|author|blogger)\b)",
+)
+
+
+def _head_furniture(texts: list[str], i: int) -> bool:
+    """A block at the start of the body that is a spec box's heading or line, or a credits or
+    grade header line (``Need to know``, ``Developer: X``, ``Grade: B+``, ``Director: X``)."""
+    text = texts[i]
+    if len(text) > 200:
+        return False
+    if _SPEC_HEAD_RE.match(text) and (len(text) <= 40 or _LABEL_LINE_RE.match(text)):
+        return True
+    if len(text) <= 40 and parse_grade(text) is not None:
+        return True
+    if credit_role(text):
+        return True
+    # A label line among others at the top (a spec box without its heading): the next block
+    # is a label line too, or the previous one was furniture.
+    if _LABEL_LINE_RE.match(text) and not _SENTENCE_END_RE.search(text):
+        nxt = texts[i + 1] if i + 1 < len(texts) else ""
+        return bool(_LABEL_LINE_RE.match(nxt)) or i > 0
+    return False
+
+
+def _is_bio(text: str) -> bool:
+    """The critic's bio or a follow prompt (``Follow them on Twitter``, ``Jane Doe is a film
+    critic based in ...``): a short block at the end of the body."""
+    return len(text) <= 400 and _BIO_RE.search(text) is not None
 
 
 _TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
@@ -506,6 +569,29 @@ def structured_paragraphs(value) -> list[str]:
         return []
     text = html_to_text(value) if looks_like_html(value) else value  # some sites put the HTML there
     return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
+
+
+# The body decision: a candidate shorter than this share of the other one is "much shorter".
+_MUCH_SHORTER = 0.5
+
+
+def choose_body(selected: list[str], extracted: list[str], *, site_selector: bool) -> str:
+    """``"selector"`` or ``"extractor"``: which of a body selector's paragraphs (*selected*)
+    and the main-text extractor's (*extracted*) is the page's body.
+
+    An empty body never wins over a non-empty one. A site's own selector wins unless its
+    result is much shorter (less than half the characters) than the extractor's (it matched a
+    teaser or a fragment); a generic selector (one that matches any site's markup) loses unless
+    the extractor's result is much shorter than its own (the extractor took a fragment)."""
+    if selected == extracted:
+        return "selector" if selected else "extractor"  # the same text: the selector named it
+    sel_len = sum(len(p) for p in selected)
+    ext_len = sum(len(p) for p in extracted)
+    if not sel_len or not ext_len:
+        return "selector" if sel_len else "extractor"
+    if site_selector:
+        return "extractor" if sel_len < _MUCH_SHORTER * ext_len else "selector"
+    return "selector" if ext_len < _MUCH_SHORTER * sel_len else "extractor"
 
 
 def structured_body_wins(structured: list[str], html: list[str]) -> bool:

@@ -28,7 +28,7 @@ from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.structured import microdata_items, rdfa_items
-from crawler.extract.mainbody import extract_body, structured_body_wins, structured_paragraphs
+from crawler.extract.mainbody import choose_body, extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import BLOCK_TAGS, GRADE_SKIP_TAGS, PARA_TAGS, SKIP_CONTAINERS
 from crawler.extract.dom import (
     decode_html,
@@ -54,6 +54,7 @@ _SECTION_KIND = {
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _OG_KIND = {"video.movie": "film", "video.tv_show": "tv", "video.episode": "tv"}
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’')]*$")
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 
 
@@ -278,12 +279,19 @@ class ReviewPage:
 
     @cached_property
     def body_root(self) -> etree._Element | None:
-        """The body container: the site's selector, else the element with the most paragraph text."""
+        """The body container: the site's selector (of a selector's matches, the one with the
+        most text: the first may be a teaser or an empty element; a selector whose matches are
+        all empty is passed over), else the element with the most paragraph text."""
         for css in self.body_css:
-            found = self.sel.css(css)
-            if found:
+            best, best_len = None, 0
+            for found in self.sel.css(css):
+                n = len(clean_text(element_text(found.root)))
+                if n > best_len:
+                    best, best_len = found.root, n
+            if best is not None:
                 self.sources["body_container"] = "selector"
-                return found[0].root
+                self.__dict__["_body_css"] = css
+                return best
         best, best_len = None, 0
         for el in self.article_root.iter("div", "section", "article", "main", "td"):
             if any(is_chrome_attr(_attr_tokens(a)) for a in [el]):
@@ -674,37 +682,46 @@ class ReviewPage:
 
     # body -------------------------------------------------------------
     def body_paragraphs(self) -> list[str]:
-        """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left out)."""
+        """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left
+        out): the best of the body selector's container and the main-text extractor's.
+
+        The container a selector matched is cut into paragraphs as the extractor cuts its own
+        (bare text between ``<br>``s is a paragraph too); the decision
+        (:func:`crawler.extract.mainbody.choose_body`) takes the extractor's body when the
+        selector's is empty or much shorter and, for the base class's generic selectors, unless
+        the extractor's is empty or much shorter."""
         container = self.body_root
         if container is None or self.sources.get("body_container") != "selector":
             return self.generic_body_paragraphs()
-        title, subtitle = self.title(), self.subtitle()
+        selected = self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle(), within=container))
+        css = self.__dict__.get("_body_css")
+        site_own = css not in ReviewPage.body_css or type(self).body_css != ReviewPage.body_css
+        extracted = self.generic_body_paragraphs()
+        if choose_body(selected, extracted, site_selector=site_own) == "selector":
+            self.sources["body"] = "selector"
+            return selected
+        return extracted
+
+    def _body_filter(self, paragraphs: list[str]) -> list[str]:
+        """Credit lines (also a bold label without its colon: ``Director Jane Doe``) and short
+        grade lines are not body paragraphs."""
         paras: list[str] = []
-        for el in self.paragraphs(container):
-            text = clean_text(element_text(el))
-            if not text or is_chrome_text(text) or text in (title, subtitle):
+        for text in paragraphs:
+            if len(text) <= 300 and credit_role(text):
                 continue
-            lines = self.block_lines(el)
-            if lines and credit_role(lines[0]) and sum(1 for line in lines if credit_role(line)) * 2 >= len(lines):
-                continue
+            if len(text) <= 80 and not _SENTENCE_END_RE.search(text):
+                words = text.split()
+                if any(credit_role(f"{' '.join(words[:k])}: {' '.join(words[k:])}") for k in range(1, min(3, len(words) - 1) + 1)):
+                    continue
             if len(text) < 40 and self.parse_grade(text) is not None:
                 continue
             paras.append(text)
-        if paras:
-            self.sources["body"] = self.sources.get("body_container", "text")
         return paras
 
     def generic_body_paragraphs(self) -> list[str]:
-        """No site body selector matched: the main-text extractor
-        (:func:`crawler.extract.mainbody.extract_body`) reads the body, then credit and grade lines
-        are left out as above."""
-        paras: list[str] = []
-        for text in extract_body(self.root, title=self.title(), subtitle=self.subtitle()):
-            if len(text) <= 300 and credit_role(text):
-                continue
-            if len(text) < 40 and self.parse_grade(text) is not None:
-                continue
-            paras.append(text)
+        """The main-text extractor (:func:`crawler.extract.mainbody.extract_body`) reads the
+        body, then credit and grade lines are left out as above."""
+        paras = self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle()))
         if paras:
             self.sources["body"] = "text"
         return paras
