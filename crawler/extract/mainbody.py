@@ -54,6 +54,7 @@ from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TA
 
 __all__ = ["choose_body", "extract_body", "structured_paragraphs", "structured_body_wins"]
 
+_STREAM_CHUNK_RE = re.compile(r"^[SPB]:[0-9a-fA-F]+$")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BYLINE_RE = re.compile(
     r"^(?:by|words by|written by|review(?:ed)? by|posted by|story by|reporting by)\s+\S.{0,80}$", re.IGNORECASE
@@ -105,7 +106,11 @@ class _Block:
 
 
 def _is_hidden(el) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    """Hidden by an attribute or an inline style; a React streaming chunk
+    (``<div hidden id="S:1">``, moved into the page by a script) is page content."""
+    if el.get("hidden") is not None:
+        return _STREAM_CHUNK_RE.match(el.get("id") or "") is None
+    if el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE_RE.search(style))
@@ -564,10 +569,15 @@ _TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 
 
 def structured_paragraphs(value) -> list[str]:
-    """A structured-data ``articleBody``/``reviewBody`` as paragraphs (HTML in it read as text)."""
+    """A structured-data ``articleBody``/``reviewBody`` as paragraphs (HTML in it read as text,
+    also when it is escaped again)."""
     if not isinstance(value, str) or not value.strip() or len(value) >= 2_000_000:
         return []
-    text = html_to_text(value) if looks_like_html(value) else value  # some sites put the HTML there
+    text = value
+    for _ in range(3):  # some sites put the HTML there, some escape it twice (``&amp;lt;p&amp;gt;``)
+        if not looks_like_html(text):
+            break
+        text = html_to_text(text)
     return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
 
 
