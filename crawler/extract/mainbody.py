@@ -87,7 +87,7 @@ _HINTED_NEGATIVE_SHARE = 0.5
 _SIBLING_CLIMB = 4
 _SIBLING_SHARE = 0.2
 # A hinted element inside the body holding this many characters of prose is article text.
-_HINT_PROSE_CHARS = 400
+_HINT_PROSE_CHARS = 150
 # A kept block has at most this share of its characters in links (longer prose may cite more).
 _MAX_LINK_DENSITY = 0.5
 
@@ -150,7 +150,7 @@ class _Walk:
     """The result of the walk: blocks in document order, the body container, and the value
     and range of every block-level or hinted element scored."""
 
-    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "_prose_prefix")
+    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "prose_hints", "_prose_prefix")
 
     def __init__(self, blocks, best, best_range, best_value=0.0, info=None):
         self.blocks = blocks
@@ -160,6 +160,8 @@ class _Walk:
         self.best_value = best_value
         #: element -> (value, range, hinted) of the elements outside comment sections
         self.info = info if info is not None else {}
+        #: preorder numbers of the hinted elements that hold article prose (:func:`_prose_hint`)
+        self.prose_hints: set[int] = set()
         self._prose_prefix = None
 
     @property
@@ -341,6 +343,9 @@ def _walk(body) -> _Walk:
     in_discussion = 0
     articles: list[tuple] = []  # (element, value, range) of every <article> outside comments
     info: dict = {}
+    prose_hints: set[int] = set()
+    walk = _Walk(blocks, None, (0, 0, 0, 0))
+    prose = walk.prose_prefix
     for ev in events:
         kind = ev[0]
         if kind == _BLOCK_EVENT:
@@ -352,6 +357,9 @@ def _walk(body) -> _Walk:
                 in_discussion += 1
         else:
             el, hinted, pre, first, value = stack.pop()
+            if hinted == 1 and _prose_hint(el, prose, first, ev[1]):
+                hinted = 0  # article prose under a weak furniture word: an ordinary element
+                prose_hints.add(pre)
             if not in_discussion:
                 info[el] = (value, (first, ev[1], pre, ev[2]), hinted)
             if hinted:
@@ -374,7 +382,8 @@ def _walk(body) -> _Walk:
         best, best_range = _headline_article(blocks, articles, best, best_range)
     if best is not None:
         best_value = info[best][0]
-    return _Walk(blocks, best, best_range, best_value, info)
+    walk.best, walk.best_range, walk.best_value, walk.info, walk.prose_hints = best, best_range, best_value, info, prose_hints
+    return walk
 
 
 def _headline_article(blocks, articles, best, best_range):
@@ -416,9 +425,10 @@ def _ranges(walk: _Walk) -> list[tuple]:
     Going up from the container (at most :data:`_SIBLING_CLIMB` levels, never to ``<body>``),
     the first level where the node has peers decides: siblings with at least
     :data:`_SIBLING_SHARE` of the container's value, or with the node's signature
-    (:func:`_signature`) and any positive value. Hinted siblings and ``<article>`` siblings
+    (:func:`_signature`) and a prose paragraph. Hinted siblings and ``<article>`` siblings
     (another story) are never peers."""
     node, info, best_value = walk.best, walk.info, walk.best_value
+    prose = walk.prose_prefix
     for _ in range(_SIBLING_CLIMB):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
@@ -432,8 +442,11 @@ def _ranges(walk: _Walk) -> list[tuple]:
             found = info.get(child) if isinstance(child.tag, str) else None
             if child is node:
                 peers.append(found[1])
-            elif found is not None and not found[2] and child.tag != "article" and found[0] > 0:
-                if found[0] >= _SIBLING_SHARE * best_value or (sig is not None and _signature(child) == sig):
+            elif found is not None and not found[2] and child.tag != "article":
+                first, end = found[1][0], found[1][1]
+                if found[0] >= _SIBLING_SHARE * best_value or (
+                    sig is not None and _signature(child) == sig and prose[end][0] > prose[first][0]
+                ):
                     peers.append(found[1])
         if len(peers) > 1:
             return peers
@@ -445,26 +458,18 @@ def _ranges(walk: _Walk) -> list[tuple]:
     return [walk.best_range]
 
 
-def _prose_hints(walk: _Walk, pre: int, last: int) -> set[int]:
-    """Preorder numbers of the elements inside a range whose class/id names furniture only with
-    a word that also names parts of articles (:func:`crawler.extract.boilerplate.
-    is_weak_boilerplate_attr`: a collapsed ``read-more`` part, a ``toc`` layout class, a
-    listicle item's ``header``) and which hold article prose: at least two prose paragraphs and
-    :data:`_HINT_PROSE_CHARS` characters of prose. Chrome tags (``<aside>``, ``<nav>``...),
-    hidden blocks and comment sections are never such."""
-    out: set[int] = set()
-    blocks = walk.blocks
-    prefix = walk.prose_prefix
-    for el, (value, (first, end, epre, _elast), hinted) in walk.info.items():
-        if hinted != 1 or not (pre < epre <= last) or el.tag in BODY_MARKED_TAGS or _is_hidden(el):
-            continue
-        if not is_weak_boilerplate_attr(f"{el.get('class') or ''} {el.get('id') or ''}"):
-            continue
-        count = prefix[end][0] - prefix[first][0]
-        chars = prefix[end][1] - prefix[first][1]
-        if count >= 2 and chars >= _HINT_PROSE_CHARS:
-            out.add(epre)
-    return out
+def _prose_hint(el, prose: list[tuple[int, int]], first: int, end: int) -> bool:
+    """An element whose class/id names furniture only with a word that also names parts of
+    articles (:func:`crawler.extract.boilerplate.is_weak_boilerplate_attr`: a collapsed
+    ``read-more`` part, a ``toc`` layout class, a listicle item's ``header``) and which holds
+    article prose (blocks *first* to *end*: at least two prose paragraphs and
+    :data:`_HINT_PROSE_CHARS` characters of prose) is article text. Chrome tags (``<aside>``,
+    ``<nav>``...) and hidden blocks are never such."""
+    if el.tag in BODY_MARKED_TAGS or _is_hidden(el):
+        return False
+    if prose[end][0] - prose[first][0] < 2 or prose[end][1] - prose[first][1] < _HINT_PROSE_CHARS:
+        return False
+    return is_weak_boilerplate_attr(f"{el.get('class') or ''} {el.get('id') or ''}")
 
 
 def _keep(block: _Block, drop: set[str]) -> bool:
@@ -503,7 +508,7 @@ def extract_body(root, *, title: str | None = None, subtitle: str | None = None,
     drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
     kept = []
     for first, end, pre, last in ranges:
-        keep_hints = _prose_hints(walk, pre, last)
+        keep_hints = walk.prose_hints
         kept.extend(
             b for b in walk.blocks[first:end]
             if (not (pre < b.hint <= last) or b.hint in keep_hints) and _keep(b, drop)
@@ -529,11 +534,11 @@ _SPEC_HEAD_RE = re.compile(
     re.IGNORECASE,
 )
 # One line of a spec box or credits header: ``Label: value`` (a short label, a short value).
-_LABEL_LINE_RE = re.compile(r"^[^\W\d][\w’'&/().\- ]{0,38}\??\s*[:：]\s*\S.{0,150}$")
+_LABEL_LINE_RE = re.compile(r"^[^\W\d][\w’'&/().\- ]{0,38}(?:\?|\s*[:：])\s*\S.{0,150}$")
 # A critic's bio after the review: a follow prompt, "X is a film critic ...".
 _BIO_RE = re.compile(
-    r"(?:\bfollow\s+(?:him|her|them|me|us|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+on\s+"
-    r"(?:twitter|x|instagram|bluesky|threads|mastodon|letterboxd|facebook|tiktok)\b|"
+    r"(?:\b(?i:follow)\s+(?:him|her|them|me|us|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+on\s+"
+    r"(?i:twitter|x|instagram|bluesky|threads|mastodon|letterboxd|facebook|tiktok)\b|"
     r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,5}"
     r"(?:critic|writer|editor|journalist|contributor|reporter|columnist|freelancer|author|blogger)\b)",
 )
@@ -545,7 +550,7 @@ def _head_furniture(texts: list[str], i: int) -> bool:
     text = texts[i]
     if len(text) > 200:
         return False
-    if _SPEC_HEAD_RE.match(text) and (len(text) <= 40 or _LABEL_LINE_RE.match(text)):
+    if _SPEC_HEAD_RE.match(text) and (len(text) <= 40 or _LABEL_LINE_RE.match(text)) and not _SENTENCE_END_RE.search(text):
         return True
     if len(text) <= 40 and parse_grade(text) is not None:
         return True
