@@ -198,6 +198,7 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
     current: _Block | None = None
     pending_br = False
     after_dt = False  # a <dt>'s text is open, waiting for its <dd>
+    in_code = 0  # open <pre>/<code> elements
 
     def flush() -> None:
         nonlocal current, pending_br
@@ -244,7 +245,10 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                     flush()
                 continue
             preorder += 1
-            hinted = _hinted(el, tag)
+            # Inside code, class names are syntax highlighting (``hljs-comment``), not furniture.
+            hinted = _hinted(el, tag) if not in_code else 0
+            if tag == "pre" or tag == "code":
+                in_code += 1
             if tag in BODY_BLOCK_TAGS or hinted:
                 if not (after_dt and tag == "dd" and not hinted):
                     flush()
@@ -277,6 +281,8 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                     add(el.tail, in_link > 0)
                 continue
             kind = closes.pop()
+            if tag == "pre" or tag == "code":
+                in_code -= 1
             if kind:
                 if tag == "dt" and kind == 1 and current is not None:
                     # ``<dt>Label</dt><dd>value</dd>`` is one line: ``Label: value``

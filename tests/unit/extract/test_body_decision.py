@@ -214,3 +214,9 @@ def test_structured_body_escaped_twice_is_read_as_text():
         'One "quoted" line.',
         "Two.",
     ]
+
+
+def test_code_comments_are_not_comment_sections():
+    code = '<pre><code class="language-bash"><span class="hljs-comment"># stage every modified file before you commit it</span>\ngit add -A</code></pre>'
+    html = doc(f"<main><article><h1>Git basics</h1>{paras(P[:2])}{code}{paras(P[2:4])}</article></main>")
+    assert body(html) == [*P[:2], "# stage every modified file before you commit it git add -A", *P[2:4]]
