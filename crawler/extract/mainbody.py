@@ -456,10 +456,6 @@ def _ranges(walk: _Walk) -> list[tuple]:
                     peers.append(found[1])
         if len(peers) > 1:
             return peers
-        if any(
-            isinstance(c.tag, str) and c is not node and (info.get(c) or (0,))[0] > 0 for c in parent
-        ):
-            break  # the node has positive siblings that are no peers: the container stands
         node = parent
     return [walk.best_range]
 
