@@ -308,12 +308,18 @@ def _values(blocks: list[_Block]) -> list[float]:
     summary) rather than among sibling paragraphs (an article)."""
     prose: dict = {}
     keys = []
+    lone: dict = {}  # element -> holds exactly one child (len() walks the children in lxml)
     for b in blocks:
         # The paragraph's parent, above wrappers that hold only it (<div><p>...</p></div>).
         node = b.owner
         parent = node.getparent()
         for _ in range(_WRAPPER_CLIMB):
-            if parent is None or len(parent) != 1:
+            if parent is None:
+                break
+            one = lone.get(parent)
+            if one is None:
+                one = lone[parent] = len(parent) == 1
+            if not one:
                 break
             node, parent = parent, parent.getparent()
         key = parent if parent is not None else node
