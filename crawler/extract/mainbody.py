@@ -8,27 +8,36 @@ How it works:
 
 1. One walk over ``<body>`` cuts the text into *blocks*: runs of text between block
    boundaries (``<p>``, headings, list items, ``<div>``, table rows..., and a double
-   ``<br>``; a single ``<br>`` is a space). Never entered: scripts, form controls,
-   ``nav``/``aside``/``footer``/``header``/``figure``, hidden elements. Containers whose
-   class/id names furniture (ads, share bars, related stories, newsletters, comments,
-   captions, bylines...: :func:`crawler.extract.boilerplate.is_boilerplate_attr`) are
-   entered, since the hint may be wrong (``id="__next"`` wraps whole pages), but marked.
+   ``<br>``; a single ``<br>`` is a space; ``<dt>`` and its ``<dd>`` make one ``Label: value``
+   block). Never entered: scripts, form controls, media, ``figure``, hidden inline elements.
+   Chrome tags (``nav``/``aside``/``footer``/``header``/``button``..., ``BODY_MARKED_TAGS``),
+   hidden blocks (but not React streaming chunks ``<div hidden id="S:1">``) and containers
+   whose class/id names furniture (ads, share bars, related stories, newsletters, comments,
+   captions, bylines...: :func:`crawler.extract.boilerplate.is_boilerplate_attr`; not inside
+   ``<pre>``/``<code>``, where classes are syntax highlighting) are entered, since the article
+   may be inside one (a template's ``<header>``, ``id="__next"`` around whole pages), but
+   marked.
 2. Each block gets a value: its characters, minus link characters beyond a free share, minus
    a fixed cost per block, so prose counts for and menus, link lists and scraps count against.
    Prose that stands alone under its parent (a teaser's summary beside its linked headline)
    counts for less than prose among sibling paragraphs (an article).
 3. Every element's subtree value is summed (a replay of the walk, no recursion); a marked
-   element passes up none of its positive value and cannot be the container. The element with
-   the highest sum is the body container: big enough to take every paragraph, small enough to
-   leave the link lists and teasers around the article out. Nothing inside a comment section
-   can be it, and when it holds several ``<article>`` elements, the one with the ``<h1>`` is
-   taken.
+   element passes up none of its positive value and cannot be the container, unless its only
+   furniture word also names parts of articles and it holds prose (:func:`_prose_hint`: a
+   ``read-more`` part, a ``toc`` layout class). The element with the highest sum is the body
+   container: big enough to take every paragraph, small enough to leave the link lists and
+   teasers around the article out. Nothing inside a comment section can be it, and when it
+   holds several ``<article>`` elements, the one with the ``<h1>`` is taken. When the article is
+   split over sibling sections (ads between them keep their parent from winning), the
+   container's peers join it (:func:`_ranges`).
 4. The container's blocks are the paragraphs, except those under a marked element inside it,
    link lists, chrome text (:func:`crawler.extract.boilerplate.is_chrome_text`,
    :func:`~crawler.extract.boilerplate.is_furniture_text`), the ``<h1>``, the title or dek,
-   and bylines / datelines at the edges.
-5. Structured data's ``articleBody`` is weighed against this by the page object with
-   :func:`structured_body_wins` (the one rule).
+   bylines / datelines, a spec box and a credits or grade header at the start, and the critic's
+   bio or follow prompt at the end.
+5. Given a container (``within=``: a site's body selector matched it), steps 1 and 4 run on it
+   alone; the page object weighs the two results with :func:`choose_body`, and structured
+   data's ``articleBody`` against the winner with :func:`structured_body_wins`.
 
 Accuracy and speed are measured by ``bench/body_benchmark.py`` (see the README).
 """
