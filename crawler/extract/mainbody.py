@@ -444,7 +444,8 @@ def _ranges(walk: _Walk) -> list[tuple]:
     them, which keep their common parent from winning), the container's and its peers'.
 
     Going up from the container (at most :data:`_SIBLING_CLIMB` levels, never to ``<body>``),
-    the first level where the node has peers decides: siblings with at least
+    the first level where the node has peers decides (the climb stops at a level where the node
+    has other siblings of positive value that are no peers): siblings with at least
     :data:`_SIBLING_SHARE` of the container's value, or with the node's signature
     (:func:`_signature`) and a prose paragraph. Hinted siblings and ``<article>`` siblings
     (another story) are never peers."""
@@ -471,6 +472,8 @@ def _ranges(walk: _Walk) -> list[tuple]:
                     peers.append(found[1])
         if len(peers) > 1:
             return peers
+        if any(isinstance(c.tag, str) and c is not node and (info.get(c) or (0,))[0] > 0 for c in parent):
+            break  # the node has positive siblings that are no peers: the container stands
         node = parent
     return [walk.best_range]
 
