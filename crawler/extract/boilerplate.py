@@ -113,6 +113,24 @@ def is_boilerplate_attr(class_or_id: str) -> bool:
     return result
 
 
+# Furniture words that also name parts of an article: a table of contents beside the text
+# (``grid-toc-content``), a collapsed "read more" part, a listicle item's header, a menu (of a
+# restaurant), a newsletter issue.
+_WEAK_TOKEN_RE = re.compile(
+    r"(?:^|[-_])(?:toc|table-of-contents|read-more|readmore|header|menu|newsletter)(?:$|[-_])", re.IGNORECASE
+)
+
+
+def is_weak_boilerplate_attr(class_or_id: str) -> bool:
+    """True when a class or id attribute names furniture (:func:`is_boilerplate_attr`) only with
+    words that also name parts of an article (``toc``, ``read-more``, ``header``, ``menu``,
+    ``newsletter``): the body extractor keeps such a container's text when it is prose."""
+    if not class_or_id or not is_boilerplate_attr(class_or_id):
+        return False
+    rest = " ".join(t for t in class_or_id.split() if not _WEAK_TOKEN_RE.search(t))
+    return not is_boilerplate_attr(rest)
+
+
 _DISCUSSION_TOKEN_RE = re.compile(
     r"(?:^|[-_])(?:comments?|commentlist|disqus|discussion|respond|replies|reply|talkback)(?:$|[-_])",
     re.IGNORECASE,

@@ -8,27 +8,36 @@ How it works:
 
 1. One walk over ``<body>`` cuts the text into *blocks*: runs of text between block
    boundaries (``<p>``, headings, list items, ``<div>``, table rows..., and a double
-   ``<br>``; a single ``<br>`` is a space). Never entered: scripts, form controls,
-   ``nav``/``aside``/``footer``/``header``/``figure``, hidden elements. Containers whose
-   class/id names furniture (ads, share bars, related stories, newsletters, comments,
-   captions, bylines...: :func:`crawler.extract.boilerplate.is_boilerplate_attr`) are
-   entered, since the hint may be wrong (``id="__next"`` wraps whole pages), but marked.
+   ``<br>``; a single ``<br>`` is a space; ``<dt>`` and its ``<dd>`` make one ``Label: value``
+   block). Never entered: scripts, form controls, media, ``figure``, hidden inline elements.
+   Chrome tags (``nav``/``aside``/``footer``/``header``/``button``..., ``BODY_MARKED_TAGS``),
+   hidden blocks (but not React streaming chunks ``<div hidden id="S:1">``) and containers
+   whose class/id names furniture (ads, share bars, related stories, newsletters, comments,
+   captions, bylines...: :func:`crawler.extract.boilerplate.is_boilerplate_attr`; not inside
+   ``<pre>``/``<code>``, where classes are syntax highlighting) are entered, since the article
+   may be inside one (a template's ``<header>``, ``id="__next"`` around whole pages), but
+   marked.
 2. Each block gets a value: its characters, minus link characters beyond a free share, minus
    a fixed cost per block, so prose counts for and menus, link lists and scraps count against.
    Prose that stands alone under its parent (a teaser's summary beside its linked headline)
    counts for less than prose among sibling paragraphs (an article).
 3. Every element's subtree value is summed (a replay of the walk, no recursion); a marked
-   element passes up none of its positive value and cannot be the container. The element with
-   the highest sum is the body container: big enough to take every paragraph, small enough to
-   leave the link lists and teasers around the article out. Nothing inside a comment section
-   can be it, and when it holds several ``<article>`` elements, the one with the ``<h1>`` is
-   taken.
+   element passes up none of its positive value and cannot be the container, unless its only
+   furniture word also names parts of articles and it holds prose (:func:`_prose_hint`: a
+   ``read-more`` part, a ``toc`` layout class). The element with the highest sum is the body
+   container: big enough to take every paragraph, small enough to leave the link lists and
+   teasers around the article out. Nothing inside a comment section can be it, and when it
+   holds several ``<article>`` elements, the one with the ``<h1>`` is taken. When the article is
+   split over sibling sections (ads between them keep their parent from winning), the
+   container's peers join it (:func:`_ranges`).
 4. The container's blocks are the paragraphs, except those under a marked element inside it,
    link lists, chrome text (:func:`crawler.extract.boilerplate.is_chrome_text`,
    :func:`~crawler.extract.boilerplate.is_furniture_text`), the ``<h1>``, the title or dek,
-   and bylines / datelines at the edges.
-5. Structured data's ``articleBody`` is weighed against this by the page object with
-   :func:`structured_body_wins` (the one rule).
+   bylines / datelines, a spec box and a credits or grade header at the start, and the critic's
+   bio or follow prompt at the end.
+5. Given a container (``within=``: a site's body selector matched it), steps 1 and 4 run on it
+   alone; the page object weighs the two results with :func:`choose_body`, and structured
+   data's ``articleBody`` against the winner with :func:`structured_body_wins`.
 
 Accuracy and speed are measured by ``bench/body_benchmark.py`` (see the README).
 """
@@ -39,13 +48,22 @@ import re
 
 from lxml import etree
 
-from crawler.extract.boilerplate import is_boilerplate_attr, is_chrome_text, is_discussion_attr, is_furniture_text
+from crawler.extract.boilerplate import (
+    is_boilerplate_attr,
+    is_chrome_text,
+    is_discussion_attr,
+    is_furniture_text,
+    is_weak_boilerplate_attr,
+)
+from crawler.normalize.credits import credit_role
 from crawler.normalize.dates import find_dates
+from crawler.normalize.grades import parse_grade
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
-from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
+from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
 
-__all__ = ["extract_body", "structured_paragraphs", "structured_body_wins"]
+__all__ = ["choose_body", "extract_body", "structured_paragraphs", "structured_body_wins"]
 
+_STREAM_CHUNK_RE = re.compile(r"^[SPB]:[0-9a-fA-F]+$")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BYLINE_RE = re.compile(
     r"^(?:by|words by|written by|review(?:ed)? by|posted by|story by|reporting by)\s+\S.{0,80}$", re.IGNORECASE
@@ -73,6 +91,12 @@ _CLUSTER_FACTOR = (0.25, 0.25, 0.7, 0.85)
 _WRAPPER_CLIMB = 3
 # Share of a negative value that a hinted element (ads, related links) passes up.
 _HINTED_NEGATIVE_SHARE = 0.5
+# Sibling sections of one article: how far up from the container to look, and the share of the
+# container's value a sibling needs (one with the container's signature needs any value).
+_SIBLING_CLIMB = 4
+_SIBLING_SHARE = 0.2
+# A hinted element inside the body holding this many characters of prose is article text.
+_HINT_PROSE_CHARS = 150
 # A kept block has at most this share of its characters in links (longer prose may cite more).
 _MAX_LINK_DENSITY = 0.5
 
@@ -90,23 +114,35 @@ class _Block:
         self.hint = hint
 
 
-def _skip_element(el, tag: str) -> bool:
-    """Elements never entered: non-text tags, page-chrome tags, hidden elements."""
-    if tag in BODY_SKIP_TAGS:
-        return True
-    if tag in STRUCTURAL_TAGS:
-        return False
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+def _is_hidden(el) -> bool:
+    """Hidden by an attribute or an inline style; a React streaming chunk
+    (``<div hidden id="S:1">``, moved into the page by a script) is page content."""
+    if el.get("hidden") is not None:
+        return _STREAM_CHUNK_RE.match(el.get("id") or "") is None
+    if el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE_RE.search(style))
 
 
+def _skip_element(el, tag: str) -> bool:
+    """Elements never entered: non-text tags, hidden inline elements (a hidden block is
+    entered but marked: :func:`_hinted`)."""
+    if tag in BODY_SKIP_TAGS:
+        return True
+    if tag in STRUCTURAL_TAGS or tag in BODY_BLOCK_TAGS or tag in BODY_MARKED_TAGS:
+        return False
+    return _is_hidden(el)
+
+
 def _hinted(el, tag: str) -> int:
-    """0, or 1 when the element's class/id names page furniture (ads, share bars, related
-    stories, ...), 2 when it names a comment section."""
+    """0, or 1 when the element is page chrome (``<nav>``, ``<header>``, ``<aside>``... a
+    hidden block) or its class/id names page furniture (ads, share bars, related stories, ...),
+    2 when it names a comment section."""
     if tag in STRUCTURAL_TAGS:
         return 0
+    if tag in BODY_MARKED_TAGS or _is_hidden(el):
+        return 1
     prop = el.get("itemprop") or el.get("property")
     if prop and not NON_BODY_PROPS.isdisjoint(prop.split()):
         return 1
@@ -120,15 +156,37 @@ def _hinted(el, tag: str) -> int:
 
 
 class _Walk:
-    """The result of the walk: blocks in document order and the body container."""
+    """The result of the walk: blocks in document order, the body container, and the value
+    and range of every block-level or hinted element scored."""
 
-    __slots__ = ("blocks", "best", "best_range")
+    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "prose_hints", "_prose_prefix")
 
-    def __init__(self, blocks, best, best_range):
+    def __init__(self, blocks, best, best_range, best_value=0.0, info=None):
         self.blocks = blocks
         self.best = best
         #: (first block index, end block index, preorder number, last preorder number)
         self.best_range = best_range
+        self.best_value = best_value
+        #: element -> (value, range, hinted) of the elements outside comment sections
+        self.info = info if info is not None else {}
+        #: preorder numbers of the hinted elements that hold article prose (:func:`_prose_hint`)
+        self.prose_hints: set[int] = set()
+        self._prose_prefix = None
+
+    @property
+    def prose_prefix(self) -> list[tuple[int, int]]:
+        """``[(prose blocks, prose characters)]`` before each block index (and at the end)."""
+        if self._prose_prefix is None:
+            out = [(0, 0)]
+            count = chars = 0
+            for b in self.blocks:
+                n = len(b.text)
+                if n >= _PROSE_MIN and b.link < _FREE_LINK_SHARE * n and _SENTENCE_END_RE.search(b.text):
+                    count += 1
+                    chars += n
+                out.append((count, chars))
+            self._prose_prefix = out
+        return self._prose_prefix
 
 
 # Replay events recorded by _collect.
@@ -148,6 +206,8 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
     preorder = 0
     current: _Block | None = None
     pending_br = False
+    after_dt = False  # a <dt>'s text is open, waiting for its <dd>
+    in_code = 0  # open <pre>/<code> elements
 
     def flush() -> None:
         nonlocal current, pending_br
@@ -194,9 +254,14 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                     flush()
                 continue
             preorder += 1
-            hinted = _hinted(el, tag)
+            # Inside code, class names are syntax highlighting (``hljs-comment``), not furniture.
+            hinted = _hinted(el, tag) if not in_code else 0
+            if tag == "pre" or tag == "code":
+                in_code += 1
             if tag in BODY_BLOCK_TAGS or hinted:
-                flush()
+                if not (after_dt and tag == "dd" and not hinted):
+                    flush()
+                after_dt = False
                 owners.append(el)
                 events.append((_START, el, hinted, preorder, len(blocks)))
                 if hinted:
@@ -225,8 +290,15 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                     add(el.tail, in_link > 0)
                 continue
             kind = closes.pop()
+            if tag == "pre" or tag == "code":
+                in_code -= 1
             if kind:
-                flush()
+                if tag == "dt" and kind == 1 and current is not None:
+                    # ``<dt>Label</dt><dd>value</dd>`` is one line: ``Label: value``
+                    current.parts.append(" " if "".join(current.parts).rstrip().endswith((":", "：")) else ": ")
+                    after_dt = True
+                else:
+                    flush()
                 owners.pop()
                 if kind == 2:
                     hint_stack.pop()
@@ -245,12 +317,18 @@ def _values(blocks: list[_Block]) -> list[float]:
     summary) rather than among sibling paragraphs (an article)."""
     prose: dict = {}
     keys = []
+    lone: dict = {}  # element -> holds exactly one child (len() walks the children in lxml)
     for b in blocks:
         # The paragraph's parent, above wrappers that hold only it (<div><p>...</p></div>).
         node = b.owner
         parent = node.getparent()
         for _ in range(_WRAPPER_CLIMB):
-            if parent is None or len(parent) != 1:
+            if parent is None:
+                break
+            one = lone.get(parent)
+            if one is None:
+                one = lone[parent] = len(parent) == 1
+            if not one:
                 break
             node, parent = parent, parent.getparent()
         key = parent if parent is not None else node
@@ -285,6 +363,10 @@ def _walk(body) -> _Walk:
     stack: list[list] = []  # [element, hinted, preorder, first block, running value]
     in_discussion = 0
     articles: list[tuple] = []  # (element, value, range) of every <article> outside comments
+    info: dict = {}
+    prose_hints: set[int] = set()
+    walk = _Walk(blocks, None, (0, 0, 0, 0))
+    prose = walk.prose_prefix
     for ev in events:
         kind = ev[0]
         if kind == _BLOCK_EVENT:
@@ -296,6 +378,11 @@ def _walk(body) -> _Walk:
                 in_discussion += 1
         else:
             el, hinted, pre, first, value = stack.pop()
+            if hinted == 1 and _prose_hint(el, prose, first, ev[1]):
+                hinted = 0  # article prose under a weak furniture word: an ordinary element
+                prose_hints.add(pre)
+            if not in_discussion:
+                info[el] = (value, (first, ev[1], pre, ev[2]), hinted)
             if hinted:
                 if hinted == 2:
                     in_discussion -= 1
@@ -314,7 +401,10 @@ def _walk(body) -> _Walk:
                         articles.append((el, value, (first, ev[1], pre, ev[2])))
     if best is not None and len(articles) > 1:
         best, best_range = _headline_article(blocks, articles, best, best_range)
-    return _Walk(blocks, best, best_range)
+    if best is not None:
+        best_value = info[best][0]
+    walk.best, walk.best_range, walk.best_value, walk.info, walk.prose_hints = best, best_range, best_value, info, prose_hints
+    return walk
 
 
 def _headline_article(blocks, articles, best, best_range):
@@ -338,6 +428,70 @@ def _headline_article(blocks, articles, best, best_range):
     return best, best_range
 
 
+def _signature(el) -> tuple[str, str] | None:
+    """What repeated sections of one guide share: the tag and the first class token
+    (``<section class="step">`` ... ``<section class="step last">``); ``None`` for an element
+    that says nothing of itself (a bare ``<div>``)."""
+    cls = (el.get("class") or "").split()
+    if cls:
+        return (el.tag, cls[0])
+    return (el.tag, "") if el.tag == "section" else None
+
+
+def _ranges(walk: _Walk) -> list[tuple]:
+    """The block ranges of the body: the container's, or, when the article is split over
+    sibling elements (a guide's or listicle's ``<section>``s with ads or link lists between
+    them, which keep their common parent from winning), the container's and its peers'.
+
+    Going up from the container (at most :data:`_SIBLING_CLIMB` levels, never to ``<body>``),
+    the first level where the node has peers decides (the climb stops at a level where the node
+    has other siblings of positive value that are no peers): siblings with at least
+    :data:`_SIBLING_SHARE` of the container's value, or with the node's signature
+    (:func:`_signature`) and a prose paragraph. Hinted siblings and ``<article>`` siblings
+    (another story) are never peers."""
+    node, info, best_value = walk.best, walk.info, walk.best_value
+    prose = walk.prose_prefix
+    for _ in range(_SIBLING_CLIMB):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if node not in info:  # an inline element: look one level up
+            node = parent
+            continue
+        sig = _signature(node)
+        peers = []
+        for child in parent:
+            found = info.get(child) if isinstance(child.tag, str) else None
+            if child is node:
+                peers.append(found[1])
+            elif found is not None and not found[2] and child.tag != "article":
+                first, end = found[1][0], found[1][1]
+                if found[0] >= _SIBLING_SHARE * best_value or (
+                    sig is not None and _signature(child) == sig and prose[end][0] > prose[first][0]
+                ):
+                    peers.append(found[1])
+        if len(peers) > 1:
+            return peers
+        if any(isinstance(c.tag, str) and c is not node and (info.get(c) or (0,))[0] > 0 for c in parent):
+            break  # the node has positive siblings that are no peers: the container stands
+        node = parent
+    return [walk.best_range]
+
+
+def _prose_hint(el, prose: list[tuple[int, int]], first: int, end: int) -> bool:
+    """An element whose class/id names furniture only with a word that also names parts of
+    articles (:func:`crawler.extract.boilerplate.is_weak_boilerplate_attr`: a collapsed
+    ``read-more`` part, a ``toc`` layout class, a listicle item's ``header``) and which holds
+    article prose (blocks *first* to *end*: at least two prose paragraphs and
+    :data:`_HINT_PROSE_CHARS` characters of prose) is article text. Chrome tags (``<aside>``,
+    ``<nav>``...) and hidden blocks are never such."""
+    if el.tag in BODY_MARKED_TAGS or _is_hidden(el):
+        return False
+    if prose[end][0] - prose[first][0] < 2 or prose[end][1] - prose[first][1] < _HINT_PROSE_CHARS:
+        return False
+    return is_weak_boilerplate_attr(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
 def _keep(block: _Block, drop: set[str]) -> bool:
     text = block.text
     n = len(text)
@@ -350,43 +504,129 @@ def _keep(block: _Block, drop: set[str]) -> bool:
     return True
 
 
-def extract_body(root, *, title: str | None = None, subtitle: str | None = None) -> list[str]:
+def extract_body(root, *, title: str | None = None, subtitle: str | None = None, within=None) -> list[str]:
     """The article's body paragraphs (plain text, each cleaned with ``clean_text``) from a
     parsed HTML tree *root*; ``[]`` when there is no article text.
 
-    *title* and *subtitle* are left out of the body when they appear in it. Structured data's
-    ``articleBody`` is the page object's business (:meth:`crawler.extract.page.ReviewPage.body`,
-    with :func:`structured_body_wins`).
+    *title* and *subtitle* are left out of the body when they appear in it. *within*: the body
+    container is given (a site's body selector matched it) and is not searched for; its text is
+    cut into paragraphs and cleaned the same way. Structured data's ``articleBody`` is the page
+    object's business (:meth:`crawler.extract.page.ReviewPage.body`, with
+    :func:`structured_body_wins`).
     """
-    if root is None:
-        return []
-    body = root.find("body") if root.tag != "body" else root
-    if body is None:
-        body = root
-    walk = _walk(body)
+    if within is not None:
+        walk = _walk(within)
+        ranges = [(0, len(walk.blocks), 1, _NO_END)] if walk.blocks else []
+    else:
+        if root is None:
+            return []
+        body = root.find("body") if root.tag != "body" else root
+        if body is None:
+            body = root
+        walk = _walk(body)
+        ranges = _ranges(walk) if walk.best is not None else []
     drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
-    paras: list[str] = []
-    if walk.best is not None:
-        first, end, pre, last = walk.best_range
-        kept = [b for b in walk.blocks[first:end] if not (pre < b.hint <= last) and _keep(b, drop)]
-        # Bylines and datelines at the edges of the body are page furniture.
-        while kept and _edge_furniture(kept[0].text):
-            kept.pop(0)
-        while kept and _edge_furniture(kept[-1].text):
-            kept.pop()
-        paras = [b.text for b in kept]
+    kept = []
+    for first, end, pre, last in ranges:
+        keep_hints = walk.prose_hints
+        kept.extend(
+            b for b in walk.blocks[first:end]
+            if (not (pre < b.hint <= last) or b.hint in keep_hints) and _keep(b, drop)
+        )
+    texts = [b.text for b in kept]
+    # Bylines, datelines, spec boxes and credit/grade headers at the start, bios at the end
+    # are page furniture.
+    start = 0
+    while start < len(texts) and (_edge_furniture(texts[start]) or _head_furniture(texts, start)):
+        start += 1
+    end = len(texts)
+    while end > start and (_edge_furniture(texts[end - 1]) or _is_bio(texts[end - 1])):
+        end -= 1
+    paras = texts[start:end]
     return paras
+
+
+_NO_END = 1 << 62
+# A spec box's heading ("Need to know", "At a glance", "Key facts", "Specs"...).
+_SPEC_HEAD_RE = re.compile(
+    r"^(?:need\s+to\s+know|at\s+a\s+glance|key\s+(?:facts|info|details|specs)|fact\s*(?:box|file|sheet)|"
+    r"quick\s+(?:facts|info|specs)|specs|specifications|the\s+facts|details|info)\b\s*[:.\-–—]?",
+    re.IGNORECASE,
+)
+# One line of a spec box or credits header: ``Label: value`` (a short label, a short value).
+_LABEL_LINE_RE = re.compile(r"^[^\W\d][\w’'&/().\- ]{0,38}(?:\?|\s*[:：])\s*\S.{0,150}$")
+# A critic's bio after the review: a follow prompt, "X is a film critic ...".
+_BIO_RE = re.compile(
+    r"(?:\b(?i:follow)\s+(?:him|her|them|me|us|[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)\s+on\s+"
+    r"(?i:twitter|x|instagram|bluesky|threads|mastodon|letterboxd|facebook|tiktok)\b|"
+    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was)\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,5}"
+    r"(?:critic|writer|editor|journalist|contributor|reporter|columnist|freelancer|author|blogger)\b)",
+)
+
+
+def _head_furniture(texts: list[str], i: int) -> bool:
+    """A block at the start of the body that is a spec box's heading or line, or a credits or
+    grade header line (``Need to know``, ``Developer: X``, ``Grade: B+``, ``Director: X``)."""
+    text = texts[i]
+    if len(text) > 200:
+        return False
+    if _SPEC_HEAD_RE.match(text) and (len(text) <= 40 or _LABEL_LINE_RE.match(text)) and not _SENTENCE_END_RE.search(text):
+        return True
+    if len(text) <= 40 and parse_grade(text) is not None:
+        return True
+    if credit_role(text):
+        return True
+    # A label line among others at the top (a spec box without its heading): the next block
+    # is a label line too, or the previous one was furniture.
+    if _LABEL_LINE_RE.match(text) and not _SENTENCE_END_RE.search(text):
+        nxt = texts[i + 1] if i + 1 < len(texts) else ""
+        return bool(_LABEL_LINE_RE.match(nxt)) or i > 0
+    return False
+
+
+def _is_bio(text: str) -> bool:
+    """The critic's bio or a follow prompt (``Follow them on Twitter``, ``Jane Doe is a film
+    critic based in ...``): a short block at the end of the body."""
+    return len(text) <= 400 and _BIO_RE.search(text) is not None
 
 
 _TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 
 
 def structured_paragraphs(value) -> list[str]:
-    """A structured-data ``articleBody``/``reviewBody`` as paragraphs (HTML in it read as text)."""
+    """A structured-data ``articleBody``/``reviewBody`` as paragraphs (HTML in it read as text,
+    also when it is escaped again)."""
     if not isinstance(value, str) or not value.strip() or len(value) >= 2_000_000:
         return []
-    text = html_to_text(value) if looks_like_html(value) else value  # some sites put the HTML there
+    text = value
+    for _ in range(3):  # some sites put the HTML there, some escape it twice (``&amp;lt;p&amp;gt;``)
+        if not looks_like_html(text):
+            break
+        text = html_to_text(text)
     return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
+
+
+# The body decision: a candidate shorter than this share of the other one is "much shorter".
+_MUCH_SHORTER = 0.5
+
+
+def choose_body(selected: list[str], extracted: list[str], *, site_selector: bool) -> str:
+    """``"selector"`` or ``"extractor"``: which of a body selector's paragraphs (*selected*)
+    and the main-text extractor's (*extracted*) is the page's body.
+
+    An empty body never wins over a non-empty one. A site's own selector wins unless its
+    result is much shorter (less than half the characters) than the extractor's (it matched a
+    teaser or a fragment); a generic selector (one that matches any site's markup) loses unless
+    the extractor's result is much shorter than its own (the extractor took a fragment)."""
+    if selected == extracted:
+        return "selector" if selected else "extractor"  # the same text: the selector named it
+    sel_len = sum(len(p) for p in selected)
+    ext_len = sum(len(p) for p in extracted)
+    if not sel_len or not ext_len:
+        return "selector" if sel_len else "extractor"
+    if site_selector:
+        return "extractor" if sel_len < _MUCH_SHORTER * ext_len else "selector"
+    return "selector" if ext_len < _MUCH_SHORTER * sel_len else "extractor"
 
 
 def structured_body_wins(structured: list[str], html: list[str]) -> bool:

@@ -22,7 +22,7 @@ import parsel
 from lxml import etree
 
 from crawler.record.item import Review
-from crawler.extract.boilerplate import is_chrome_attr, is_chrome_text, is_module_attr, is_module_heading
+from crawler.extract.boilerplate import is_chrome_attr, is_module_attr, is_module_heading
 from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
 from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
@@ -33,7 +33,7 @@ from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
-from crawler.extract.mainbody import extract_body, structured_body_wins, structured_paragraphs
+from crawler.extract.mainbody import choose_body, extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import BLOCK_TAGS, GRADE_SKIP_TAGS, PARA_TAGS, SKIP_CONTAINERS
 from crawler.extract.dom import (
     decode_html,
@@ -52,6 +52,7 @@ FILM_TYPES = frozenset({"Movie", "Film"})
 TV_TYPES = frozenset({"TVSeries", "TVSeason", "TVEpisode", "TVShow"})
 _ORG_TYPES = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
 _GRADE_LABEL_RE = re.compile(r"^\s*(?:[\w’'.-]+\s+){0,2}grade\s*[:\-–—]", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"”’')]*$")
 _BY_PREFIX_RE = re.compile(r"^\s*(?:by|words by|written by|review by)\s+", re.IGNORECASE)
 # A byline's lead-in ("By", "Analysis by", "Review by").
 _BYLINE_PREFIX_RE = re.compile(
@@ -393,10 +394,17 @@ class ReviewPage(FieldPage):
         return self.body_container()
 
     def _body_container_selector(self) -> etree._Element | None:
+        """The site's selector: of a selector's matches, the one with the most text (the first
+        may be a teaser or an empty element); a selector whose matches are all empty is passed over."""
         for css in self.body_css:
-            found = self.sel.css(css)
-            if found:
-                return found[0].root
+            best, best_len = None, 0
+            for found in self.sel.css(css):
+                n = len(clean_text(element_text(found.root)))
+                if n > best_len:
+                    best, best_len = found.root, n
+            if best is not None:
+                self.__dict__["_body_css"] = css
+                return best
         return None
 
     def _body_container_text(self) -> etree._Element | None:
@@ -783,36 +791,51 @@ class ReviewPage(FieldPage):
 
     # body -------------------------------------------------------------
     def body_paragraphs(self) -> list[str]:
-        """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left out)."""
+        """The body's paragraphs read from the HTML (credits, grade lines, dek and chrome left
+        out): the best of the body selector's container and the main-text extractor's.
+
+        The container a selector matched is cut into paragraphs as the extractor cuts its own
+        (bare text between ``<br>``s is a paragraph too); the decision
+        (:func:`crawler.extract.mainbody.choose_body`) takes the extractor's body when the
+        selector's is empty or much shorter and, for the base class's generic selectors, unless
+        the extractor's is empty or much shorter."""
+        return self._body_choice[0]
+
+    @cached_property
+    def _body_choice(self) -> tuple[list[str], str]:
+        """``(paragraphs, layer)``: the body read from the HTML and which reading won
+        (``selector``, or ``text`` for the main-text extractor)."""
         container = self.body_root
         if container is None or self.answer("body_container").layer != "selector":
-            return self.generic_body_paragraphs()
-        title, subtitle = self.title(), self.subtitle()
+            return self.generic_body_paragraphs(), "text"
+        selected = self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle(), within=container))
+        css = self.__dict__.get("_body_css")
+        site_own = css not in ReviewPage.body_css or type(self).body_css != ReviewPage.body_css
+        extracted = self.generic_body_paragraphs()
+        if choose_body(selected, extracted, site_selector=site_own) == "selector":
+            return selected, "selector"
+        return extracted, "text"
+
+    def _body_filter(self, paragraphs: list[str]) -> list[str]:
+        """Credit lines (also a bold label without its colon: ``Director Jane Doe``) and short
+        grade lines are not body paragraphs."""
         paras: list[str] = []
-        for el in self.paragraphs(container):
-            text = clean_text(element_text(el))
-            if not text or is_chrome_text(text) or text in (title, subtitle):
+        for text in paragraphs:
+            if len(text) <= 300 and credit_role(text):
                 continue
-            lines = self.block_lines(el)
-            if lines and credit_role(lines[0]) and sum(1 for line in lines if credit_role(line)) * 2 >= len(lines):
-                continue
+            if len(text) <= 80 and not _SENTENCE_END_RE.search(text):
+                words = text.split()
+                if any(credit_role(f"{' '.join(words[:k])}: {' '.join(words[k:])}") for k in range(1, min(3, len(words) - 1) + 1)):
+                    continue
             if len(text) < 40 and self.parse_grade(text) is not None:
                 continue
             paras.append(text)
         return paras
 
     def generic_body_paragraphs(self) -> list[str]:
-        """No site body selector matched: the main-text extractor
-        (:func:`crawler.extract.mainbody.extract_body`) reads the body, then credit and grade lines
-        are left out as above."""
-        paras: list[str] = []
-        for text in extract_body(self.root, title=self.title(), subtitle=self.subtitle()):
-            if len(text) <= 300 and credit_role(text):
-                continue
-            if len(text) < 40 and self.parse_grade(text) is not None:
-                continue
-            paras.append(text)
-        return paras
+        """The main-text extractor (:func:`crawler.extract.mainbody.extract_body`) reads the
+        body, then credit and grade lines are left out as above."""
+        return self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle()))
 
     def structured_body(self) -> tuple[str, list[str]] | None:
         """``articleBody``/``reviewBody`` from structured data as paragraphs, with its source."""
@@ -826,10 +849,10 @@ class ReviewPage(FieldPage):
     def _body_html(self) -> Answer | None:
         """The body's paragraphs read from the HTML: a ``selector`` answer when the site's body
         selector gave the container, else ``text`` (the main-text extractor)."""
-        paras = self.body_paragraphs()
+        paras, layer = self._body_choice
         if not paras:
             return None
-        return Answer(paras, "selector" if self.answer("body_container").layer == "selector" else "text")
+        return Answer(paras, layer)
 
     def _body_structured(self) -> Answer | None:
         found = self.structured_body()

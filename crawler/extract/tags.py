@@ -31,10 +31,14 @@ SKIP_CONTAINERS = frozenset({"aside", "nav", "footer", "form", "figure", "figcap
 BODY_SKIP_TAGS = frozenset(
     {
         "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-        "video", "audio", "map", "head", "title", "select", "button", "input", "textarea", "option",
-        "nav", "aside", "footer", "figure", "figcaption", "header", "menu", "dialog", "label",
+        "video", "audio", "map", "head", "title", "select", "input", "textarea", "option",
+        "figure", "figcaption",
     }
 )
+# elements of page chrome that are entered but marked, as a furniture class/id is: their text
+# is left out unless the body container is inside one (templates put the whole article in a
+# <header>, a broken page nests everything in a <button>);
+BODY_MARKED_TAGS = frozenset({"nav", "aside", "footer", "header", "menu", "dialog", "label", "button"})
 # elements whose start or end breaks a text run into a new block;
 BODY_BLOCK_TAGS = frozenset(
     {
