@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from .guard import never_raises
+
 __all__ = ["parse_date", "parse_datetime", "datetime_offset", "find_dates", "coerce_date", "MONTHS"]
 
 # Month names and abbreviations (AP style included: "Sept.", "Aug.") -> month number.
@@ -245,6 +247,7 @@ def _format_utc(year, month, day, hour, minute, second, tz) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@never_raises(None)
 def parse_datetime(text: object) -> str | None:
     """Return *text* as the record's ISO 8601 form, or None when it is not a date(time).
 
@@ -261,36 +264,33 @@ def parse_datetime(text: object) -> str | None:
     >>> parse_datetime("2025-05-30T15:00:00+02:00")
     '2025-05-30T13:00:00Z'
     """
-    try:
-        if isinstance(text, _dt.datetime):
-            value = text if text.tzinfo else text.replace(tzinfo=_dt.timezone.utc)
-            return _format_utc(value.year, value.month, value.day, value.hour, value.minute,
-                               value.second, value.strftime("%z") or None)
-        if isinstance(text, _dt.date):
-            return text.isoformat()
-        if not isinstance(text, str):
-            return None
-        s = text.strip()
-        if not s or len(s) > 80:
-            return None
-        m = _ISO_DT_RE.match(s) or _ISO_BASIC_RE.match(s)
-        if m:
-            if m["hour"] is None:
-                d = _make_date(int(m["year"]), int(m["month"]), int(m["day"]))
-                return d.isoformat() if d else None
-            return _format_utc(m["year"], m["month"], m["day"], m["hour"], m["minute"], m["second"], m["tz"])
-        m = _RFC_RE.match(s)
-        if m:
-            month = MONTHS.get(m["mon"].lower().rstrip("."))
-            if month is None:
-                return None
-            return _format_utc(m["year"], month, m["day"], m["hour"], m["minute"], m["second"], m["tz"])
-        dates = find_dates(s)
-        if len(dates) == 1:
-            return dates[0][2]
+    if isinstance(text, _dt.datetime):
+        value = text if text.tzinfo else text.replace(tzinfo=_dt.timezone.utc)
+        return _format_utc(value.year, value.month, value.day, value.hour, value.minute,
+                           value.second, value.strftime("%z") or None)
+    if isinstance(text, _dt.date):
+        return text.isoformat()
+    if not isinstance(text, str):
         return None
-    except Exception:  # noqa: BLE001 - must never raise
+    s = text.strip()
+    if not s or len(s) > 80:
         return None
+    m = _ISO_DT_RE.match(s) or _ISO_BASIC_RE.match(s)
+    if m:
+        if m["hour"] is None:
+            d = _make_date(int(m["year"]), int(m["month"]), int(m["day"]))
+            return d.isoformat() if d else None
+        return _format_utc(m["year"], m["month"], m["day"], m["hour"], m["minute"], m["second"], m["tz"])
+    m = _RFC_RE.match(s)
+    if m:
+        month = MONTHS.get(m["mon"].lower().rstrip("."))
+        if month is None:
+            return None
+        return _format_utc(m["year"], month, m["day"], m["hour"], m["minute"], m["second"], m["tz"])
+    dates = find_dates(s)
+    if len(dates) == 1:
+        return dates[0][2]
+    return None
 
 
 def datetime_offset(text: object) -> str | None:

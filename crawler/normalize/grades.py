@@ -34,6 +34,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .text import clean_text, html_to_text, looks_like_html
+from .guard import never_raises
 
 __all__ = [
     "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES", "SITE_SCALES",
@@ -531,6 +532,7 @@ def _parse_html(s: str, *, best: Decimal | None) -> dict | None:
     return None
 
 
+@never_raises(None)
 def parse_grade(text: object, *, best: object = None, site_hint: object = None) -> dict | None:
     """Return the grade object ``{raw, scale, value, best, score, letter}`` or None.
 
@@ -553,21 +555,18 @@ def parse_grade(text: object, *, best: object = None, site_hint: object = None) 
     >>> parse_grade("3.5/4")["score"]
     88
     """
-    try:
-        if isinstance(text, (bytes, bytearray)):
-            text = bytes(text).decode("utf-8", errors="replace")
-        if not isinstance(text, str) or not text or len(text) > _MAX_HTML:
-            return None
-        b = _default_best(best, site_hint)
-        if looks_like_html(text):
-            if "<" in text:
-                return _parse_html(text, best=b)
-            text = html.unescape(text)
-        if len(text) > _MAX_TEXT * 4:
-            return None
-        return _parse_text(clean_text(text), best=b)
-    except Exception:  # noqa: BLE001 - must never raise
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if not isinstance(text, str) or not text or len(text) > _MAX_HTML:
         return None
+    b = _default_best(best, site_hint)
+    if looks_like_html(text):
+        if "<" in text:
+            return _parse_html(text, best=b)
+        text = html.unescape(text)
+    if len(text) > _MAX_TEXT * 4:
+        return None
+    return _parse_text(clean_text(text), best=b)
 
 
 def _is_letter(v: object) -> bool:
@@ -578,6 +577,7 @@ def _is_letter(v: object) -> bool:
     return got is not None and got["scale"] == "letter"
 
 
+@never_raises(None)
 def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None) -> dict | None:
     """Return the grade object for a schema.org ``Rating``, or None.
 
@@ -595,50 +595,47 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
     >>> grade_from_rating("4.5")["score"]
     90
     """
-    try:
-        v = _number(value)
-        if v is None:
-            if not isinstance(value, str) or len(value) > _MAX_TEXT:
-                return None
-            text = clean_text(value)
-            if _is_letter(text):
-                for bound in (best, worst):
-                    if bound not in (None, "") and not _is_letter(bound):
-                        return None  # a letter on a number scale
-                return parse_grade(text)
-            if best not in (None, "") and _is_letter(best):
-                return None
-            got = parse_grade(text)
-            if not got or got["scale"] not in ("numeric", "stars") or not re.search(r"[/%]", text):
-                return None
-            top = _number(best) if best not in (None, "") else None
-            if (best not in (None, "") and top is None) or (top is not None and top != Decimal(str(got["best"]))):
-                return None  # the text's scale and bestRating disagree
-            low = _number(worst) if worst not in (None, "") else None
-            if worst not in (None, "") and (low is None or low > 1 or Decimal(str(got["value"])) < low):
-                return None
-            return got
-        if _is_letter(best) or _is_letter(worst):
-            return None  # a number on a letter scale
-        top = _number(best) if best not in (None, "") else Decimal(5)
-        if top is None or top <= 0:
+    v = _number(value)
+    if v is None:
+        if not isinstance(value, str) or len(value) > _MAX_TEXT:
             return None
+        text = clean_text(value)
+        if _is_letter(text):
+            for bound in (best, worst):
+                if bound not in (None, "") and not _is_letter(bound):
+                    return None  # a letter on a number scale
+            return parse_grade(text)
+        if best not in (None, "") and _is_letter(best):
+            return None
+        got = parse_grade(text)
+        if not got or got["scale"] not in ("numeric", "stars") or not re.search(r"[/%]", text):
+            return None
+        top = _number(best) if best not in (None, "") else None
+        if (best not in (None, "") and top is None) or (top is not None and top != Decimal(str(got["best"]))):
+            return None  # the text's scale and bestRating disagree
         low = _number(worst) if worst not in (None, "") else None
-        if worst not in (None, "") and low is None:
+        if worst not in (None, "") and (low is None or low > 1 or Decimal(str(got["value"])) < low):
             return None
-        if low is not None and (low < 0 or low > 1 or low >= top or v < low):
-            return None
-        raw_text = clean_text(raw) if isinstance(raw, str) else ""
-        if raw_text:
-            got = parse_grade(raw_text, best=top)
-            if got and got["scale"] in ("stars", "numeric") and Decimal(str(got["value"])) == v:
-                return got
-        scale = "stars" if raw_text and ("star" in raw_text.lower() or any(
-            c in raw_text for c in _FULL_GLYPHS + _EMPTY_GLYPHS)) else "numeric"
-        shown = raw_text or f"{_plain(v)}/{_plain(top)}"
-        return _grade(shown, scale, v, top)
-    except Exception:  # noqa: BLE001 - must never raise
+        return got
+    if _is_letter(best) or _is_letter(worst):
+        return None  # a number on a letter scale
+    top = _number(best) if best not in (None, "") else Decimal(5)
+    if top is None or top <= 0:
         return None
+    low = _number(worst) if worst not in (None, "") else None
+    if worst not in (None, "") and low is None:
+        return None
+    if low is not None and (low < 0 or low > 1 or low >= top or v < low):
+        return None
+    raw_text = clean_text(raw) if isinstance(raw, str) else ""
+    if raw_text:
+        got = parse_grade(raw_text, best=top)
+        if got and got["scale"] in ("stars", "numeric") and Decimal(str(got["value"])) == v:
+            return got
+    scale = "stars" if raw_text and ("star" in raw_text.lower() or any(
+        c in raw_text for c in _FULL_GLYPHS + _EMPTY_GLYPHS)) else "numeric"
+    shown = raw_text or f"{_plain(v)}/{_plain(top)}"
+    return _grade(shown, scale, v, top)
 
 
 def _unwrap(v: object) -> object:
