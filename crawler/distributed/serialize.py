@@ -38,14 +38,14 @@ METHODS = ("GET", "HEAD")
 #: meta keys a queued request may carry: the project's own, then Scrapy's bookkeeping
 META_KEYS = frozenset({
     # crawler/spiders/*.py
-    "listing", "sitemap", "sitemap_lastmod", "lastmod", "feed", "link_depth",
+    "listing", "sitemap", "sitemap_lastmod", "sitemap_depth", "lastmod", "feed", "link_depth",
     "expected_review", "source", "review_page",
     # crawler/middlewares/conditional.py
-    "handle_httpstatus_list",
+    "handle_httpstatus_list", "known_review_id",
     # Scrapy: retry, redirect, depth, download slot, per-request switches
     "retry_times", "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons",
     "depth", "download_slot", "dont_retry", "dont_redirect", "dont_obey_robotstxt",
-    "download_timeout", "max_retry_times", "allow_offsite", "dont_merge_cookies",
+    "download_timeout", "download_maxsize", "max_retry_times", "allow_offsite", "dont_merge_cookies",
     "is_start_request", "handle_httpstatus_all",
 })
 #: per-download bookkeeping copied onto retried requests: dropped, not stored
