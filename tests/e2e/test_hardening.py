@@ -194,7 +194,8 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
 # ---------------------------------------------------------------- 4: a damaged state stops the run
 def state_run(tmp: Path, srv, mode: str = "backfill") -> subprocess.CompletedProcess:
     urls = ",".join(f"{srv.base_url}/r/{i}" for i in range(3))
-    return run_scrapy(["crawl", "avclub", "-a", f"urls={urls}", "-a", f"mode={mode}", "-O", str(tmp / "out" / "out.jsonl"),
+    # one file per run (a backfill resumes into new files: -O onto a non-empty file is refused in backfill mode)
+    return run_scrapy(["crawl", "avclub", "-a", f"urls={urls}", "-a", f"mode={mode}", "-o", f"{tmp / 'out'}/%(batch_time)s-%(run_id)s.jsonl:jsonl",
                        "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET, "-s", f"STATS_DUMP_PATH={tmp / 'stats.json'}"], timeout=90)
 
 
@@ -211,7 +212,8 @@ def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_i
             srv.script(f"/r/{i}", page(f"Review {i}"))
         first = state_run(tmp_path, srv)
         assert first.returncode == 0, first.stderr[-3000:]
-        assert len(read_jsonl(tmp_path / "out" / "out.jsonl")) == 3
+        written = [p for p in (tmp_path / "out").glob("*.jsonl") if not p.name.endswith(".rejects.jsonl")]
+        assert len(written) == 1 and len(read_jsonl(written[0])) == 3
         outputs = snapshot(tmp_path / "out")
         good_state = (tmp_path / "state.sqlite").read_bytes()
         assert not (tmp_path / "state.sqlite-wal").exists()  # checkpointed when the run closed it
