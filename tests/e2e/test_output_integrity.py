@@ -318,7 +318,7 @@ def test_O_with_a_corrupt_state_keeps_the_previous_file(site, tmp_path):
     state.write_bytes(b"this is not a database" * 100)
     proc = scrapy_crawl(server, "-a", f"state={state}", "-O", str(out))
     assert proc.returncode == 2, proc.stderr[-3000:]
-    assert last_line(proc).startswith("RUN FAILED: cannot open the state store")
+    assert last_line(proc).startswith("RUN FAILED: the state store ") and "is unusable" in last_line(proc)  # (#13: checked when opened)
     assert out.read_bytes() == before and no_temp_files(tmp_path)
 
 
