@@ -126,9 +126,40 @@ def validate_file(path: Path, out=sys.stdout) -> int:
         return bad + 1
 
 
+#: formats whose records keep their JSON types: checked record by record (JSON Lines by line)
+RECORD_FORMATS = (".json", ".parquet")
+#: formats whose cells hold text: not checkable against the record's JSON Schema
+TEXT_FORMATS = (".csv", ".xml")
+
+
+def validate_records(path: Path, out=sys.stdout) -> int:
+    """Validate a JSON array or Parquet output file record by record (``PATH:#N: reason``);
+    return how many problems there were. Never raises on the file's content."""
+    from crawler.output.manifest import read_records
+    from crawler.record.validate import record_errors
+
+    bad = n = 0
+    try:
+        for n, record in enumerate(read_records(path), 1):
+            if record is None:
+                bad += 1
+                print(f"{path}:#{n}: not a readable record", file=out)
+                continue
+            errors = record_errors(record)
+            if errors:
+                bad += 1
+                print(f"{path}:#{n}: {'; '.join(errors)[:1000]}", file=out)
+    except Exception as exc:  # noqa: BLE001 - any damaged file: reported, the other files are checked
+        print(f"{path}:#{n + 1}: cannot read: {type(exc).__name__}: {str(exc)[:200]}", file=out)
+        return bad + 1
+    return bad
+
+
 def validate_files(paths: list[Path], out=sys.stdout) -> int:
-    """Validate JSON Lines files against the schema; return the number of invalid lines."""
-    return sum(validate_file(path, out) for path in paths)
+    """Validate output files against the schema (JSON Lines by line; JSON arrays and Parquet by
+    record); return the number of invalid lines or records."""
+    return sum(validate_records(path, out) if path.name.removesuffix(".gz").endswith(RECORD_FORMATS)
+               else validate_file(path, out) for path in paths)
 
 
 def run_demo(out_dir: Path, site: str = "avclub") -> int:
@@ -401,8 +432,9 @@ def main(argv: list[str] | None = None) -> int:
                             epilog="example: crawler demo --out /tmp/demo")
     p_demo.add_argument("--out", type=Path, default=Path("output/demo"), help="output folder (default output/demo)")
     p_val = sub.add_parser("validate", help="validate JSONL output files against the schema", formatter_class=raw,
-                           description="Check JSON Lines output files (.jsonl, .jsonl.gz) against the record schema: "
-                                       "one line per invalid record; exit 0 when all are valid, 1 otherwise, 2 for a missing file.",
+                           description="Check output files against the record schema: JSON Lines (.jsonl, .jsonl.gz) line by "
+                                       "line, JSON arrays and Parquet record by record; one line per problem; exit 0 when all are "
+                                       "valid, 1 otherwise, 2 for a missing file or a CSV/XML file (not checkable: text cells).",
                            epilog="example: crawler validate output/avclub/*.jsonl")
     p_val.add_argument("files", nargs="+", type=Path, help="output files")
     p_ext = sub.add_parser("extract", help="print the record for a saved page or fixture folder", formatter_class=raw,
@@ -480,6 +512,12 @@ def main(argv: list[str] | None = None) -> int:
         missing = [p for p in args.files if not p.is_file()]
         if missing:
             print(f"{'not a file' if missing[0].exists() else 'no such file'}: {missing[0]}", file=sys.stderr)
+            return 2
+        text = [p for p in args.files if p.name.removesuffix(".gz").endswith(TEXT_FORMATS)]
+        if text:
+            print(f"cannot check {text[0]}: CSV and XML cells hold text, not the record's JSON types; crawler validate "
+                  "checks JSON Lines, JSON and Parquet files (the manifest's item_count and sha256 vouch for the others)",
+                  file=sys.stderr)
             return 2
         bad = validate_files(args.files)
         print(f"{'OK' if not bad else 'INVALID'}: {bad} invalid line(s) in {len(args.files)} file(s) checked", file=sys.stderr)

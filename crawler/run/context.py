@@ -139,6 +139,10 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
             probe.unlink()
         except OSError as exc:
             return f"cannot write the output {target}: {describe_os_error(exc)}"
+        whole_file = fmt in ("json", "csv", "xml", "parquet", "pickle", "marshal")  # one document: no appending
+        if (not options.get("overwrite") and whole_file and "%(" not in uri and target.is_file() and target.stat().st_size > 0):
+            return (f"-o {target} would append {fmt} records to an existing {fmt} file, which breaks it (a second "
+                    f"{'header' if fmt == 'csv' else 'document'}): use -O {target} for a fresh dump, another file name, or JSON Lines")
         if (options.get("overwrite") and explicit_mode in ("incremental", "backfill") and "%(" not in uri
                 and target.is_file() and target.stat().st_size > 0):
             return (f"-O {target} with -a mode={explicit_mode} would replace the reviews already in it with this "

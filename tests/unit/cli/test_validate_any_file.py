@@ -83,3 +83,35 @@ def test_hostile_files_are_reported_line_by_line_and_the_rest_is_checked(tmp_pat
 def test_a_directory_or_a_missing_file_is_a_usage_error(tmp_path):
     proc = validate(tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "not a file" in proc.stderr
+
+
+def test_json_and_parquet_outputs_are_checked_record_by_record(tmp_path, capsys):
+    """``-O x.json`` writes a valid array: ``crawler validate`` says so (it read it as JSON Lines)."""
+    import json as _json
+
+    from crawler.cli import main
+    from tests.support.crawl import FIXTURES
+
+    good = _json.loads((FIXTURES / "avclub" / "lost-in-starlight" / "expected.json").read_text("utf-8"))
+    good["fetched_at"] = "2025-06-01T12:00:00Z"
+    ok = tmp_path / "ok.json"
+    ok.write_text(_json.dumps([good, good], ensure_ascii=False), "utf-8")
+    assert main(["validate", str(ok)]) == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text(_json.dumps([good, {**good, "word_count": -1}, 7]), "utf-8")
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}:#2: word_count" in out and f"{bad}:#3: not a readable record" in out
+    torn = tmp_path / "torn.json"
+    torn.write_text(_json.dumps([good])[:-10], "utf-8")
+    assert main(["validate", str(torn)]) == 1
+
+
+def test_csv_and_xml_are_refused_not_misjudged(tmp_path, capsys):
+    from crawler.cli import main
+
+    for name in ("out.csv", "out.xml.gz"):
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        assert main(["validate", str(path)]) == 2
+        assert "cannot check" in capsys.readouterr().err

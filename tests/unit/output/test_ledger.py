@@ -171,3 +171,17 @@ def test_recovery_reads_back_every_text_format(tmp_path, name, exporter_cls):
     assert {k: row[k] for k in ("id", "url", "content_hash")} == {"id": "id2", "url": "https://e.x/2", "content_hash": "h2"}
     assert set(row["field_hashes"]) >= {"title", "body", "grade"}  # for the change events (schema v2)
     assert scan["coverage"]["title"] == 1.0
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xml", "parquet"])
+def test_appending_to_a_whole_document_format_is_refused(tmp_path, fmt):
+    """``-o x.csv`` onto an existing file would write a second header (JSON: a second array)."""
+    target = tmp_path / f"out.{fmt}"
+    assert check_feeds(_settings({str(target): {"format": fmt}}), "avclub", None) is None  # a new file: fine
+    target.write_text("x", "utf-8")
+    refused = check_feeds(_settings({str(target): {"format": fmt}}), "avclub", None)
+    assert refused.startswith(f"-o {target} would append {fmt} records") and f"-O {target}" in refused
+    assert check_feeds(_settings({str(target): {"format": fmt, "overwrite": True}}), "avclub", None) is None
+    jsonl = tmp_path / "out.jsonl"
+    jsonl.write_text('{"a": 1}\n', "utf-8")
+    assert check_feeds(_settings({str(jsonl): {"format": "jsonl"}}), "avclub", None) is None  # JSON Lines appends
