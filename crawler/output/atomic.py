@@ -228,7 +228,21 @@ class AtomicFile:
             self.discard()
 
 
-class AtomicFileFeedStorage:
+class _FeedStorage:
+    """What our feed storages share: built from the crawler, the ledger of the file they opened."""
+
+    file: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None):
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    @property
+    def ledger(self) -> Ledger | None:
+        return self.file.ledger if self.file is not None else None
+
+
+class AtomicFileFeedStorage(_FeedStorage):
     """Local file feed storage that writes atomically (temporary file + rename on close).
 
     Feed option ``overwrite`` (``-O``) replaces the target; otherwise (``-o``) the new items
@@ -256,14 +270,6 @@ class AtomicFileFeedStorage:
         #: why the file was deliberately not put in place (the veto's reason), or None
         self.vetoed: str | None = None
         self.file: AtomicFile | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None):
-        return cls(uri, feed_options=feed_options, crawler=crawler)
-
-    @property
-    def ledger(self) -> Ledger | None:
-        return self.file.ledger if self.file is not None else None
 
     def open(self, spider: Any) -> IO[bytes]:
         if self.crawler is not None:
@@ -341,7 +347,7 @@ class StdoutFile:
         return False
 
 
-class StdoutFeedStorage:
+class StdoutFeedStorage(_FeedStorage):
     """``-O -`` / ``stdout:``: the records go to standard output, flushed when the feed closes.
     Not durable (``durable = False``): a pipe cannot confirm that its reader kept them, so the
     run controller marks nothing exported in the state and does not move the watermark."""
@@ -356,14 +362,6 @@ class StdoutFeedStorage:
         self.error: str | None = None
         self.veto = None
         self.file: StdoutFile | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler, uri: str, *, feed_options: dict[str, Any] | None = None):
-        return cls(uri, feed_options=feed_options, crawler=crawler)
-
-    @property
-    def ledger(self) -> Ledger | None:
-        return self.file.ledger if self.file is not None else None
 
     def open(self, spider: Any) -> IO[bytes]:
         self.file = StdoutFile(sys.stdout.buffer)
