@@ -91,12 +91,13 @@ def line_problem(raw: bytes) -> str | None:
     return None
 
 
-def validate_file(path: Path, out=sys.stdout) -> int:
+def validate_file(path: Path, out=None) -> int:
     """Validate one JSON Lines file (``.gz``: gzip); print one line per problem
     (``PATH:LINE: reason``) and return how many there were. Never raises on the file's content:
     a line that is not UTF-8, not JSON, nested too deeply or not a valid record is reported and
     the next line is read; a UTF-16/32 file, or a gzip stream that is corrupt or cut short, is
     reported at the line where reading stopped."""
+    out = out if out is not None else sys.stdout
     bad = 0
     lineno = 0
     try:
@@ -132,9 +133,10 @@ RECORD_FORMATS = (".json", ".parquet")
 TEXT_FORMATS = (".csv", ".xml")
 
 
-def validate_records(path: Path, out=sys.stdout) -> int:
+def validate_records(path: Path, out=None) -> int:
     """Validate a JSON array or Parquet output file record by record (``PATH:#N: reason``);
     return how many problems there were. Never raises on the file's content."""
+    out = out if out is not None else sys.stdout  # looked up at call time (a test may replace it)
     from crawler.output.manifest import read_records
     from crawler.record.validate import record_errors
 
@@ -155,9 +157,10 @@ def validate_records(path: Path, out=sys.stdout) -> int:
     return bad
 
 
-def validate_files(paths: list[Path], out=sys.stdout) -> int:
+def validate_files(paths: list[Path], out=None) -> int:
     """Validate output files against the schema (JSON Lines by line; JSON arrays and Parquet by
     record); return the number of invalid lines or records."""
+    out = out if out is not None else sys.stdout
     return sum(validate_records(path, out) if path.name.removesuffix(".gz").endswith(RECORD_FORMATS)
                else validate_file(path, out) for path in paths)
 
