@@ -11,7 +11,7 @@ stats and reject files are the same as without the pool (the order of lines may 
 
 ``EXTRACT_WORKERS = "auto"`` (the default): a pool of ``cores - 1`` workers (at least 1) when the
 crawl is CPU-bound -- no AutoThrottle and no download delay, as in backfills and benchmarks at
-high concurrency -- and inline otherwise: a polite crawl fetches a few pages per second, where a
+high concurrency -- and inline otherwise (and in distributed mode, which scales by workers): a polite crawl fetches a few pages per second, where a
 worker only costs memory (~90 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline. When a worker fails on a page (or the pool breaks),
 that page is read inline instead: the same result, or the same error as without the pool
 (``extract/inline_fallback`` counts them). Workers are started with ``spawn`` (no fork of a
@@ -77,7 +77,9 @@ def workers_for(settings, cpus: int | None = None) -> int:
     # distributed mode moves the politeness settings to the fleet-wide limit (crawler/distributed/addon.py)
     throttled = (settings.getbool("AUTOTHROTTLE_ENABLED") or settings.getfloat("DOWNLOAD_DELAY") > 0
                  or settings.getbool("DISTRIBUTED_AUTOTHROTTLE") or settings.getfloat("DISTRIBUTED_DOWNLOAD_DELAY") > 0)
-    if throttled:
+    # distributed mode scales by workers; a pool per worker would hold more fetched pages unacknowledged
+    distributed = "crawler.distributed" in str(settings.get("SCHEDULER") or "")
+    if throttled or distributed:
         return 0
     return max((cpus if cpus is not None else (os.cpu_count() or 1)) - 1, 1)
 

@@ -20,6 +20,7 @@ from crawler.run.workers import workers_for
     # distributed mode: the addon moved the politeness to the fleet-wide limit
     ({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DISTRIBUTED_DOWNLOAD_DELAY": 0.2}, 2, 0),
     ({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "DISTRIBUTED_AUTOTHROTTLE": True}, 2, 0),
+    ({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "SCHEDULER": "crawler.distributed.scheduler.WorkerScheduler"}, 4, 0),
 ])
 def test_workers_for(overrides, cpus, expected):
     from crawler import settings as project
