@@ -34,7 +34,7 @@ from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
 from crawler.extract.mainbody import choose_body, extract_body, structured_body_wins, structured_paragraphs
-from crawler.extract.tags import BLOCK_TAGS, GRADE_SKIP_TAGS, PARA_TAGS, SKIP_CONTAINERS
+from crawler.extract.tags import GRADE_SKIP_TAGS
 from crawler.extract.dom import (
     decode_html,
     html_selector,
@@ -418,34 +418,6 @@ class ReviewPage(FieldPage):
         return best
 
     # ----------------------------------------------------------------- blocks and lines
-    def _is_excluded(self, el: etree._Element, stop: etree._Element | None) -> bool:
-        node = el
-        while node is not None and node is not stop:
-            if node.tag in SKIP_CONTAINERS or is_chrome_attr(_attr_tokens(node)):
-                return True
-            node = node.getparent()
-        return False
-
-    def paragraphs(self, container: etree._Element) -> list[etree._Element]:
-        """Leaf paragraph elements (p, headings, li, blockquote, pre, and divs holding bare text)
-        inside *container*, in document order, outside page-chrome containers."""
-        out = []
-        for el in container.iter():
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if tag in PARA_TAGS:
-                if any(isinstance(c.tag, str) and c.tag in PARA_TAGS for c in el.iterdescendants()):
-                    continue  # a wrapper: its leaf paragraphs are taken instead
-            elif tag == "div":
-                has_block_child = any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el)
-                if has_block_child or not (el.text or "").strip():
-                    continue
-            else:
-                continue
-            if self._is_excluded(el, container.getparent()):
-                continue
-            out.append(el)
-        return out
-
     def _dl_lines(self, el: etree._Element) -> list[str]:
         """``<dl>``/table credits as ``Label: value`` lines."""
         lines: list[str] = []

@@ -21,10 +21,6 @@ GRADE_SKIP_TAGS = SKIP_TAGS | {"nav", "header"}
 # Elements that may hold a star/score grade (the generic grade text layer).
 GRADE_TAGS = ("span", "div", "p", "strong", "b", "em", "li", "dd", "td", "h2", "h3", "h4", "h5", "h6", "figcaption", "abbr")
 STAR_CHARS = "★☆⭐✩✭✮✯✪½"
-# Leaf paragraph elements of a body container.
-PARA_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
-# Containers whose paragraphs are never body text (a selected body container).
-SKIP_CONTAINERS = frozenset({"aside", "nav", "footer", "form", "figure", "figcaption", "header", "script", "style", "noscript", "template", "button", "select"})
 
 # The main-text extractor (crawler.extract.mainbody):
 # elements whose content is never article text;
