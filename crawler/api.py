@@ -14,11 +14,12 @@ from crawler.normalize.credits import credit_role, parse_credits
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.text import clean_body, clean_text, html_to_text
-from crawler.normalize.titles import clean_title, strip_site_suffix
+from crawler.normalize import titles as _titles
 from crawler.normalize.urls import url_without_surrogates
 from crawler.record.build import normalize_record
 from crawler.record.validate import record_errors
 from crawler.sites import registry
+from crawler.sites.config import publishers
 from crawler.sites.read import read_page
 
 __all__ = [
@@ -28,6 +29,18 @@ __all__ = [
     "strip_site_suffix", "parse_date", "parse_datetime", "clean_text", "clean_body", "html_to_text",
     "normalize_record", "record_errors",
 ]
+
+
+def clean_title(title_tag: object, h1: object = None, names=None) -> dict:
+    """:func:`crawler.normalize.titles.clean_title` with the known publisher names of
+    ``crawler/sites/sites.toml`` when *names* is not given."""
+    return _titles.clean_title(title_tag, h1, publishers().names if names is None else names)
+
+
+def strip_site_suffix(title: object, names=None) -> str:
+    """:func:`crawler.normalize.titles.strip_site_suffix` with the known publisher names of
+    ``crawler/sites/sites.toml`` when *names* is not given."""
+    return _titles.strip_site_suffix(title, publishers().names if names is None else names)
 
 
 def page_for(html: str | bytes, url: str, *, site: str | None = None, headers: dict | None = None) -> ReviewPage:

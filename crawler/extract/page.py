@@ -160,6 +160,8 @@ class ReviewPage(FieldPage):
     #: scale a structured rating is reported in (``stars`` for a stars site)
     grade_scale: str | None = None
     title_suffixes: tuple[str, ...] = ()
+    #: names of review publishers stripped from titles on any site (``[publishers]`` in sites.toml)
+    publisher_names: tuple[str, ...] = ()
 
     def __init__(self, url: str, html: str | bytes, *, encoding: str | None = None, headers: dict | None = None,
                  site: Any = None):
@@ -191,6 +193,8 @@ class ReviewPage(FieldPage):
                 self.language = site.language
             if site.title_suffixes:
                 self.title_suffixes = tuple(site.title_suffixes)
+            if site.publisher_names:
+                self.publisher_names = tuple(site.publisher_names)
             if site.grade_best:
                 self.grade_best = site.grade_best
             if site.grade_scale:
@@ -220,7 +224,7 @@ class ReviewPage(FieldPage):
 
     def parse_grade(self, text) -> dict | None:
         """:func:`~crawler.normalize.grades.parse_grade` with the site's scale."""
-        return parse_grade(text, best=self.grade_best, site_hint=self.site)
+        return parse_grade(text, best=self.grade_best)
 
     # ----------------------------------------------------------------- parsed once, shared
     @cached_property
@@ -478,19 +482,20 @@ class ReviewPage(FieldPage):
         an h1 took part."""
         h1_text = clean_text(element_text(self.h1)) if self.h1 is not None else None
         title_tag = self.sel.xpath("//title/text()").get()
-        suffixes = self.site_names
-        if suffixes:
-            if h1_text and strip_site_suffix(f"x | {h1_text}", suffixes) == "x":
+        if self.site_names:
+            names = self.site_names + self.publisher_names
+            if h1_text and strip_site_suffix(f"x | {h1_text}", names) == "x":
                 h1_text = None  # the h1 is the site's logo
-            title_tag = strip_site_suffix(title_tag or "", suffixes)
-        return clean_title(title_tag or "", h1_text or None), bool(h1_text)
+            title_tag = strip_site_suffix(title_tag or "", names)
+        return clean_title(title_tag or "", h1_text or None, self.publisher_names), bool(h1_text)
 
     @cached_property
     def _meta_title_parts(self) -> dict | None:
         """The title parts of ``og:title``, else the structured ``headline`` (the first with a title)."""
         for cand in (self.meta.get("og:title"), (self.article_node or {}).get("headline")):
             if isinstance(cand, str) and clean_text(cand):
-                parts = clean_title(strip_site_suffix(cand, self.site_names), None)
+                parts = clean_title(strip_site_suffix(cand, self.site_names + self.publisher_names), None,
+                                    self.publisher_names)
                 if parts.get("title"):
                     return parts
         return None

@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 
 from .dates import find_dates
+from .guard import never_raises
 from .text import clean_text, html_to_text
 
 __all__ = ["parse_credits", "credit_role", "CREDIT_ROLES", "normalize_platform", "parse_runtime"]
@@ -596,6 +597,7 @@ def _content_rating(value: str, *, strict_us: bool) -> str | None:
     return _RATING_CANON.get(code.lower(), code.upper())
 
 
+@never_raises(None)
 def credit_role(line: object) -> str | None:
     """The credits role a single line's label names, or None when it has no credit label.
 
@@ -607,29 +609,26 @@ def credit_role(line: object) -> str | None:
     accepted only on a short line whose rest is a list of names, so prose such as
     ``With this film, the director...`` gives None. Never raises.
     """
-    try:
-        if not isinstance(line, str):
-            return None
-        text = _clean_line(line)
-        if not text or len(text) > 1000:
-            return None
-        got = _match_label(text)
-        if got is None:
-            return None
-        roles, rest, kind = got
-        if kind in ("with", "comma"):
-            return None  # read only inside a line of other credits (see _segments)
-        if kind in ("by", "starring", "comma"):
-            if len(text) > 200:
-                return None
-            if not _names_only(rest):
-                return None
-        if roles[0] == "content_rating" and kind in ("colon",):
-            if _content_rating(rest, strict_us=False) is None:
-                return None
-        return roles[0]
-    except Exception:  # noqa: BLE001 - must never raise
+    if not isinstance(line, str):
         return None
+    text = _clean_line(line)
+    if not text or len(text) > 1000:
+        return None
+    got = _match_label(text)
+    if got is None:
+        return None
+    roles, rest, kind = got
+    if kind in ("with", "comma"):
+        return None  # read only inside a line of other credits (see _segments)
+    if kind in ("by", "starring", "comma"):
+        if len(text) > 200:
+            return None
+        if not _names_only(rest):
+            return None
+    if roles[0] == "content_rating" and kind in ("colon",):
+        if _content_rating(rest, strict_us=False) is None:
+            return None
+    return roles[0]
 
 
 def _segments(line: str) -> list[tuple[tuple | None, str]]:
@@ -677,6 +676,12 @@ def _segments(line: str) -> list[tuple[tuple | None, str]]:
     return out
 
 
+def _no_credits(*_: object, **__: object) -> dict:
+    """The credits object of a block nothing could be read from."""
+    return _ordered({"director": [], "writer": [], "starring": [], "release_date": None, "platform": None})
+
+
+@never_raises(fallback=_no_credits)
 def parse_credits(text: object, *, published: object = None) -> dict:
     """Return the credits object for a credits block (multi-line text or HTML fragment).
 
@@ -691,10 +696,7 @@ def parse_credits(text: object, *, published: object = None) -> dict:
     without one. Unknown lines are skipped; page chrome ends the block. Never raises.
     """
     out: dict = {"director": [], "writer": [], "starring": [], "release_date": None, "platform": None}
-    try:
-        _parse_into(out, text, published)
-    except Exception:  # noqa: BLE001 - must never raise; keep what was parsed
-        pass
+    _parse_into(out, text, published)
     return _ordered(out)
 
 

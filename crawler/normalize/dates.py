@@ -293,6 +293,7 @@ def parse_datetime(text: object) -> str | None:
     return None
 
 
+@never_raises(None)
 def datetime_offset(text: object) -> str | None:
     """The UTC offset an ISO 8601 or RFC 2822 date-time string states, as ``+HH:MM``
     (``Z``/``GMT`` give ``+00:00``); ``""`` for a time without a zone (which
@@ -302,16 +303,15 @@ def datetime_offset(text: object) -> str | None:
     >>> datetime_offset("2025-05-30T15:00:00-04:00"), datetime_offset("2025-05-30T15:00")
     ('-04:00', '')
     """
-    try:
-        if not isinstance(text, str) or len(text) > 80:
-            return None
-        m = _ISO_DT_RE.match(text) or _ISO_BASIC_RE.match(text) or _RFC_RE.match(text)
-        if not m or m["hour"] is None:
-            return None
-        if not m["tz"]:
-            return ""
-        zone = _offset(m["tz"]) or _dt.timezone.utc
-        minutes = int(zone.utcoffset(None).total_seconds() // 60)
-        return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    except Exception:  # noqa: BLE001 - must never raise
+    if not isinstance(text, str) or len(text) > 80:
         return None
+    m = _ISO_DT_RE.match(text) or _ISO_BASIC_RE.match(text) or _RFC_RE.match(text)
+    if not m or m["hour"] is None:
+        return None
+    if not m["tz"]:
+        return ""
+    zone = _offset(m["tz"]) or _dt.timezone.utc
+    minutes = int(zone.utcoffset(None).total_seconds() // 60)
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+

@@ -37,7 +37,7 @@ from .text import clean_text, html_to_text, looks_like_html
 from .guard import never_raises
 
 __all__ = [
-    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES", "SITE_SCALES",
+    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES",
     "round_half_up",
 ]
 
@@ -48,19 +48,6 @@ LETTER_SCORES: dict[str, int] = {
     "C+": 58, "C": 50, "C-": 42,
     "D+": 33, "D": 25, "D-": 16,
     "F+": 8, "F": 0, "F-": 0,
-}
-
-# Known scale tops of sites whose star/number grades print no denominator.
-SITE_SCALES: dict[str, int] = {
-    "rogerebert": 4,
-    "slant": 4,
-    "guardian": 5,
-    "theguardian": 5,
-    "empire": 5,
-    "timeout": 5,
-    "telegraph": 5,
-    "independent": 5,
-    "ign": 10,
 }
 
 _MAX_HTML = 200_000  # longer input is not a grade widget
@@ -193,7 +180,6 @@ _ICON_EMPTY_RE = re.compile(
 )
 _SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "template", "title"))
 _ICON_ORDER_RE = re.compile(r"f*h?e*")
-_NON_ALPHA_RE = re.compile(r"[^a-z]")
 
 
 def round_half_up(x: Decimal | float | int) -> int:
@@ -274,15 +260,12 @@ def _value_of(m: re.Match, g: str) -> Decimal | None:
     return None
 
 
-def _default_best(best: object, site_hint: object) -> Decimal | None:
-    """The scale top to use when the expression has none: ``best=`` or a known site scale."""
+def _default_best(best: object) -> Decimal | None:
+    """The scale top to use when the expression has none: ``best=`` when it is a positive number
+    (a site's scale is a fact about the site: ``crawler/sites/sites.toml``, passed in by the page)."""
     b = _number(best)
     if b is not None and b > 0:
         return b
-    if isinstance(site_hint, str):
-        key = _NON_ALPHA_RE.sub("", site_hint.lower()) if len(site_hint) < 100 else ""
-        if key in SITE_SCALES:
-            return Decimal(SITE_SCALES[key])
     return None
 
 
@@ -414,20 +397,18 @@ def _parse_labelled(text: str, *, best: Decimal | None) -> dict | None:
     return None
 
 
+@never_raises(False)
 def is_grade_label(line: object) -> bool:
     """True when *line* starts with a grade label in English, German, French or Spanish
     (``Grade:``, ``Our rating -``, ``Bewertung:``, ``Note :``, ``Calificación:``) and the rest is a
     grade: a page's text layer can look for such lines anywhere in the article. Never raises."""
-    try:
-        if not isinstance(line, str) or len(line) > _MAX_TEXT:
-            return False
-        text = clean_text(line)
-        m = _LABEL_RE.match(text)
-        if not m or not m["colon"] or _AGGREGATE_RE.search(text):
-            return False
-        return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
-    except Exception:  # noqa: BLE001 - must never raise
+    if not isinstance(line, str) or len(line) > _MAX_TEXT:
         return False
+    text = clean_text(line)
+    m = _LABEL_RE.match(text)
+    if not m or not m["colon"] or _AGGREGATE_RE.search(text):
+        return False
+    return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
 
 
 def _icon_kind(el) -> str | None:
@@ -533,14 +514,14 @@ def _parse_html(s: str, *, best: Decimal | None) -> dict | None:
 
 
 @never_raises(None)
-def parse_grade(text: object, *, best: object = None, site_hint: object = None) -> dict | None:
+def parse_grade(text: object, *, best: object = None) -> dict | None:
     """Return the grade object ``{raw, scale, value, best, score, letter}`` or None.
 
     *text* is the grade as printed: plain text or an HTML fragment (entities, tags, star
     icons). An optional label is stripped (``Grade: B-`` -> raw ``B-``); the rest must be
     a whole grade expression. *best* is the scale top for expressions that carry none
-    (``★★★½``, ``3 stars``, ``7.8``); *site_hint* (a site key such as ``"rogerebert"``) supplies
-    a known scale top when *best* is not given. Without either, such expressions give None.
+    (``★★★½``, ``3 stars``, ``7.8``; a site's scale, from ``crawler/sites/sites.toml``); without
+    it, such expressions give None.
 
     * letter: ``value`` = ``score`` from the table (A+ 100 ... F- 0), ``best`` 100, ``letter``
       the canonical ASCII letter (``A-``; split grades ``C-/D+`` average their scores).
@@ -559,7 +540,7 @@ def parse_grade(text: object, *, best: object = None, site_hint: object = None) 
         text = bytes(text).decode("utf-8", errors="replace")
     if not isinstance(text, str) or not text or len(text) > _MAX_HTML:
         return None
-    b = _default_best(best, site_hint)
+    b = _default_best(best)
     if looks_like_html(text):
         if "<" in text:
             return _parse_html(text, best=b)

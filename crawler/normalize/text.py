@@ -17,6 +17,8 @@ import html
 import re
 import unicodedata
 
+from .guard import never_raises
+
 __all__ = ["clean_text", "clean_body", "html_to_text", "looks_like_html", "text_lines", "has_surrogates", "surrogates_to_bytes"]
 
 # Invisible characters removed outright: zero-width space/non-joiner/joiner, LRM/RLM,
@@ -236,6 +238,11 @@ def _lxml_root(s: str):
         return None
 
 
+def _fallback_from_any(fragment: object) -> str:
+    return _fallback_html_to_text(_strip_invisible(_to_str(fragment)))
+
+
+@never_raises("", fallback=_fallback_from_any)
 def html_to_text(fragment: object) -> str:
     """Return the text of an HTML *fragment* with line structure kept.
 
@@ -245,72 +252,68 @@ def html_to_text(fragment: object) -> str:
     line is cleaned with :func:`clean_text`. Plain text (no tags) comes back cleaned line by
     line with entities decoded. Accepts str, bytes or an lxml element; never raises.
     """
-    try:
-        from lxml import etree
+    from lxml import etree
 
-        if isinstance(fragment, etree._Element):  # an already parsed element
-            root = fragment
-        else:
-            s = _to_str(fragment)
-            s = _strip_invisible(s)
-            if not s.strip():
-                return ""
-            if "<" not in s:
-                return _finish(html.unescape(s))
-            root = _lxml_root(s)
-            if root is None:
-                return _fallback_html_to_text(s)
-        parts: list[str] = []
-        pending = 0  # line breaks owed before the next visible text (1 line, 2 paragraph)
-        skip = 0
-
-        def emit(text: str) -> None:
-            """Append *text*, first paying any line breaks owed before visible text."""
-            nonlocal pending
-            text = _WS_RE.sub(" ", text)
-            if pending and text.strip():
-                parts.append("\n" * pending)
-                pending = 0
-            parts.append(text)
-
-        breaks = _BREAKS
-        skip_tags = _SKIP_TAGS
-        for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
-            if event == "comment" or event == "pi":
-                if not skip and el.tail:
-                    emit(el.tail)
-                continue
-            tag = el.tag
-            if not isinstance(tag, str):
-                tag = ""
-            elif "}" in tag or not tag.islower():
-                tag = tag.rsplit("}", 1)[-1].lower()
-            if event == "start":
-                if not tag or tag in skip_tags:
-                    skip += 1
-                    continue
-                if skip:
-                    continue
-                level = breaks.get(tag)
-                if level is not None:
-                    if tag == "br":  # two <br> in a row break a paragraph
-                        pending = min(2, pending + 1)
-                    elif level > pending:
-                        pending = level
-                if el.text:
-                    emit(el.text)
-            else:
-                if not tag or tag in skip_tags:
-                    skip -= 1
-                elif not skip:
-                    level = breaks.get(tag)
-                    if level is not None and tag != "br" and level > pending:
-                        pending = level
-                if not skip and el.tail and el is not root:
-                    emit(el.tail)
-        return _finish("".join(parts))
-    except Exception:  # noqa: BLE001 - must never raise
-        try:
-            return _fallback_html_to_text(_strip_invisible(_to_str(fragment)))
-        except Exception:  # noqa: BLE001
+    if isinstance(fragment, etree._Element):  # an already parsed element
+        root = fragment
+    else:
+        s = _to_str(fragment)
+        s = _strip_invisible(s)
+        if not s.strip():
             return ""
+        if "<" not in s:
+            return _finish(html.unescape(s))
+        root = _lxml_root(s)
+        if root is None:
+            return _fallback_html_to_text(s)
+    parts: list[str] = []
+    pending = 0  # line breaks owed before the next visible text (1 line, 2 paragraph)
+    skip = 0
+
+    def emit(text: str) -> None:
+        """Append *text*, first paying any line breaks owed before visible text."""
+        nonlocal pending
+        text = _WS_RE.sub(" ", text)
+        if pending and text.strip():
+            parts.append("\n" * pending)
+            pending = 0
+        parts.append(text)
+
+    breaks = _BREAKS
+    skip_tags = _SKIP_TAGS
+    for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event == "comment" or event == "pi":
+            if not skip and el.tail:
+                emit(el.tail)
+            continue
+        tag = el.tag
+        if not isinstance(tag, str):
+            tag = ""
+        elif "}" in tag or not tag.islower():
+            tag = tag.rsplit("}", 1)[-1].lower()
+        if event == "start":
+            if not tag or tag in skip_tags:
+                skip += 1
+                continue
+            if skip:
+                continue
+            level = breaks.get(tag)
+            if level is not None:
+                if tag == "br":  # two <br> in a row break a paragraph
+                    pending = min(2, pending + 1)
+                elif level > pending:
+                    pending = level
+            if el.text:
+                emit(el.text)
+        else:
+            if not tag or tag in skip_tags:
+                skip -= 1
+            elif not skip:
+                level = breaks.get(tag)
+                if level is not None and tag != "br" and level > pending:
+                    pending = level
+            if not skip and el.tail and el is not root:
+                emit(el.tail)
+    return _finish("".join(parts))
+
+

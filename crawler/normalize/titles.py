@@ -1,7 +1,10 @@
 """Headlines: the record's ``title`` and, when the headline alone gives it, ``work_title``.
 
 * :func:`strip_site_suffix` removes trailing site names and sections
-  (``Foo review – a dek | Film | The Guardian`` -> ``Foo review – a dek``).
+  (``Foo review – a dek | Film | The Guardian`` -> ``Foo review – a dek`` when ``The Guardian``
+  is one of the *names* given). Which names are site names is a fact about sites, kept in
+  ``crawler/sites/sites.toml`` (``[publishers] names``, plus each site's ``title_suffixes``); the
+  page passes them in, this module holds only the grammar.
 * :func:`clean_title` picks the headline (the h1; the ``<title>`` when the h1 is empty or is
   the site's logo), decodes entities, cleans whitespace, keeps typographic quotes, dashes
   and prefixes such as ``Review:``, and reads ``work_title``, ``season`` and ``episode``
@@ -26,28 +29,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from .guard import never_raises
 from .text import clean_text, html_to_text, looks_like_html
 
-__all__ = ["clean_title", "strip_site_suffix", "SITE_NAMES"]
+__all__ = ["clean_title", "strip_site_suffix"]
 
-# Site names stripped from the end of a <title>, compared on lowercase letters and digits.
-SITE_NAMES: frozenset[str] = frozenset(
-    "theavclub avclub variety theguardian guardian indiewire rogerebertcom rogerebert "
-    "thehollywoodreporter hollywoodreporter slantmagazine slant vulture thenewyorktimes nytimes "
-    "newyorktimes losangelestimes latimes theplaylist collider empire empireonline timeout "
-    "timeoutnewyork timeoutlondon theverge polygon ign paste pastemagazine decider thewrap deadline "
-    "rollingstone vox theatlantic thenewyorker newyorker screendaily screeninternational "
-    "littlewhitelies sightandsound sightsound bfi denofgeek slashfilm filmthreat thefilmstage "
-    "consequence consequenceofsound pajiba salon slate npr bbc bbcculture theindependent independent "
-    "thetelegraph telegraph financialtimes thewashingtonpost washingtonpost chicagoreader "
-    "villagevoice reverseshot mubi mubinotebook letterboxd rottentomatoes metacritic filmcomment "
-    "cinemablend screenrant gamesradar totalfilm ew entertainmentweekly usatoday theringer "
-    "mashable wired time apnews associatedpress nme theconversation avclubcom varietycom "
-    "indiewirecom vulturecom rogerebertcom filmstage nbcnews cnn vanityfair esquire gq "
-    "thedailybeast dailybeast observer thenation newsweek thestar torontostar globeandmail "
-    "theglobeandmail sfgate chicagotribune chicagosuntimes bostonglobe theboston".split()
-)
 _SECTIONS = frozenset(
     "film films movies movie tv television tvradio tvandradio televisionradio televisionandradio culture arts artsculture entertainment "
     "reviews review moviereviews filmreviews tvreviews tvshows news stage streaming criticism "
@@ -203,44 +191,62 @@ def _to_text(s: object) -> str:
     return clean_text(s)
 
 
-def strip_site_suffix(title: object, extra: tuple[str, ...] | list[str] = ()) -> str:
+def _clean_or_empty(title: object, *_: object) -> str:
+    return clean_text(title) if isinstance(title, str) else ""
+
+
+@never_raises("", fallback=_clean_or_empty)
+def strip_site_suffix(title: object, names: tuple[str, ...] | list[str] | frozenset[str] = ()) -> str:
     """Return *title* cleaned and without trailing site names and sections.
 
-    ``Foo review – a dek | Film | The Guardian`` -> ``Foo review – a dek``;
-    ``‘Foo’ Review: Bar - Variety`` -> ``‘Foo’ Review: Bar``. Only known site names (and the
-    names in *extra*), a trailing domain, and sections after a stripped site are removed, so
-    a dek after a dash is kept. Entities are decoded. Never raises.
+    With ``"The Guardian"`` and ``"Variety"`` in *names*: ``Foo review – a dek | Film | The
+    Guardian`` -> ``Foo review – a dek``; ``‘Foo’ Review: Bar - Variety`` -> ``‘Foo’ Review:
+    Bar``. Only the site names in *names* (compared on lowercase letters and digits), a trailing
+    domain, and sections after a stripped site are removed, so a dek after a dash is kept.
+    Entities are decoded. Never raises.
     """
-    try:
-        t = _to_text(title)
-        sites = SITE_NAMES | {_key(e) for e in extra if isinstance(e, str)}
-        stripped_site = False
-        for _ in range(6):
-            seps = list(_SUFFIX_SEP_RE.finditer(t))
-            if not seps:
-                break
-            last = seps[-1]
-            tail = t[last.end():].strip()
-            k = _key(tail)
-            if k and (k in sites or _DOMAIN_RE.match(tail)):
-                t = t[: last.start()].rstrip()
-                stripped_site = True
-                continue
-            if stripped_site and k in _SECTIONS and _PIPE_SEP_RE.fullmatch(last.group(0)):
-                t = t[: last.start()].rstrip()
-                continue
+    t = _to_text(title)
+    sites = _name_keys(names)
+    stripped_site = False
+    for _ in range(6):
+        seps = list(_SUFFIX_SEP_RE.finditer(t))
+        if not seps:
             break
-        return t
-    except Exception:  # noqa: BLE001 - must never raise
-        return clean_text(title) if isinstance(title, str) else ""
+        last = seps[-1]
+        tail = t[last.end():].strip()
+        k = _key(tail)
+        if k and (k in sites or _DOMAIN_RE.match(tail)):
+            t = t[: last.start()].rstrip()
+            stripped_site = True
+            continue
+        if stripped_site and k in _SECTIONS and _PIPE_SEP_RE.fullmatch(last.group(0)):
+            t = t[: last.start()].rstrip()
+            continue
+        break
+    return t
 
 
-def _is_logo(h1: str, title_tag: str) -> bool:
-    """True when the h1 text is the site's name (a logo), not a headline."""
+def _name_keys(names) -> frozenset[str]:
+    """The keys of the site names *names* (an iterable of strings; other values are ignored)."""
+    if isinstance(names, str):
+        names = (names,)
+    try:
+        return _name_keys_cached(tuple(names))
+    except TypeError:  # not hashable, or not iterable
+        return frozenset()
+
+
+@lru_cache(maxsize=256)
+def _name_keys_cached(names: tuple) -> frozenset[str]:
+    return frozenset(_key(n) for n in names if isinstance(n, str) and len(n) < 1000) - {""}
+
+
+def _is_logo(h1: str, title_tag: str, names: frozenset[str]) -> bool:
+    """True when the h1 text is the site's name (a logo; *names*: keys of site names), not a headline."""
     k = _key(h1)
     if not k:
         return True
-    if k in SITE_NAMES:
+    if k in names:
         return True
     if len(k) > 100:
         return False
@@ -404,7 +410,8 @@ def _season_episode(headline: str) -> tuple[int | None, int | None]:
     return season, episode
 
 
-def clean_title(title_tag: object, h1: object = None) -> dict:
+@never_raises({"title": "", "work_title": None, "season": None, "episode": None})
+def clean_title(title_tag: object, h1: object = None, names: tuple[str, ...] | list[str] | frozenset[str] = ()) -> dict:
     """Return ``{title, work_title, season, episode}`` for a page's headline.
 
     ``title`` is the cleaned h1, falling back to *title_tag* (site suffix stripped) when the
@@ -412,28 +419,27 @@ def clean_title(title_tag: object, h1: object = None) -> dict:
     spaces, whitespace is collapsed, typographic quotes/dashes and prefixes (``Review:``) are
     kept. ``work_title`` is set only when the headline (else the ``<title>``) alone names the
     work; ``season`` / ``episode`` are ints when the headline gives them, else None.
-    ``title`` is ``""`` when neither input has text. Never raises.
+    ``title`` is ``""`` when neither input has text. *names*: the site names to strip (see
+    :func:`strip_site_suffix`). Never raises.
     """
     result = {"title": "", "work_title": None, "season": None, "episode": None}
-    try:
-        tag_text = _to_text(title_tag)
-        tag = strip_site_suffix(tag_text)
-        head = _to_text(h1)
-        if head and not _is_logo(head, tag_text):
-            title = strip_site_suffix(head)
-        else:
-            if head:  # the h1 is the site's logo: its text is a site name to strip
-                tag = strip_site_suffix(tag_text, extra=(head,))
-            title = tag
-        result["title"] = title
-        work = _work_title(title)
-        if work is None and tag and tag != title:
-            work = _work_title(tag)
-        result["work_title"] = work
-        season, episode = _season_episode(title)
-        if season is None and episode is None and tag and tag != title:
-            season, episode = _season_episode(tag)
-        result["season"], result["episode"] = season, episode
-    except Exception:  # noqa: BLE001 - must never raise
-        pass
+    keys = _name_keys(names)
+    tag_text = _to_text(title_tag)
+    tag = strip_site_suffix(tag_text, keys)
+    head = _to_text(h1)
+    if head and not _is_logo(head, tag_text, keys):
+        title = strip_site_suffix(head, keys)
+    else:
+        if head:  # the h1 is the site's logo: its text is a site name to strip
+            tag = strip_site_suffix(tag_text, keys | {_key(head)})
+        title = tag
+    result["title"] = title
+    work = _work_title(title)
+    if work is None and tag and tag != title:
+        work = _work_title(tag)
+    result["work_title"] = work
+    season, episode = _season_episode(title)
+    if season is None and episode is None and tag and tag != title:
+        season, episode = _season_episode(tag)
+    result["season"], result["episode"] = season, episode
     return result

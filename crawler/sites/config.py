@@ -20,6 +20,12 @@ A site is a table ``[sites.KEY]`` with (all optional except ``hosts``):
 - ``kind``: the kind of work the site reviews (``film``, ``tv``, ``album``, ``game``, ``book``,
   ``other``), used when a page's structured data, OpenGraph type and section do not say.
 
+Facts about review publishers in general (crawled or not) are the table ``[publishers]``:
+``names`` (publisher names stripped from the end of any page's ``<title>``, compared on lowercase
+letters and digits) and ``grade_best`` (by host: the scale top of a publisher whose grades print
+no denominator). Every site's config carries them (``publisher_names``; ``grade_best`` when the
+site declares none), and :func:`generic_config` makes the config of an unconfigured host.
+
 Extra config files (same format) can be added with the environment variable
 ``REVIEW_CRAWLER_SITES`` (``os.pathsep``-separated paths) or the spider argument ``sites_file``.
 Reading the config is pure (no Scrapy).
@@ -34,7 +40,7 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,6 +91,8 @@ class SiteConfig:
     grade_best: int | float | None = None
     grade_scale: str | None = None
     kind: str | None = None
+    #: publisher names stripped from titles (``[publishers] names``; filled in when the files are read)
+    publisher_names: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, key: str, data: dict) -> "SiteConfig":
@@ -151,25 +159,66 @@ class SiteConfig:
         return bool(host) and host in self.hosts
 
 
-def load_file(path, text: str | None = None) -> dict[str, SiteConfig]:
-    """The sites declared in one TOML file (or *text*, read from *path* elsewhere)."""
+@dataclass(frozen=True)
+class Publishers:
+    """The ``[publishers]`` table: ``names`` and ``grade_best`` by host key."""
+
+    names: tuple[str, ...] = ()
+    grade_best: dict[str, int | float] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: object, where: str) -> "Publishers":
+        if not isinstance(data, dict) or set(data) - {"names", "grade_best"}:
+            raise SiteConfigError(f"{where}: [publishers] has the keys names, grade_best")
+        best = data.get("grade_best") or {}
+        if not isinstance(best, dict) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in best.values()):
+            raise SiteConfigError(f"{where}.grade_best: a table of host = positive number")
+        return cls(names=_strs(data.get("names"), f"{where}.names"),
+                   grade_best={host_key(h): v for h, v in best.items()})
+
+    def merged(self, other: "Publishers") -> "Publishers":
+        return Publishers(self.names + tuple(n for n in other.names if n not in self.names),
+                          {**self.grade_best, **other.grade_best})
+
+
+def read_file(path, text: str | None = None) -> tuple[dict[str, SiteConfig], Publishers]:
+    """The sites and the publishers declared in one TOML file (or *text*, read from *path* elsewhere)."""
     try:
         data = tomllib.loads(Path(path).read_text("utf-8") if text is None else text)
     except tomllib.TOMLDecodeError as exc:
         raise SiteConfigError(f"{path}: {exc}") from None
+    unknown = set(data) - {"sites", "publishers"}
+    if unknown:
+        raise SiteConfigError(f"{path}: unknown tables {sorted(unknown)} (sites.KEY and publishers)")
     sites = data.get("sites") or {}
     if not isinstance(sites, dict):
         raise SiteConfigError(f"{path}: [sites.KEY] tables expected")
-    return {key: SiteConfig.from_dict(key, value) for key, value in sites.items()}
+    publishers = Publishers.from_dict(data["publishers"], f"{path}: publishers") if "publishers" in data else Publishers()
+    return {key: SiteConfig.from_dict(key, value) for key, value in sites.items()}, publishers
+
+
+def load_file(path, text: str | None = None) -> dict[str, SiteConfig]:
+    """The sites declared in one TOML file (or *text*, read from *path* elsewhere)."""
+    return read_file(path, text)[0]
 
 
 @lru_cache(maxsize=16)
-def _load(extra: tuple[str, ...]) -> dict[str, SiteConfig]:
+def _load(extra: tuple[str, ...]) -> tuple[dict[str, SiteConfig], Publishers]:
     # importlib.resources: the bundled file is also read from a zipped egg (Scrapyd)
-    sites = load_file(CONFIG_PATH, resources.files("crawler.sites").joinpath("sites.toml").read_text("utf-8"))
+    sites, pubs = read_file(CONFIG_PATH, resources.files("crawler.sites").joinpath("sites.toml").read_text("utf-8"))
     for path in extra:
-        sites.update(load_file(path))
-    return sites
+        more, more_pubs = read_file(path)
+        sites.update(more)
+        pubs = pubs.merged(more_pubs)
+    return {key: _with_publishers(cfg, pubs) for key, cfg in sites.items()}, pubs
+
+
+def _with_publishers(cfg: SiteConfig, pubs: Publishers) -> SiteConfig:
+    best = cfg.grade_best
+    if best is None:
+        best = next((pubs.grade_best[h] for h in cfg.hosts if h in pubs.grade_best), None)
+    return replace(cfg, publisher_names=pubs.names, grade_best=best)
 
 
 def _extra_files(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -179,7 +228,12 @@ def _extra_files(extra: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 def all_sites(extra: tuple[str, ...] = ()) -> dict[str, SiteConfig]:
     """Every configured site by key: ``sites.toml``, then the extra files (later ones win)."""
-    return _load(_extra_files(extra))
+    return _load(_extra_files(extra))[0]
+
+
+def publishers(extra: tuple[str, ...] = ()) -> Publishers:
+    """The ``[publishers]`` facts of ``sites.toml`` and the extra files (names joined, hosts: later ones win)."""
+    return _load(_extra_files(extra))[1]
 
 
 def site_config(key: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
@@ -200,3 +254,11 @@ def site_for_url(url: str, extra: tuple[str, ...] = ()) -> SiteConfig | None:
 def site_key_for_host(url: str) -> str:
     """A site key for an unconfigured site: its host key (``example.org``), else ``generic``."""
     return host_key(url) or "generic"
+
+
+def generic_config(url: str, key: str | None = None, extra: tuple[str, ...] = ()) -> SiteConfig:
+    """The config of a site nobody configured, for a page at *url*: keyed *key* (default: the
+    host key), with the publisher names and the host's ``grade_best`` from ``[publishers]``."""
+    pubs = publishers(extra)
+    return SiteConfig(key=key or site_key_for_host(url), publisher_names=pubs.names,
+                      grade_best=pubs.grade_best.get(host_key(url)))

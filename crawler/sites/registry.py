@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from crawler.extract.page import ReviewPage
 from crawler.sites.avclub import AvClubPage
-from crawler.sites.config import SiteConfig, all_sites, site_config, site_for_url, site_key_for_host
+from crawler.sites.config import SiteConfig, all_sites, generic_config, site_config, site_for_url
 from crawler.sites.generic import GenericPage
 
 #: page classes that exist in code, by site key (a configured site may name another one)
@@ -62,14 +62,14 @@ def page_for(url: str, html: str | bytes, *, headers: dict | None = None, site: 
         if cfg is None:
             if site not in PAGE_CLASSES:
                 raise ValueError(f"unknown site {site!r}; known: {known_sites(sites_files)}")
-            return PAGE_CLASSES[site](url, html, headers=headers)
+            return PAGE_CLASSES[site](url, html, headers=headers, site=generic_config(url, site, sites_files))
     else:
         cfg = site_for_url(url, sites_files)
         if cfg is None and fallback_site is not None:
             cfg = site_config(fallback_site, sites_files)
     if cfg is not None:
         return page_class_of(cfg)(url, html, headers=headers, site=cfg)
-    page = GenericPage(url, html, headers=headers, site=site_key_for_host(url))
+    page = GenericPage(url, html, headers=headers, site=generic_config(url, extra=sites_files))
     canonical_cfg = site_for_url(page.canonical(), sites_files)
     if canonical_cfg is not None:
         page = page_class_of(canonical_cfg).from_page(page, site=canonical_cfg)

@@ -108,9 +108,7 @@ def test_letter_table_complete():
     ("⭐⭐⭐⭐", {"best": 5}, num("⭐⭐⭐⭐", "stars", 4, 5, 80)),
     ("🌟🌟", {"best": 5}, num("🌟🌟", "stars", 2, 5, 40)),
     ("7.8", {"best": 10}, num("7.8", "numeric", 7.8, 10, 78)),
-    ("7.8", {"site_hint": "ign"}, num("7.8", "numeric", 7.8, 10, 78)),
-    ("★★★½", {"site_hint": "rogerebert"}, num("★★★½", "stars", 3.5, 4, 88)),
-    ("3 stars", {"site_hint": "guardian"}, num("3 stars", "stars", 3, 5, 60)),
+    ("★★★½", {"best": 4}, num("★★★½", "stars", 3.5, 4, 88)),
     ("5/5", {"best": 4}, num("5/5", "numeric", 5, 5, 100)),  # explicit denominator wins
 ])
 def test_stars_and_numbers(text, kwargs, expected):
@@ -233,7 +231,7 @@ def test_grade_from_rating_rejects(args):
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_never_raises_and_score_in_range(s):
-    for kwargs in ({}, {"best": 5}, {"best": 10}, {"site_hint": "rogerebert"}):
+    for kwargs in ({}, {"best": 5}, {"best": 10}, {"best": 4}):
         g = parse_grade(s, **kwargs)
         if g is not None:
             assert list(g) == KEYS
