@@ -123,7 +123,21 @@ def ledger_of(file: Any) -> Ledger | None:
     return None
 
 
-class AtomicFile:
+class _WriteOnly:
+    """File-like odds and ends used by exporters (CSV wraps the file in a TextIOWrapper) and
+    post-processing plugins: a stream one only writes to."""
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return False
+
+    def seekable(self) -> bool:
+        return False
+
+
+class AtomicFile(_WriteOnly):
     """A writable binary file that lands at its target only when closed without error."""
 
     def __init__(self, target: Path, append: bool, *, compress: bool | None = None):
@@ -200,17 +214,6 @@ class AtomicFile:
             except OSError:
                 pass
         self.temp.unlink(missing_ok=True)
-
-    # file-like odds and ends used by exporters (CSV wraps the file in a TextIOWrapper) and
-    # post-processing plugins
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
 
     def tell(self) -> int:
         return self._out.tell()
@@ -300,7 +303,7 @@ class AtomicFileFeedStorage(_FeedStorage):
         return None
 
 
-class StdoutFile:
+class StdoutFile(_WriteOnly):
     """Standard output as a feed file: write errors (a closed pipe) are remembered like
     :class:`AtomicFile`'s, records counted in :attr:`ledger`."""
 
@@ -336,15 +339,6 @@ class StdoutFile:
     def discard(self) -> None:
         self.flush()
         self.closed = True
-
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return False
-
-    def seekable(self) -> bool:
-        return False
 
 
 class StdoutFeedStorage(_FeedStorage):
