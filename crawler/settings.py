@@ -29,6 +29,8 @@ SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 SITEMAP_MAX_URLS = 50_000
 SITEMAP_MAX_DEPTH = 5
 SITEMAP_QUEUE_MAX = 2000
+# A sitemap's entries are read, and their pages scheduled, while it is still downloading.
+SITEMAP_STREAM = True
 # Scrapy stops downloading while more than this many response bytes are being processed; above
 # the largest sitemap, so pages are fetched while a 50 MB sitemap is being read.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024

@@ -38,7 +38,7 @@ METHODS = ("GET", "HEAD")
 #: meta keys a queued request may carry: the project's own, then Scrapy's bookkeeping
 META_KEYS = frozenset({
     # crawler/spiders/*.py
-    "listing", "sitemap", "sitemap_lastmod", "sitemap_depth", "lastmod", "feed", "link_depth",
+    "listing", "sitemap", "sitemap_lastmod", "sitemap_depth", "sitemap_read", "lastmod", "feed", "link_depth",
     "expected_review", "source", "review_page",
     # crawler/middlewares/conditional.py
     "handle_httpstatus_list", "known_review_id",

@@ -24,16 +24,17 @@ in ``arguments``. ``scrapy crawl`` checks them before it starts (:meth:`ReviewSi
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import sitemap_urls_from_robots
@@ -47,6 +48,7 @@ from crawler.run.options import RunOptions
 from crawler.run.workers import extract_pool_for
 from crawler.security import check_spider_name, strip_userinfo
 from crawler.sites.read import ReadOutcome, read_page
+from crawler.spiders.sitemaps import SitemapEntries, SitemapRead, SitemapStream
 
 logger = logging.getLogger(__name__)
 
@@ -98,53 +100,6 @@ def feed_links(body: bytes, base_url: str) -> list[str]:
             links.append(el.text.strip())
     return list(dict.fromkeys(u for u in links if u.startswith(("http://", "https://"))))
 
-class SitemapEntries:
-    """The entries of a sitemap, parsed as a stream (``iterparse``; entities never resolved, no
-    network, no DTD): each ``<url>``/``<sitemap>`` as ``{"loc", "lastmod"}`` once its end tag is
-    read, then freed, so a 50,000-entry sitemap never becomes a tree in memory. ``error`` is set
-    when the XML breaks off (the entries before it were given)."""
-
-    def __init__(self, events, root):
-        self._events, self._root = events, root
-        self.error: str | None = None
-
-    def __iter__(self):
-        root = self._root
-        entry_tag = "url" if etree.QName(root).localname.lower() == "urlset" else "sitemap"
-        try:
-            for event, el in self._events:
-                if event != "end" or el.getparent() is not root:
-                    continue
-                if isinstance(el.tag, str) and etree.QName(el).localname == entry_tag:
-                    entry = {}
-                    for child in el:
-                        if isinstance(child.tag, str) and child.text:
-                            name = etree.QName(child).localname
-                            if name in ("loc", "lastmod"):
-                                entry[name] = child.text.strip()
-                    yield entry
-                el.clear()
-                while el.getprevious() is not None:
-                    del root[0]
-        except etree.XMLSyntaxError as exc:
-            self.error = str(exc)[:200]
-
-
-def sitemap_entries(body: bytes) -> tuple[str | None, SitemapEntries]:
-    """``(kind, entries)`` of a sitemap: kind ``urlset`` or ``sitemapindex`` (``None``: not a
-    sitemap), entries a :class:`SitemapEntries` stream."""
-    events = etree.iterparse(io.BytesIO(body), events=("start", "end"), resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, recover=True)
-    try:
-        _, root = next(events)
-    except (StopIteration, etree.XMLSyntaxError):
-        return None, SitemapEntries(iter(()), None)
-    kind = etree.QName(root).localname.lower() if isinstance(root.tag, str) else None
-    if kind not in ("urlset", "sitemapindex"):
-        return None, SitemapEntries(iter(()), None)
-    return kind, SitemapEntries(events, root)
-
-
 class ReviewSiteSpider(scrapy.Spider):
     """Base spider: discovery from sitemaps and listings, one page object per article page.
 
@@ -156,7 +111,23 @@ class ReviewSiteSpider(scrapy.Spider):
     Settings: ``SITEMAP_MAX_SIZE`` (bytes of one sitemap, uncompressed; 50 MB),
     ``SITEMAP_MAX_URLS`` (entries taken from one sitemap; 50,000), ``SITEMAP_MAX_DEPTH`` (levels
     of sitemap indexes followed; 5), ``SITEMAP_QUEUE_MAX`` (reading a sitemap pauses while more
-    requests wait in the scheduler; 2,000; 0 = never pause). See :meth:`parse_sitemap`.
+    requests wait in the scheduler; 2,000; 0 = never pause), ``SITEMAP_STREAM`` (True: a
+    sitemap's entries are read, and their pages scheduled, while it downloads; False: once it
+    has downloaded). See :meth:`parse_sitemap`.
+
+    Reading a sitemap while it downloads (Scrapy's ``headers_received`` / ``bytes_received``
+    signals, :class:`~crawler.spiders.sitemaps.SitemapStream`): each entry goes through
+    :meth:`sitemap_entry` (the limits, :meth:`url_wanted`, the same stats) and its request through
+    the spider middlewares' ``get_processed_request`` (the conditional middleware's ``lastmod``
+    filters, Scrapy's depth, referer and URL-length ones: :meth:`_spider_output`), then to
+    ``engine.crawl``, as the callback's output would; a spider middleware that filters requests
+    in ``process_spider_output`` only would not see them (none does here: the distributed batch
+    tracker follows items). The request's meta ``sitemap_read`` counts the entries handled, so the
+    callback, or a retry after a broken download, goes on after them: each entry is counted and
+    scheduled once. The stream stops, leaving the rest to the callback, when the queue is full
+    (``SITEMAP_QUEUE_MAX``), the crawl closes, or the body is not one it reads the callback's way
+    (a content encoding other than gzip, a broken or oversized gzip, not XML). Entries read before
+    a download fails or turns out too large stay scheduled, as those before broken XML do.
     """
 
     site_key: str | None = None
@@ -199,6 +170,8 @@ class ReviewSiteSpider(scrapy.Spider):
         # The site is scheme + host + port (crawler/middlewares/offsite.py): another port of the
         # same host is another service, never fetched.
         self.allowed_origins = frozenset(o for o in map(url_origin, [self.base_url, *self.exact_urls]) if o)
+        self._sitemap_streams: WeakKeyDictionary[Request, SitemapStream] = WeakKeyDictionary()  # while they download
+        self._output_chain: list | None = None
 
     @staticmethod
     def _read_urls(urls: str | None, urls_file: str | None) -> list[str]:
@@ -285,6 +258,10 @@ class ReviewSiteSpider(scrapy.Spider):
         stats = self.crawler.stats
         return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
 
+    def _queue_full(self) -> bool:
+        queue_max = self.crawler.settings.getint("SITEMAP_QUEUE_MAX", 2000)
+        return queue_max > 0 and self._queued() > queue_max
+
     def _closing(self) -> bool:
         """Whether the engine is closing the spider (it then takes nothing more from the
         scheduler: a sitemap reader waiting for the queue to drain must stop)."""
@@ -292,64 +269,150 @@ class ReviewSiteSpider(scrapy.Spider):
         slot = getattr(engine, "_slot", None)
         return engine is None or slot is None or getattr(slot, "closing", None) is not None
 
-    async def parse_sitemap(self, response: Response):
-        """A sitemap or sitemap index, read as a stream (:func:`sitemap_entries`): entries are
-        yielded as they are parsed, and reading pauses while more than ``SITEMAP_QUEUE_MAX``
-        requests wait in the scheduler, so memory stays bounded and pages are fetched while the
-        sitemap is being read. At most ``SITEMAP_MAX_URLS`` entries of one file are taken (the
-        rest: ``sitemap/urls_over_limit``); index children deeper than ``SITEMAP_MAX_DEPTH``
-        are not fetched (``sitemap/too_deep``)."""
+    def sitemap_entry(self, read: SitemapRead, entry: dict[str, str]) -> Request | None:
+        """The request for a new entry of a sitemap (:meth:`SitemapRead.take`), or None; counted
+        the same whether the stream or the callback reads it: ``SITEMAP_MAX_URLS``,
+        ``SITEMAP_MAX_DEPTH``, :meth:`url_wanted` (the ``lastmod`` filters: the conditional
+        middleware, on the request's meta)."""
         stats = self.crawler.stats
         settings = self.crawler.settings
-        body = self.sitemap_body(response)
-        if body is None:
-            stats.inc_value("sitemap/invalid")
-            logger.warning("Not a sitemap: %s", response.url)
+        read.done = read.index
+        loc = entry["loc"]
+        if read.index > settings.getint("SITEMAP_MAX_URLS", 50_000):
+            stats.inc_value("sitemap/urls_over_limit")
+            return None
+        if read.kind == "sitemapindex":
+            max_depth = settings.getint("SITEMAP_MAX_DEPTH", 5)
+            if read.depth + 1 > max_depth:
+                stats.inc_value("sitemap/too_deep")
+                logger.warning("Sitemap index %s: child %s is more than SITEMAP_MAX_DEPTH=%d levels deep, not fetched",
+                               read.url, loc[:200], max_depth)
+                return None
+            # the conditional middleware skips it by ``sitemap_lastmod`` (since)
+            return self.sitemap_request(urljoin(read.url, loc), read.depth + 1, sitemap_lastmod=entry.get("lastmod"))
+        stats.inc_value("sitemap/urls")
+        if self.url_wanted(loc):  # lastmod and date filters: the conditional middleware
+            return self.review_request(urljoin(read.url, loc), expected=False, source="sitemap", lastmod=entry.get("lastmod"))
+        stats.inc_value("sitemap/urls_skipped")
+        return None
+
+    # ------------------------------------------------ sitemaps read while they download
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.getbool("SITEMAP_STREAM", True):
+            crawler.signals.connect(spider._sitemap_headers_received, signal=signals.headers_received)
+            crawler.signals.connect(spider._sitemap_bytes_received, signal=signals.bytes_received)
+        return spider
+
+    def _sitemap_headers_received(self, headers, body_length, request: Request, spider=None) -> None:
+        """A sitemap's response starts: read it as it arrives (:class:`SitemapStream`)."""
+        if not request.meta.get("sitemap") or request.callback != self.parse_sitemap:
             return
-        kind, entries = sitemap_entries(body)
-        del body  # the parser holds the bytes it still needs
-        if kind is None:
-            stats.inc_value("sitemap/invalid")
-            logger.warning("Unreadable sitemap: %s", response.url)
+        read = SitemapRead(request.url, int(request.meta.get("sitemap_depth", 0)), done=int(request.meta.get("sitemap_read", 0)))
+        stream = SitemapStream.for_headers(read, headers, self.crawler.settings.getint("SITEMAP_MAX_SIZE", 50 * 1024 * 1024))
+        if stream is not None:
+            self._sitemap_streams[request] = stream
+
+    def _sitemap_bytes_received(self, data: bytes, request: Request, spider=None) -> None:
+        stream = self._sitemap_streams.get(request)
+        if stream is None or not stream.live:
             return
-        stats.inc_value("sitemap/fetched")
-        max_urls = settings.getint("SITEMAP_MAX_URLS", 50_000)
-        max_depth = settings.getint("SITEMAP_MAX_DEPTH", 5)
-        queue_max = settings.getint("SITEMAP_QUEUE_MAX", 2000)
-        depth = int(response.meta.get("sitemap_depth", 0))
-        taken = 0
-        for entry in entries:
-            loc = entry.get("loc")
-            if not loc:
-                continue
-            if taken >= max_urls:
-                stats.inc_value("sitemap/urls_over_limit")
-                continue
-            taken += 1
-            while queue_max > 0 and self._queued() > queue_max and not self._closing():
-                stats.inc_value("sitemap/paused")
-                await asyncio.sleep(0.05)
-            if self._closing():
-                stats.inc_value("sitemap/abandoned")
-                logger.warning("Sitemap %s: the crawl is closing; its entries after the %d-th are not read", response.url, taken)
-                return
-            if kind == "sitemapindex":
-                if depth + 1 > max_depth:
-                    stats.inc_value("sitemap/too_deep")
-                    logger.warning("Sitemap index %s: child %s is more than SITEMAP_MAX_DEPTH=%d levels deep, not fetched",
-                                   response.url, loc[:200], max_depth)
+        try:
+            self._read_sitemap_stream(stream, request, data)
+        except Exception:  # noqa: BLE001 - the callback reads on from the last entry handled
+            stream.stop("error")
+            logger.exception("Sitemap %s: reading it while it downloads failed; read after the download", request.url)
+        if not stream.live:
+            logger.debug("Sitemap %s: read after the download from entry %d (%s)", request.url, stream.read.done + 1, stream.stopped)
+
+    def _read_sitemap_stream(self, stream: SitemapStream, request: Request, data: bytes) -> None:
+        """Schedule the requests of the entries completed by *data* (the filters of the callback's
+        output applied, :meth:`_spider_output`); stop, leaving the rest to the callback, when the
+        queue is full (``SITEMAP_QUEUE_MAX``) or the crawl closes."""
+        read = stream.read
+        response = None
+        try:
+            for entry in stream.feed(data):
+                if self._closing() or self._queue_full():
+                    stream.stop("the crawl is closing" if self._closing() else "the queue is full")
+                    break
+                if not read.take(entry):
                     continue
-                # the conditional middleware skips it by ``sitemap_lastmod`` (since)
-                yield self.sitemap_request(urljoin(response.url, loc), depth + 1, sitemap_lastmod=entry.get("lastmod"))
-            else:
-                stats.inc_value("sitemap/urls")
-                if self.url_wanted(loc):  # lastmod and date filters: the conditional middleware
-                    yield self.review_request(urljoin(response.url, loc), expected=False, source="sitemap", lastmod=entry.get("lastmod"))
-                else:
-                    stats.inc_value("sitemap/urls_skipped")
-        if entries.error:
+                new = self.sitemap_entry(read, entry)
+                self.crawler.stats.inc_value("sitemap/streamed")
+                if new is None:
+                    continue
+                if response is None:
+                    response = Response(request.url, headers=stream.headers, request=request)
+                new = self._spider_output(new, response)
+                if new is not None:
+                    self.crawler.engine.crawl(new)
+        finally:
+            request.meta["sitemap_read"] = read.done  # the callback, or a retry of the request, goes on from there
+
+    def _spider_output(self, request: Request, response: Response) -> Request | None:
+        """*request* through the spider middlewares as if the callback had yielded it: the
+        ``get_processed_request`` of each (Scrapy's own, the conditional middleware), in the
+        order the callback's output meets them."""
+        if self._output_chain is None:
+            middlewares = self.crawler.engine.scraper.spidermw.middlewares
+            self._output_chain = [mw.get_processed_request for mw in reversed(middlewares) if hasattr(mw, "get_processed_request")]
+        response.meta.setdefault("depth", 0)  # as Scrapy's depth middleware does for a response
+        for processed in self._output_chain:
+            request = processed(request, response)
+            if request is None:
+                return None
+        return request
+
+    async def parse_sitemap(self, response: Response):
+        """A sitemap or sitemap index, read as a stream: first while it downloads (the requests
+        of its entries scheduled at once, see :meth:`_read_sitemap_stream`), then here from the
+        first entry not read yet (:class:`~crawler.spiders.sitemaps.SitemapEntries` when the
+        stream stopped or there was none), entries yielded as they are parsed. Reading pauses
+        while more than ``SITEMAP_QUEUE_MAX`` requests wait in the scheduler, so memory stays
+        bounded and pages are fetched while the sitemap is being read. At most
+        ``SITEMAP_MAX_URLS`` entries of one file are taken (the rest:
+        ``sitemap/urls_over_limit``); index children deeper than ``SITEMAP_MAX_DEPTH`` are not
+        fetched (``sitemap/too_deep``)."""
+        stats = self.crawler.stats
+        stream = self._sitemap_streams.pop(response.request, None) if response.request is not None else None
+        tail = stream.finish() if stream is not None and stream.decoded == len(response.body) else None
+        if tail is not None:
+            read, parser, entries = stream.read, stream.parser, tail
+        else:
+            body = self.sitemap_body(response)
+            if body is None:
+                stats.inc_value("sitemap/invalid")
+                logger.warning("Not a sitemap: %s", response.url)
+                return
+            entries = parser = SitemapEntries(body)
+            del body  # the parser holds the bytes it still needs
+            if parser.kind is None:
+                stats.inc_value("sitemap/invalid")
+                logger.warning("Unreadable sitemap: %s", response.url)
+                return
+            read = SitemapRead(response.url, int(response.meta.get("sitemap_depth", 0)), parser.kind,
+                               done=int(response.meta.get("sitemap_read", 0)))
+        stats.inc_value("sitemap/fetched")
+        max_urls = self.crawler.settings.getint("SITEMAP_MAX_URLS", 50_000)
+        for entry in entries:
+            if not read.take(entry):
+                continue
+            if read.index <= max_urls:  # entries past the limit are only counted
+                while self._queue_full() and not self._closing():
+                    stats.inc_value("sitemap/paused")
+                    await asyncio.sleep(0.05)
+                if self._closing():
+                    stats.inc_value("sitemap/abandoned")
+                    logger.warning("Sitemap %s: the crawl is closing; its entries after the %d-th are not read", response.url, read.done)
+                    return
+            request = self.sitemap_entry(read, entry)
+            if request is not None:
+                yield request
+        if parser.error:
             stats.inc_value("sitemap/truncated")
-            logger.warning("Sitemap %s: unreadable after %d entries (%s)", response.url, taken, entries.error)
+            logger.warning("Sitemap %s: unreadable after %d entries (%s)", response.url, read.index, parser.error)
 
     def url_wanted(self, url: str) -> bool:
         """Whether a discovered URL is for this crawl (hook: a site's allow/deny patterns)."""
@@ -419,6 +482,7 @@ class ReviewSiteSpider(scrapy.Spider):
 
     def page_failed(self, failure) -> None:
         request = failure.request
+        self._sitemap_streams.pop(request, None)
         reason = failure_reason(failure)
         self.crawler.stats.inc_value(f"pages/failed/{reason}")
         # After redirects the reject names the URL that was asked for (and the last one tried).

@@ -14,10 +14,13 @@ import socket
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
+import pytest
+
 from tests.support.crawl import FAST, REPO, crawl_env, read_jsonl, run_scrapy
-from tests.support.faultserver import Content, FaultServer, Redirect, SilentServer, Stall, review_html
+from tests.support.faultserver import Content, FaultServer, Paused, Redirect, SilentServer, Stall, Truncate, review_html
 
 QUIET = ["-s", "MONITOR_MAX_ERROR_RATE=1", "-s", "MONITOR_COVERAGE={}", "-s", "DOWNLOAD_TIMEOUT=3",
          "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -361,3 +364,75 @@ def test_a_crawl_stopped_while_a_sitemap_reader_waits_ends_promptly(tmp_path):
     assert "RUN INCOMPLETE" in result["proc"].stderr.strip().splitlines()[-1]
     assert result["seconds"] < 60
     assert result["stats"]["sitemap/abandoned"] == 1 and len(films) < 100
+
+
+SLOW_WANTED = (0, 1, 150, 250, 399)  # entries modified after ``since``: the only pages fetched
+
+
+def slow_sitemap(base_url: str) -> tuple[bytes, bytes]:
+    """A 400-entry sitemap in two parts of 200 entries; only the :data:`SLOW_WANTED` ones are
+    modified after 2025-01-01."""
+    entries = [f"<url><loc>{base_url}/film/s{i}</loc><lastmod>{'2025-01-10' if i in SLOW_WANTED else '2020-01-01'}</lastmod></url>"
+               for i in range(400)]
+    return (('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(entries[:200])).encode(),
+            ("".join(entries[200:]) + "</urlset>").encode())
+
+
+@pytest.mark.parametrize("variant", ["xml", "xml.gz", "content-encoding-gzip"])
+def test_a_sitemaps_pages_are_fetched_while_it_is_still_downloading(tmp_path, variant):
+    """Why #7: a sitemap's pages were fetched only once Scrapy had downloaded all of it. The
+    server sends its first 200 entries, stays silent 3 s, then sends the other 200: the pages
+    of the first part are requested during the silence (plain, ``.xml.gz``, and
+    ``Content-Encoding: gzip``), each review is exported once and each entry counted once."""
+    with FaultServer(tmp_path) as srv:
+        first, rest = slow_sitemap(srv.base_url)
+        path, headers = "/slow.xml", {"Content-Type": "application/xml"}
+        if variant != "xml":  # one gzip stream, flushed after the first part (as a streaming server does)
+            gz = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            first, rest = gz.compress(first) + gz.flush(zlib.Z_SYNC_FLUSH), gz.compress(rest) + gz.flush()
+            if variant == "xml.gz":
+                path, headers = "/slow.xml.gz", {"Content-Type": "application/x-gzip"}
+            else:
+                headers["Content-Encoding"] = "gzip"
+        slow = Paused(parts=(first, rest), seconds=3.0, headers=headers)
+        srv.script("/robots.txt", Content(f"User-agent: *\nSitemap: {{{{BASE}}}}{path}\n".encode(), headers={"Content-Type": "text/plain"}))
+        srv.script(path, slow)
+        for i in SLOW_WANTED:
+            srv.script(f"/film/s{i}", page(f"Slow {i}"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=backfill", "-a", "since=2025-01-01"],
+                       extra=["-s", "DOWNLOAD_TIMEOUT=30"])
+        pages = [(t, p) for t, p in srv.log if p.startswith("/film/s")]
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    assert len(slow.sent) == 2 and srv.count(path) == 1
+    # only the wanted pages, each requested once; those of the first part before the sitemap ended
+    assert sorted(p for _, p in pages) == sorted(f"/film/s{i}" for i in SLOW_WANTED)
+    early = {p for t, p in pages if t < slow.sent[-1]}
+    assert early and early <= {"/film/s0", "/film/s1", "/film/s150"}, (early, pages, slow.sent)
+    records = result["records"]
+    assert sorted(r["title"] for r in records) == sorted(f"Slow {i}" for i in SLOW_WANTED)
+    assert len({r["id"] for r in records}) == len(records)
+    stats = result["stats"]
+    assert stats["sitemap/fetched"] == 1 and stats["sitemap/urls"] == 400 and stats["sitemap/urls_skipped"] == 395
+    assert stats["sitemap/streamed"] == 400  # every entry read while downloading, none again after
+    assert "dupefilter/filtered" not in stats  # no page scheduled twice
+
+
+def test_a_sitemap_broken_off_while_downloading_is_retried_without_reading_its_entries_twice(tmp_path):
+    """The connection drops after the first 200 entries (read, their pages scheduled); the retry
+    reads on after them: each entry counted once, each page requested once."""
+    with FaultServer(tmp_path) as srv:
+        first, rest = slow_sitemap(srv.base_url)
+        srv.script("/robots.txt", Content(b"User-agent: *\nSitemap: {{BASE}}/slow.xml\n", headers={"Content-Type": "text/plain"}))
+        srv.script("/slow.xml", Truncate(first + rest[:50], missing=len(rest) - 50, times=1), xml((first + rest).decode()))
+        for i in SLOW_WANTED:
+            srv.script(f"/film/s{i}", page(f"Slow {i}"))
+        result = crawl(tmp_path, "avclub", ["-a", f"base_url={srv.base_url}", "-a", "mode=backfill", "-a", "since=2025-01-01"],
+                       extra=["-s", "RETRY_TIMES=1"])
+        pages = sorted(p for _, p in srv.log if p.startswith("/film/s"))
+    assert result["proc"].returncode == 0, result["proc"].stderr[-3000:]
+    assert srv.count("/slow.xml") == 2
+    assert pages == sorted(f"/film/s{i}" for i in SLOW_WANTED)
+    assert sorted(r["title"] for r in result["records"]) == sorted(f"Slow {i}" for i in SLOW_WANTED)
+    stats = result["stats"]
+    assert stats["sitemap/fetched"] == 1 and stats["sitemap/urls"] == 400 and stats["sitemap/urls_skipped"] == 395
+    assert stats["sitemap/streamed"] == 400 and "dupefilter/filtered" not in stats

@@ -19,7 +19,9 @@ in the list (or the fixture file) answer; ``times=None`` answers every request. 
 - :class:`CorruptGzip` ``Content-Encoding: gzip`` with a body that is not gzip;
 - :class:`Big` a page of ``size`` bytes (streamed, never held in memory);
 - :class:`Redirect` a redirect to ``location`` (a path, or a full URL on another host name);
-- :class:`Content` any bytes with any headers and status (pages, robots.txt, sitemaps).
+- :class:`Content` any bytes with any headers and status (pages, robots.txt, sitemaps);
+- :class:`Paused` a 200 body sent in parts with a silence between them (a slow sitemap); it
+  records when each part was sent.
 
 Every request is logged in :attr:`FaultServer.requests` as ``(host header, path)``, in
 :attr:`FaultServer.log` as ``(arrival time, path)`` and, like
@@ -185,6 +187,33 @@ class Content(Fault):
         handler.end_headers()
         if handler.command != "HEAD":
             handler.wfile.write(body)
+        return True
+
+
+@dataclass
+class Paused(Fault):
+    """A 200 response whose body *parts* are sent one after the other, ``seconds`` of silence
+    between them (``Content-Length`` is the whole body). ``sent`` holds the ``time.monotonic()``
+    at which each part was sent (the last: the response finished sending)."""
+
+    parts: tuple[bytes, ...] = ()
+    seconds: float = 3.0
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/xml"})
+    times: int | None = None
+    sent: list[float] = field(default_factory=list)
+
+    def respond(self, handler):
+        handler.send_response(200)
+        for k, v in self.headers.items():
+            handler.send_header(k, v)
+        handler.send_header("Content-Length", str(sum(map(len, self.parts))))
+        handler.end_headers()
+        for i, part in enumerate(self.parts):
+            if i:
+                time.sleep(min(self.seconds, MAX_STALL))
+            handler.wfile.write(part)
+            handler.wfile.flush()
+            self.sent.append(time.monotonic())
         return True
 
 
