@@ -107,14 +107,17 @@ class JournalScan:
     good: int = 0
     #: lines failing their check (never replayed)
     bad: int = 0
-    #: entries missing between good lines (a jump in ``seq``)
+    #: entries missing before or between good lines (a jump in ``seq``; entries lost after the last
+    #: good line are known only to the state, ``meta.journal_seq``)
     missing: int = 0
     #: the ``seq`` of the last good line (0: none)
     last_seq: int = 0
     #: the ``id`` of its ``journal`` line (None when that line is not the first good one)
     journal_id: str | None = None
-    #: bytes after the last newline (a line cut short; counted bad)
+    #: bytes after the last newline (a line cut short; counted bad when it fails its check)
     torn_tail: int = 0
+    #: bad lines but the torn tail
+    bad_before_tail: int = 0
     #: the good entries kept (``seq``, op), when asked for
     entries: list[tuple[int, dict]] = field(default_factory=list)
 
@@ -146,11 +149,12 @@ def scan_journal(path: str | os.PathLike, *, keep: Callable[[int], bool] | None 
                 seq, op = _check_prefix(line)[0], None
         except BadLine:
             scan.bad += 1
+            scan.bad_before_tail += not scan.torn_tail
             continue
         if scan.good == 0 and op is not None and op.get("op") == "journal":
             scan.journal_id = str(op.get("id"))
         scan.good += 1
-        if prev and seq > prev + 1:
+        if seq > prev + 1:  # a journal starts at 1
             scan.missing += seq - prev - 1
         prev = seq
         scan.last_seq = seq

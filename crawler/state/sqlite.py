@@ -402,12 +402,12 @@ class SQLiteStateStore(StateStore):
         if not self.journal_path.exists() or self.journal_path.stat().st_size == 0:
             return ("new" if journal_id is None else "missing"), None
         scan = scan_journal(self.journal_path)
-        if scan.torn_tail:
-            return "torn", scan
+        if not scan.healthy and (scan.bad_before_tail or scan.missing or scan.last_seq < seq or not scan.torn_tail):
+            return "damaged", scan  # a damaged page (the header line's too), not a last line cut short
         if journal_id is None or scan.journal_id != journal_id:
             return "foreign", scan
-        if not scan.healthy:
-            return "damaged", scan
+        if scan.torn_tail:  # a line cut short after every committed one: never committed (fsync comes first)
+            return "torn", scan
         if scan.last_seq < seq:
             return "behind", scan
         if scan.last_seq > seq:
@@ -430,7 +430,7 @@ class SQLiteStateStore(StateStore):
         cur.execute("BEGIN IMMEDIATE")
         try:
             problem = self._journal_problem(cur)
-            if problem is not None and problem[0] == "torn":  # a line cut short (never committed: fsync comes first)
+            if problem is not None and problem[0] == "torn":
                 size = problem[1].size - problem[1].torn_tail
                 with open(self.journal_path, "r+b") as f:
                     f.truncate(size)
@@ -441,8 +441,8 @@ class SQLiteStateStore(StateStore):
             if problem is not None:
                 event, scan = problem
                 status["event"] = event
-                if scan is not None:
-                    status.update(bad_lines=scan.bad, missing=scan.missing)
+                if scan is not None:  # entries lost at the end: the state counted them
+                    status.update(bad_lines=scan.bad, missing=scan.missing + max(0, self._meta(cur)[1] - scan.last_seq))
                 if event == "ahead":
                     _, seq = self._meta(cur)
                     self._journal.append([(seq + 1, {"op": "rewind", "dropped": scan.last_seq - seq})])

@@ -252,6 +252,28 @@ def test_a_damaged_page_of_the_journal_is_counted_and_never_replayed(tmp_path, n
     assert scan_journal(journal).healthy and replayed(journal, tmp_path) == state
 
 
+@pytest.mark.parametrize("page", ["first", "last"])
+def test_a_damaged_first_or_last_page_of_the_journal_is_damage_not_a_foreign_journal_or_a_torn_line(tmp_path, page):
+    path = tmp_path / "s.sqlite"
+    with SQLiteStateStore(path) as st:
+        for i in range(0, 120, 4):
+            st.mark_emitted([_row(k) for k in range(i, i + 4)], f"run-{i}")
+        state = st.dump()
+    journal = journal_path_for(path)
+    original = journal.read_bytes()
+    n = 1 if page == "first" else -(-len(original) // PAGE)
+    damaged = overwrite_page(journal, n, seed=11, newlines=False)
+    bad, lost = _oracle(original, damaged)
+    assert bad == 1
+    with SQLiteStateStore(path) as st:
+        status = st.journal_status
+        assert (status["event"], status["bad_lines"]) == ("damaged", 1)
+        assert status["missing"] == lost  # at the end: counted from the state's count of its journal lines
+        assert Path(status["moved_to"]).read_bytes() == damaged
+        assert st.dump() == state
+    assert replayed(journal, tmp_path) == state
+
+
 def test_a_journal_page_damaged_with_the_state_is_reported_by_rebuild_with_its_count(tmp_path, capsys):
     """Both files damaged (a double fault): ``crawler state rebuild`` replays what is good, says
     how many lines were bad, and exits 1."""
