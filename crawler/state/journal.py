@@ -67,9 +67,12 @@ class BadLine(ValueError):
     """A journal line that fails its check (prefix, CRC, JSON)."""
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, check_circular=False)
+
+
 def encode_line(seq: int, op: dict[str, Any]) -> bytes:
     """One journal line for *op* (see the module docstring for the format)."""
-    payload = json.dumps(op, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    payload = _ENCODER.encode(op).encode("ascii")
     head = b"%d " % seq
     return b"%s%08x %s\n" % (head, zlib.crc32(payload, zlib.crc32(head)), payload)
 
