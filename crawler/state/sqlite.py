@@ -31,6 +31,7 @@ import socket
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from itertools import chain
 from pathlib import Path
@@ -296,9 +297,7 @@ class SQLiteStateStore(StateStore):
         """Apply *ops* in one transaction; their journal lines are written and fsynced before it
         commits (module docstring). *before(cursor)* runs first, in the transaction, and returns
         more ops (a write that reads the state to know what it writes). Returns the rows applied."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate() as cur:
             if before is not None:
                 ops = [*ops, *before(cur)]
             n = sum(_APPLY[op["op"]](cur, op) for op in ops)
@@ -307,12 +306,21 @@ class SQLiteStateStore(StateStore):
                 lines = [(seq + k, op) for k, op in enumerate(ops, 1)]
                 self._journal.append(lines)  # fsynced: the journal is never behind the state
                 self._set_meta(cur, journal_seq=lines[-1][0])
+        return n
+
+    @contextmanager
+    def _immediate(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction (``BEGIN IMMEDIATE``: the write lock from its start), committed
+        when the block ends, rolled back when it raises."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
             cur.execute("COMMIT")
         except BaseException:
             if self.db.in_transaction:
                 cur.execute("ROLLBACK")
             raise
-        return n
 
     def replay(self, ops: Iterable[dict]) -> int:
         """Apply journal *ops* (:func:`crawler.state.journal.replay_entries`) in one transaction."""
@@ -422,13 +430,12 @@ class SQLiteStateStore(StateStore):
         Returns ``{"journal", "event", "bad_lines", "missing", "moved_to"}``; ``event`` is ``ok``,
         ``new``, or what was repaired: ``missing``, ``foreign``, ``damaged``, ``behind`` (a new
         journal from a snapshot; the old one moved aside), ``ahead`` (a ``rewind`` line),
-        ``torn`` (a last line cut short, removed), ``compact``. Damage is logged as an error, the other repairs as warnings."""
+        ``torn`` (a last line cut short, removed), ``compact``. Damage is logged as an error, the
+        other repairs as warnings."""
         status = {"journal": str(self.journal_path), "event": "ok", "bad_lines": 0, "missing": 0, "moved_to": None}
         if self._journal_problem(self.db) is None:  # the usual case, read without the write lock
             return status
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate() as cur:
             problem = self._journal_problem(cur)
             if problem is not None and problem[0] == "torn":
                 size = problem[1].size - problem[1].torn_tail
@@ -439,41 +446,38 @@ class SQLiteStateStore(StateStore):
                 status["event"] = "torn"
                 problem = self._journal_problem(cur)
             if problem is not None:
-                event, scan = problem
-                status["event"] = event
-                if scan is not None:  # entries lost at the end: the state counted them
-                    status.update(bad_lines=scan.bad, missing=scan.missing + max(0, self._meta(cur)[1] - scan.last_seq))
-                if event == "ahead":
-                    _, seq = self._meta(cur)
-                    self._journal.append([(seq + 1, {"op": "rewind", "dropped": scan.last_seq - seq})])
-                    self._set_meta(cur, journal_seq=seq + 1)
-                    logger.warning("State journal %s was %d entr%s ahead of the state (a write killed before it committed, "
-                                   "or a state restored from a backup): marked not committed", self.journal_path,
-                                   scan.last_seq - seq, "y" if scan.last_seq - seq == 1 else "ies")
-                else:
-                    if event in ("foreign", "damaged", "behind"):
-                        status["moved_to"] = str(self.journal_path.with_name(f"{self.journal_path.name}.{event}-{_stamp()}"))
-                        os.replace(self.journal_path, status["moved_to"])
-                    self._start_journal(cur, event)
-                    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-                    message = {
-                        "new": "started",
-                        "missing": "was missing",
-                        "foreign": "is not this state's journal (moved to {moved_to})",
-                        "damaged": "is damaged: {bad_lines} bad line(s), {missing} entries missing (moved to {moved_to}; "
-                                   "none of it was used)",
-                        "behind": "is behind the state (moved to {moved_to})",
-                        "compact": "was compacted",
-                    }[event].format(**status)
-                    level = {"damaged": logging.ERROR, "new": logging.INFO if reviews else logging.DEBUG}.get(event, logging.WARNING)
-                    logger.log(level, "State journal %s %s%s from the state (%d reviews)", self.journal_path, message,
-                               "" if event == "new" else ": a new one was started", reviews)
-            cur.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:
-                cur.execute("ROLLBACK")
-            raise
+                self._repair_journal(cur, *problem, status)
         return status
+
+    def _repair_journal(self, cur, event: str, scan, status: dict[str, Any]) -> None:
+        """Repair what :meth:`_journal_problem` found (*event*), in the write transaction *cur*."""
+        _, seq = self._meta(cur)
+        status["event"] = event
+        if scan is not None:  # entries lost at the end: the state counted them
+            status.update(bad_lines=scan.bad, missing=scan.missing + max(0, seq - scan.last_seq))
+        if event == "ahead":
+            self._journal.append([(seq + 1, {"op": "rewind", "dropped": scan.last_seq - seq})])
+            self._set_meta(cur, journal_seq=seq + 1)
+            logger.warning("State journal %s was %d entr%s ahead of the state (a write killed before it committed, "
+                           "or a state restored from a backup): marked not committed", self.journal_path,
+                           scan.last_seq - seq, "y" if scan.last_seq - seq == 1 else "ies")
+            return
+        if event in ("foreign", "damaged", "behind"):
+            status["moved_to"] = str(self.journal_path.with_name(f"{self.journal_path.name}.{event}-{_stamp()}"))
+            os.replace(self.journal_path, status["moved_to"])
+        self._start_journal(cur, event)
+        reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+        message = {
+            "new": "started",
+            "missing": "was missing",
+            "foreign": "is not this state's journal (moved to {moved_to})",
+            "damaged": "is damaged: {bad_lines} bad line(s), {missing} entries missing (moved to {moved_to}; none of it was used)",
+            "behind": "is behind the state (moved to {moved_to})",
+            "compact": "was compacted",
+        }[event].format(**status)
+        level = {"damaged": logging.ERROR, "new": logging.INFO if reviews else logging.DEBUG}.get(event, logging.WARNING)
+        logger.log(level, "State journal %s %s%s from the state (%d reviews)", self.journal_path, message,
+                   "" if event == "new" else ": a new one was started", reviews)
 
     def _snapshot_lines(self, cur, first_seq: int) -> Iterator[tuple[int, dict]]:
         seq = first_seq

@@ -15,6 +15,7 @@ import pytest
 
 import crawler.state.sqlite as sqlite_module
 from crawler.cli import main
+from crawler.output.manifest import build_manifest, manifest_path_for, scan_output, write_json_atomic
 from crawler.run.rebuild import rebuild_state
 from crawler.state import SQLiteStateStore, StateDamaged, check_state_file, journal_path_for, replay_journal, scan_journal
 from crawler.state.journal import BadLine, decode_line, encode_line, replay_entries
@@ -294,6 +295,35 @@ def test_a_journal_page_damaged_with_the_state_is_reported_by_rebuild_with_its_c
     assert f"rebuilt {path}: {300 - lost} review(s)" in out
     with SQLiteStateStore(path) as st:
         assert st.count() == 300 - lost and st.journal_status["event"] == "ok"
+
+
+def test_rebuild_from_a_damaged_journal_and_the_manifests_gets_every_exported_review_back(tmp_path, capsys):
+    """A double fault with ``--from``: the journal's good lines first (validators and all), then
+    the output files' reviews the journal lost (their manifests' runs)."""
+    path, out = tmp_path / "s.sqlite", tmp_path / "out"
+    out.mkdir()
+    with SQLiteStateStore(path) as st:
+        for k in range(30):
+            f = out / f"{k:03d}.jsonl"
+            f.write_text("".join(json.dumps(_row(i)) + "\n" for i in range(4 * k, 4 * k + 4)), "utf-8")
+            scan = scan_output(f)
+            write_json_atomic(manifest_path_for(f), build_manifest(f, scan, None, run_id=f"run-{k}", exit_status="ok"))
+            st.mark_emitted([{**row, "fetch_url": row["url"], "etag": f'"{row["id"]}"'} for row in scan["rows"]], f"run-{k}")
+    journal = journal_path_for(path)
+    original = journal.read_bytes()
+    bad, lost = _oracle(original, overwrite_page(journal, 3, seed=5, newlines=False))
+    assert lost >= 2
+    overwrite_page(path, 2, seed=2)
+    assert main(["state", "rebuild", str(path), "--from", str(out)]) == 1  # bad lines: exit 1
+    printed = capsys.readouterr().out
+    assert f"{bad} bad line(s) not replayed, {lost} entries missing" in printed
+    assert f"source: the output manifests: 120 record(s) from 30 file(s), 0 skipped, {4 * lost} not in the journal" in printed
+    with SQLiteStateStore(path) as st:
+        assert st.count() == 120
+        etags = [st.get_fetch(_row(i)["url"])["etag"] for i in range(120)]
+        runs = [st.get(_row(i)["id"])["last_emitted_run"] for i in range(120)]
+    assert etags.count(None) == 4 * lost  # from the manifests: no validators
+    assert runs == [f"run-{i // 4}" for i in range(120)]
 
 
 def test_a_missing_or_foreign_journal_is_replaced_by_a_snapshot_of_the_state(tmp_path):
