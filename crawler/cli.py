@@ -25,10 +25,14 @@
   records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
 - ``crawler schema [--version 1|2] [--ddl postgres|bigquery|duckdb] [--table NAME]``: the
   record's JSON Schema, or a table definition generated from it (:mod:`crawler.record.ddl`).
-- ``crawler state rebuild STATE --from FOLDER [--from FOLDER ...] [--spider NAME] [--force]``:
-  a new SQLite state from the output manifests (a damaged state is moved aside first; see
-  :mod:`crawler.run.rebuild`). Exit 0 when every manifest's file was used, 1 when some were
-  skipped (listed), 2 when the state is healthy (without ``--force``) or in use.
+- ``crawler state rebuild STATE [--journal PATH | --no-journal] [--from FOLDER ...] [--spider NAME] [--force]``:
+  a new SQLite state from the state's journal (``STATE.journal`` when there is one, or
+  ``--journal PATH``), replayed, and/or from the output manifests of ``--from`` folders (after a
+  journal, the exported reviews it lacks); the damaged state is moved aside (see
+  :mod:`crawler.run.rebuild`). Prints which sources were used and how many journal lines were
+  bad. Exit 0 when every journal line and manifest's file was used, 1 when some were bad or
+  skipped (listed), 2 when the state is healthy (without ``--force``), in use, or there is
+  nothing to rebuild it from.
 - ``crawler capture URL --site KEY [--case PATH] [--force]``: fetch one live page (the crawler's
   User-Agent, ``DOWNLOAD_TIMEOUT``), save it as a fixture case ``fixtures/<site>/<case>/``
   (``page.html`` as received, ``headers.json`` with its ``Content-Type``/``Content-Language``)
@@ -284,17 +288,32 @@ def state_rebuild(args) -> int:
         print(f"not a folder: {missing[0]}", file=sys.stderr)
         return 2
     try:
-        result = rebuild_state(args.state, args.folders, spider=args.spider, force=args.force)
+        result = rebuild_state(args.state, args.folders, spider=args.spider, force=args.force, journal=args.journal,
+                               use_journal=not args.no_journal)
     except (RebuildRefused, LockHeld) as exc:
         print(f"REBUILD REFUSED: {exc}", file=sys.stderr)
         return 2
     if result["moved_to"]:
         print(f"moved the old state to {result['moved_to']}")
-    for path, reason in result["skipped"]:
-        print(f"skipped {path}: {reason} (its reviews will be emitted again)")
-    print(f"rebuilt {args.state}: {result['records']} record(s) from {result['files']} file(s), "
-          f"{len(result['skipped'])} skipped, watermarks {result['watermarks'] or '-'}")
-    return 1 if result["skipped"] else 0
+    journal = result["journal"]
+    if journal is not None:
+        print(f"source: the journal {journal['journal']}: {journal['ops']} write(s) replayed from {journal['entries']} good line(s), "
+              f"{journal['bad_lines']} bad line(s) not replayed, {journal['missing']} entries missing")
+        if result["journal_moved_to"]:
+            print(f"moved the old journal to {result['journal_moved_to']}")
+        if (journal["bad_lines"] or journal["missing"]) and not args.folders:
+            print("the bad lines' writes are lost: rebuild with --force --journal ... --from OUTPUT_FOLDER to add the "
+                  "exported reviews the output manifests hold")
+    if args.folders:
+        for path, reason in result["skipped"]:
+            print(f"skipped {path}: {reason} (its reviews will be emitted again)")
+        added = f", {result['added']} not in the journal" if journal is not None else ""
+        print(f"source: the output manifests: {result['records']} record(s) from {result['files']} file(s), "
+              f"{len(result['skipped'])} skipped{added}")
+    print(f"rebuilt {args.state}: {result['reviews']} review(s), {result['fetches']} fetch(es), {result['runs']} run(s), "
+          f"watermarks {result['watermarks'] or '-'}")
+    bad = journal is not None and (journal["bad_lines"] or journal["missing"])
+    return 1 if result["skipped"] or bad else 0
 
 
 class CaptureError(Exception):
@@ -483,9 +502,13 @@ def main(argv: list[str] | None = None) -> int:
     p_sch.add_argument("--table", default="reviews")
     p_state = sub.add_parser("state", help="state store maintenance")
     state_sub = p_state.add_subparsers(dest="state_command", required=True)
-    p_rebuild = state_sub.add_parser("rebuild", help="rebuild a state from the output manifests")
+    p_rebuild = state_sub.add_parser("rebuild", help="rebuild a state from its journal and/or the output manifests")
     p_rebuild.add_argument("state", type=Path)
-    p_rebuild.add_argument("--from", dest="folders", type=Path, action="append", required=True, help="an output folder (repeatable)")
+    source = p_rebuild.add_mutually_exclusive_group()
+    source.add_argument("--journal", type=Path, help="the state's journal to replay (default: STATE.journal when there is one)")
+    source.add_argument("--no-journal", action="store_true", help="do not replay the journal (the manifests only)")
+    p_rebuild.add_argument("--from", dest="folders", type=Path, action="append", default=[],
+                           help="an output folder whose manifests to use (repeatable; required without a journal)")
     p_rebuild.add_argument("--spider", help="only the manifests of this spider")
     p_rebuild.add_argument("--force", action="store_true", help="rebuild a healthy state too (it is moved aside)")
     p_cap = sub.add_parser("capture", help="save a live page as a fixture case and print its draft expected.json")

@@ -260,6 +260,12 @@ class RunContext:
         if self.exact_urls:
             stats.set_value("run/exact_urls", int(self.arguments.get("urls") or 0))
         stats.set_value("run/state", self.state_location)
+        journal = getattr(self.state, "journal_status", None) or {}  # a SQLite state's journal check (logged by the store)
+        if journal.get("event") not in (None, "ok", "new"):
+            stats.set_value("state/journal/event", journal["event"])
+            for key in ("bad_lines", "missing"):
+                if journal.get(key):
+                    stats.set_value(f"state/journal/{key}", journal[key])
         folders = sorted({p.parent for p in feed_file_paths(settings, self.spider_name)})
         recover(self.state, folders, stats, run_id=self.run_id, exclusive=bool(self.locks))
         if self.mode == "incremental" and not self.exact_urls:

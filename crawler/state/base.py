@@ -8,7 +8,8 @@ a kill between "file renamed" and "state written", every output file is announce
 :meth:`StateStore.begin_output`; a later run finds it in :meth:`StateStore.pending_outputs`
 and marks the file's records (see :mod:`crawler.output.recovery`).
 
-Interface (implemented by :class:`crawler.state.sqlite.SQLiteStateStore` and by the Redis store in
+Interface (implemented by :class:`crawler.state.sqlite.SQLiteStateStore`, which also appends every
+write to its journal, :mod:`crawler.state.journal`, and by the Redis store in
 ``crawler/state/redis.py`` for distributed runs); all methods are synchronous and cheap:
 
 - ``get(id) -> dict | None``: ``{id, url, content_hash, first_seen, last_changed,
@@ -67,7 +68,8 @@ class StateStore(ABC):
     def forget_run(self, run_id: str, keep: set[str]) -> int:
         """Un-export the reviews *run_id* was the last to emit, but those in *keep* (an output
         file of that run was lost or damaged): the next run emits them again. Returns how many
-        were forgotten. A store that cannot do it raises ``NotImplementedError`` (reported)."""
+        were forgotten. Both stores do it atomically; a store that cannot do it raises
+        ``NotImplementedError`` (reported)."""
         raise NotImplementedError
 
     @abstractmethod

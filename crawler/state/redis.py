@@ -10,8 +10,10 @@ Keys, under ``crawler:state:<spider>:`` (separate from the run's queue keys, whi
 worker out deletes; the state lives on between runs): ``reviews`` (hash id -> JSON row),
 ``fetches`` (hash url -> JSON), ``outputs`` (hash path -> JSON, the output journal),
 ``watermarks`` (hash), ``runs`` (list of JSON summaries, newest first). Each write is one
-atomic Redis call (a Lua script for :meth:`mark_emitted`), so a worker killed at any point leaves
-the ledger consistent. Use a separate Redis database per environment (``redis://host:6379/1``).
+atomic Redis call (a Lua script for :meth:`mark_emitted` and :meth:`forget_run`), so a worker
+killed at any point leaves the ledger consistent. (There is no journal: Redis persistence, RDB or
+AOF, and its replicas are the second copy of this state.) Use a separate Redis database per
+environment (``redis://host:6379/1``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,47 @@ return #ARGV - 3
 """
 
 
+# KEYS: reviews, fetches   ARGV: run_id, ids to keep...
+# One script, so atomic: every review whose last emitting run is ARGV[1] and that is not kept is
+# deleted, with the fetches of those reviews recorded by that run (as the SQLite store does). It
+# reads the two hashes with HSCAN inside the script (Redis >= 5 replicates a script's effects).
+FORGET_LUA = """
+local run = ARGV[1]
+local keep = {}
+for i = 2, #ARGV do keep[ARGV[i]] = true end
+local gone = {}
+local n = 0
+local cursor = '0'
+repeat
+  local page = redis.call('HSCAN', KEYS[1], cursor, 'COUNT', 1000)
+  cursor = page[1]
+  local kv = page[2]
+  for i = 1, #kv, 2 do
+    local id = kv[i]
+    if not keep[id] and not gone[id] and cjson.decode(kv[i + 1])['last_emitted_run'] == run then
+      gone[id] = true
+      n = n + redis.call('HDEL', KEYS[1], id)
+    end
+  end
+until cursor == '0'
+if n > 0 then
+  local urls = {}
+  cursor = '0'
+  repeat
+    local page = redis.call('HSCAN', KEYS[2], cursor, 'COUNT', 1000)
+    cursor = page[1]
+    local kv = page[2]
+    for i = 1, #kv, 2 do
+      local f = cjson.decode(kv[i + 1])
+      if gone[f['id']] and f['emitted_run'] == run then urls[#urls + 1] = kv[i] end
+    end
+  until cursor == '0'
+  for i = 1, #urls do redis.call('HDEL', KEYS[2], urls[i]) end
+end
+return n
+"""
+
+
 def _ordered(raw: bytes | str | None, fields: tuple[str, ...]) -> dict | None:
     if raw is None:
         return None
@@ -77,6 +120,7 @@ class RedisStateStore(StateStore):
         self.k_watermarks = f"{base}:watermarks"
         self.k_runs = f"{base}:runs"
         self._mark = self.server.register_script(MARK_LUA)
+        self._forget = self.server.register_script(FORGET_LUA)
 
     # reviews ------------------------------------------------------------
     def get(self, id: str) -> dict | None:  # noqa: A002
@@ -96,6 +140,11 @@ class RedisStateStore(StateStore):
             out = str(output) if (output is not None and last) else ""
             n += int(self._mark(keys=[self.k_reviews, self.k_fetches, self.k_outputs], args=[now, run_id, out, *chunk]))
         return n
+
+    def forget_run(self, run_id: str, keep: set[str]) -> int:
+        """As :meth:`crawler.state.sqlite.SQLiteStateStore.forget_run`, in one Lua script (atomic;
+        it reads the whole ``reviews`` and ``fetches`` hashes: a rare recovery step)."""
+        return int(self._forget(keys=[self.k_reviews, self.k_fetches], args=[run_id, *sorted(keep)]))
 
     def get_fetch(self, url: str) -> dict | None:
         return _ordered(self.server.hget(self.k_fetches, url), FETCH_FIELDS)

@@ -47,9 +47,10 @@ def test_full_crawl_writes_every_review_once(avclub_server, tmp_path):
         assert f"/{case.relative_to(FIXTURES / 'avclub').as_posix()}" in hits
     assert not any(h.startswith("/private") for h in hits)
     assert proc.stats["pages/skipped/not_review"] == len(NON_REVIEW_CASES)
-    # No temporary files left beside the output (its manifest and the run state sit beside it).
+    # No temporary files left beside the output (its manifest and the run state and its journal sit beside it).
     # (-O is a fresh dump, mode full: its pages are archived in warc/, README "WARC capture")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["avclub.state.sqlite", "out.jsonl", "out.jsonl.manifest.json", "warc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["avclub.state.sqlite", "avclub.state.sqlite.journal", "out.jsonl",
+                                                          "out.jsonl.manifest.json", "warc"]
     assert [p.name for p in (tmp_path / "warc").iterdir() if p.name.startswith(".")] == []
 
 

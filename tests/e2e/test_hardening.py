@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import zlib
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from crawler.devserver import FixtureServer
+from crawler.state import SQLiteStateStore, replay_journal
+from tests.support.corrupt import overwrite_page, table_pages
 from tests.support.crawl import FAST, REPO, crawl_env, read_jsonl, run_scrapy
 from tests.support.faultserver import Content, FaultServer, Paused, Redirect, SilentServer, Stall, Truncate, review_html
+from tests.support.sitegen import generate_site
 
 QUIET = ["-s", "MONITOR_MAX_ERROR_RATE=1", "-s", "MONITOR_COVERAGE={}", "-s", "DOWNLOAD_TIMEOUT=3",
          "-s", "RETRY_TIMES=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -195,10 +202,13 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
 
 
 # ---------------------------------------------------------------- 4: a damaged state stops the run
-def state_run(tmp: Path, srv, mode: str = "backfill") -> subprocess.CompletedProcess:
-    urls = ",".join(f"{srv.base_url}/r/{i}" for i in range(3))
+def state_run(tmp: Path, srv=None, mode: str = "backfill", target: list[str] | None = None) -> subprocess.CompletedProcess:
+    """A run on ``tmp/state.sqlite`` writing into ``tmp/out`` (stats in ``tmp/stats.json``) of the
+    spider arguments *target* (default: ``/r/0``-``/r/2`` of *srv*)."""
+    if target is None:
+        target = ["-a", "urls=" + ",".join(f"{srv.base_url}/r/{i}" for i in range(3))]
     # one file per run (a backfill resumes into new files: -O onto a non-empty file is refused in backfill mode)
-    return run_scrapy(["crawl", "avclub", "-a", f"urls={urls}", "-a", f"mode={mode}", "-o", f"{tmp / 'out'}/%(batch_time)s-%(run_id)s.jsonl:jsonl",
+    return run_scrapy(["crawl", "avclub", *target, "-a", f"mode={mode}", "-o", f"{tmp / 'out'}/%(batch_time)s-%(run_id)s.jsonl:jsonl",
                        "-a", f"state={tmp / 'state.sqlite'}", *FAST, *QUIET, "-s", f"STATS_DUMP_PATH={tmp / 'stats.json'}"], timeout=90)
 
 
@@ -234,11 +244,10 @@ def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_i
             assert snapshot(tmp_path / "out") == outputs  # committed output as it was
 
         # one 4 KB page of the state overwritten
-        damaged = bytearray(good_state)
-        damaged[4096 * 2:4096 * 3] = bytes((i * 7 + 13) % 256 for i in range(4096))
-        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+        damaged = overwrite_page(tmp_path / "state.sqlite", 3)
+        assert damaged != good_state
         refused("")
-        assert (tmp_path / "state.sqlite").read_bytes() == bytes(damaged)  # left as it was, for inspection
+        assert (tmp_path / "state.sqlite").read_bytes() == damaged  # left as it was, for inspection
         # zero-length, then a directory
         (tmp_path / "state.sqlite").write_bytes(b"")
         refused("empty")
@@ -246,18 +255,103 @@ def test_a_damaged_empty_or_directory_state_stops_the_run_and_rebuild_restores_i
         (tmp_path / "state.sqlite").mkdir()
         refused("a directory is at the state path")
         (tmp_path / "state.sqlite").rmdir()
-        (tmp_path / "state.sqlite").write_bytes(bytes(damaged))
+        (tmp_path / "state.sqlite").write_bytes(damaged)
 
         rebuild = subprocess.run([sys.executable, "-m", "crawler.cli", "state", "rebuild", str(tmp_path / "state.sqlite"),
-                                  "--from", str(tmp_path / "out")], capture_output=True, text=True, env=crawl_env(), cwd=REPO, timeout=60)
+                                  "--no-journal", "--from", str(tmp_path / "out")],  # the manifests only (the journal: the next test)
+                                 capture_output=True, text=True, env=crawl_env(), cwd=REPO, timeout=60)
         assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
-        assert "3 record(s) from 1 file(s), 0 skipped" in rebuild.stdout
+        assert "source: the output manifests: 3 record(s) from 1 file(s), 0 skipped\n" in rebuild.stdout
+        assert "source: the journal" not in rebuild.stdout
         assert len(list(tmp_path.glob("state.sqlite.damaged-*"))) == 1
         again = state_run(tmp_path, srv)  # the backfill resumes: everything already exported
         assert again.returncode == 0, again.stderr[-3000:]
         stats = json.loads((tmp_path / "stats.json").read_text())
         assert stats.get("pages/skipped/already_exported") == 3 and stats.get("reviews/emitted", 0) == 0
         assert len(srv.requests) == fetched  # nothing fetched again
+
+
+def jsonl_ids(folder: Path) -> Counter:
+    """How many times each review id is in the output files of *folder*."""
+    return Counter(r["id"] for f in folder.glob("*.jsonl") if not f.name.endswith(".rejects.jsonl") for r in read_jsonl(f))
+
+
+def test_a_damaged_page_of_the_state_is_rebuilt_from_its_journal_losing_and_duplicating_nothing(tmp_path):
+    """Why #4 (the journal): a backfill exports the 2024-2025 reviews of a generated site; one
+    4 KB page of its state is overwritten (the header page, a page inside the reviews table, a page
+    of the fetches table); the next run exits 2; ``crawler state rebuild`` replays the journal into
+    the state as it was; the backfill over the whole range then emits exactly the reviews not
+    exported yet: none lost, none twice."""
+    reviews = [p for p in generate_site(tmp_path / "site", n_reviews=80, n_news=4, seed=5, listings=False) if p.is_review]
+    late = {p.id for p in reviews if p.published.date() >= date(2024, 1, 1)}
+    early = {p.id for p in reviews if p.id not in late}
+    assert len(late) > 20 and len(early) > 20
+    good = tmp_path / "good"
+    with FixtureServer(tmp_path / "site") as server:
+        site = ["-a", f"base_url={server.base_url}"]
+        first = state_run(good, target=[*site, "-a", "since=2024-01-01"])
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert jsonl_ids(good / "out") == Counter(late)
+        with SQLiteStateStore(good / "state.sqlite") as st:
+            before = st.dump()
+        assert len(before["reviews"]) == len(late) == len(before["fetches"]) and len(before["runs"]) == 1
+        reviews_pages = table_pages(good / "state.sqlite", "reviews", "leaf")
+        fetches_pages = table_pages(good / "state.sqlite", "fetches", "leaf")
+        assert len(reviews_pages) >= 3
+        for n in (1, reviews_pages[len(reviews_pages) // 2], fetches_pages[-1]):
+            case = tmp_path / f"page-{n}"
+            shutil.copytree(good, case)
+            outputs = snapshot(case / "out")
+            overwrite_page(case / "state.sqlite", n, seed=n)
+            asked = len(server.hits)
+            refused = state_run(case, target=site)
+            assert refused.returncode == 2, refused.stderr[-3000:]
+            last = refused.stderr.strip().splitlines()[-1]
+            assert last.startswith(f"RUN FAILED: the state store {case / 'state.sqlite'} is unusable: "), last
+            assert f"crawler state rebuild {case / 'state.sqlite'} --journal {case / 'state.sqlite.journal'}" in last
+            assert len(server.hits) == asked and snapshot(case / "out") == outputs  # nothing fetched or written
+            rebuild = subprocess.run([sys.executable, "-m", "crawler.cli", "state", "rebuild", str(case / "state.sqlite")],
+                                     capture_output=True, text=True, env=crawl_env(), cwd=REPO, timeout=60)
+            assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
+            # 3 writes: the output file announced, its reviews marked, the run recorded
+            assert f"source: the journal {case / 'state.sqlite.journal'}: 3 write(s) replayed" in rebuild.stdout, rebuild.stdout
+            assert ", 0 bad line(s) not replayed, 0 entries missing" in rebuild.stdout
+            assert f"rebuilt {case / 'state.sqlite'}: {len(late)} review(s), {len(late)} fetch(es), 1 run(s)" in rebuild.stdout
+            with SQLiteStateStore(case / "state.sqlite") as st:
+                assert st.dump() == before, f"page {n}"
+            again = state_run(case, target=site)  # the whole range
+            assert again.returncode == 0, again.stderr[-3000:]
+            stats = json.loads((case / "stats.json").read_text())
+            assert (stats.get("reviews/emitted"), stats.get("pages/skipped/already_exported")) == (len(early), len(late))
+            assert jsonl_ids(case / "out") == Counter(early | late)  # every review once: 0 lost, 0 duplicated
+
+
+def test_a_damaged_page_of_the_journal_is_reported_and_the_run_goes_on_from_the_intact_state(tmp_path):
+    """The journal's own damage: the run reports it (log, stats), moves it aside, starts a new
+    journal from the state (intact) and runs as usual."""
+    with FaultServer(tmp_path) as srv:
+        for i in range(3):
+            srv.script(f"/r/{i}", page(f"Review {i}"))
+        first = state_run(tmp_path, srv)
+        assert first.returncode == 0, first.stderr[-3000:]
+        journal = tmp_path / "state.sqlite.journal"
+        lines = journal.read_bytes().count(b"\n")
+        assert 0 < journal.stat().st_size < 4096  # one page: all of it damaged
+        damaged = overwrite_page(journal, 1, newlines=False)
+        asked = len(srv.requests)
+        again = state_run(tmp_path, srv)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert len(srv.requests) == asked  # the state knew all three were exported
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert (stats.get("pages/skipped/already_exported"), stats.get("reviews/emitted", 0)) == (3, 0)
+    assert (stats["state/journal/event"], stats["state/journal/bad_lines"], stats["state/journal/missing"]) == ("damaged", 1, lines)
+    [moved] = tmp_path.glob("state.sqlite.journal.damaged-*")
+    assert moved.read_bytes() == damaged
+    assert f"State journal {journal} is damaged: 1 bad line(s), {lines} entries missing (moved to {moved}" in again.stderr
+    with SQLiteStateStore(tmp_path / "state.sqlite", journal=False) as st, \
+            SQLiteStateStore(tmp_path / "replayed.sqlite", journal=False) as replayed:
+        replay_journal(replayed, journal)
+        assert replayed.dump() == st.dump() and st.count() == 3
 
 
 # ---------------------------------------------------------------- 5: manifests of a killed run
