@@ -4,7 +4,9 @@
 >>> record = extract_review(html_bytes, "https://www.avclub.com/some-review")
 
 ``extract_review`` returns exactly the record a crawl exports for the page (``fetched_at``
-is the time of the call), or ``None`` when the page is not a review.
+is the time of the call), or ``None`` when the page is not a review: schema version 2 (the
+crawl's default, ``RECORD_SCHEMA_VERSION``; ``change`` is ``null``, there is no state), or
+version 1 with ``schema_version=1``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from crawler.normalize.grades import grade_from_rating, parse_grade
 from crawler.normalize.text import clean_body, clean_text, html_to_text
 from crawler.normalize import titles as _titles
 from crawler.normalize.urls import url_without_surrogates
-from crawler.record.build import normalize_record
+from crawler.record.build import normalize_record, versioned
+from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS
 from crawler.record.validate import record_errors
 from crawler.sites import registry
 from crawler.sites.config import publishers
@@ -51,9 +54,14 @@ def page_for(html: str | bytes, url: str, *, site: str | None = None, headers: d
     return registry.page_for(url_without_surrogates(url), html, headers=headers, site=site)
 
 
-def extract_review(html: str | bytes, url: str, *, site: str | None = None, headers: dict | None = None) -> dict | None:
+def extract_review(html: str | bytes, url: str, *, site: str | None = None, headers: dict | None = None,
+                   schema_version: int = OUTPUT_SCHEMA_VERSION) -> dict | None:
     """The exported record for one page, or ``None`` when the page is not a review (or its
     record fails the schema, which the crawl would reject).
+
+    *schema_version*: 2 (default, as the crawl writes; ``change``, ``previous_hash`` and
+    ``changed_fields`` are ``null``: no state) or 1 (the superseded version 1 record, the form
+    of the fixtures' ``expected.json``).
 
     *html* may be ``bytes`` (decoded like Scrapy does: BOM, ``Content-Type`` in *headers*,
     ``<meta charset>``, detection) or ``str``. The same function as the crawl's
@@ -63,9 +71,13 @@ def extract_review(html: str | bytes, url: str, *, site: str | None = None, head
     """
     if site is not None and site not in registry.known_sites():
         raise ValueError(f"unknown site {site!r}; known: {registry.known_sites()}")
+    if schema_version not in OUTPUT_VERSIONS:
+        raise ValueError(f"schema_version must be 1 or 2, got {schema_version!r}")
     outcome = read_page(url_without_surrogates(url), html, headers, site=site)
     for record, errors in outcome.records:
         # A record that fails the schema (e.g. a page with a grade but no headline) is never
         # exported: the crawl rejects it as "invalid", and this returns None.
+        if not errors:
+            record, errors = versioned(record, schema_version)
         return None if errors else record
     return None

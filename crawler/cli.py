@@ -7,8 +7,9 @@
   (exit 0 when every line is valid, 1 otherwise with the count, 2 when a path is not a file;
   one ``PATH:LINE: reason`` line per invalid line, whatever the file holds: see
   :func:`validate_file`).
-- ``crawler extract PATH [--url URL] [--site KEY]``: print the record for a saved page (a
-  ``page.html`` or a fixture folder), as the crawl would export it. The URL decides the page
+- ``crawler extract PATH [--url URL] [--site KEY] [--schema-version 2|1]``: print the record for
+  a saved page (a ``page.html`` or a fixture folder), as the crawl would export it (schema
+  version 2; ``--schema-version 1``: the version 1 form of a fixture's ``expected.json``). The URL decides the page
   class (the configured site owning its host); a fixture folder's ``expected.json`` gives it;
   without either the page is read by the generic page class (said on stderr). Never touches a
   state store.
@@ -21,8 +22,8 @@
 - ``crawler fleet --redis URL [--run NAME] [--json]``: the distributed runs on that Redis:
   workers alive, queue, pending per worker, pages/s per worker and per site, the shared rate
   per site (:mod:`crawler.distributed.fleet`; exit 2 when Redis cannot be read).
-- ``crawler reextract WARC... -O out.jsonl [--diff PREVIOUS.jsonl] [--workers N]``: rebuild
-  records from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
+- ``crawler reextract WARC... -O out.jsonl [--diff PREVIOUS.jsonl] [--workers N] [--schema-version 2|1]``:
+  rebuild records (schema version 2 unless told 1) from WARC archives with today's extractor (:mod:`crawler.run.reextract`).
 - ``crawler schema [--version 1|2] [--ddl postgres|bigquery|duckdb] [--table NAME]``: the
   record's JSON Schema, or a table definition generated from it (:mod:`crawler.record.ddl`).
 - ``crawler state rebuild STATE [--journal PATH | --no-journal] [--from FOLDER ...] [--spider NAME] [--force]``:
@@ -36,7 +37,7 @@
 - ``crawler capture URL --site KEY [--case PATH] [--force]``: fetch one live page (the crawler's
   User-Agent, ``DOWNLOAD_TIMEOUT``), save it as a fixture case ``fixtures/<site>/<case>/``
   (``page.html`` as received, ``headers.json`` with its ``Content-Type``/``Content-Language``)
-  and print the record the crawl would export as a draft ``expected.json`` (also saved as
+  and print the record the crawl would export, in schema version 1 (the fixtures' form), as a draft ``expected.json`` (also saved as
   ``expected.draft.json``) for a person to check and save as ``expected.json``. Exit 0 when
   saved; 1 when the page cannot be fetched or is not HTML; 2 for a usage error (unknown site,
   a case that exists without ``--force``, a URL that is not http(s)). Nothing is written
@@ -214,7 +215,9 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
 GENERIC_URL = "http://localhost/{name}"
 
 
-def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr) -> dict | None:
+def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr, schema_version: int = 2) -> dict | None:
+    """The record of a saved page or fixture folder (``crawler extract``) in *schema_version*
+    (1: the form of a fixture's ``expected.json``)."""
     from crawler.api import extract_review
 
     folder = path if path.is_dir() else path.parent
@@ -232,7 +235,7 @@ def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr) 
     headers = None
     if (folder / "headers.json").is_file():
         headers = json.loads((folder / "headers.json").read_text("utf-8"))
-    return extract_review(page.read_bytes(), url, site=site, headers=headers)
+    return extract_review(page.read_bytes(), url, site=site, headers=headers, schema_version=schema_version)
 
 
 def run_report(states: list[str], site: str | None, runs: int, out: Path, spider: str | None = None) -> int:
@@ -406,7 +409,7 @@ def capture(url: str, site: str, *, case: str | None = None, fixtures: Path = FI
             raise CaptureError(f"{folder} exists (--force replaces its files)", 2)
         body, headers, final_url = fetch_page(url)
         kept = {k: v for k, v in headers.items() if k.lower() in {h.lower() for h in CAPTURE_HEADERS}}
-        record = extract_review(body, final_url, site=site, headers=kept or None)
+        record = extract_review(body, final_url, site=site, headers=kept or None, schema_version=1)  # expected.json's form
     except CaptureError as exc:
         print(f"crawler capture: {exc}", file=err)
         return exc.code
@@ -463,11 +466,15 @@ def main(argv: list[str] | None = None) -> int:
                            description="Print the record the crawl would export for a saved page (a page.html, or a "
                                        "fixture folder with page.html and expected.json). The page class follows the URL "
                                        "(--url, else the fixture's expected.json); without one the generic page class reads "
-                                       "it (said on stderr). Prints null for a page that is not a review. Touches no state.",
+                                       "it (said on stderr). Prints null for a page that is not a review. Touches no state. "
+                                       "Schema version 2 by default, as the crawl writes; --schema-version 1 prints the "
+                                       "version 1 form of a fixture's expected.json.",
                            epilog="example: crawler extract page.html --url https://www.avclub.com/some-review")
     p_ext.add_argument("path", type=Path, help="a page.html or a fixture case folder")
     p_ext.add_argument("--url", help="the URL the page was fetched from (default: the fixture's, else generic)")
     p_ext.add_argument("--site", help="read as this configured site (a key of crawler/sites/sites.toml)")
+    p_ext.add_argument("--schema-version", type=int, choices=(1, 2), default=2,
+                       help="record schema version (default 2; 1: the form of the fixtures' expected.json)")
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1", formatter_class=raw,
                            description="Serve fixtures/SITE on 127.0.0.1 for manual crawls until Ctrl-C "
                                        f"(known sites: {', '.join(_fixture_sites())}; default avclub, port 8765).",
@@ -495,7 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     p_rx.add_argument("--diff", type=Path, help="a previous output: print per field what changed")
     p_rx.add_argument("--workers", type=int, default=None, help="worker processes (default: every core)")
     p_rx.add_argument("--progress", type=float, default=5.0, help="seconds between progress lines (0: off)")
-    p_rx.add_argument("--schema-version", type=int, choices=(1, 2), default=1, help="record schema version of the output")
+    p_rx.add_argument("--schema-version", type=int, choices=(1, 2), default=2,
+                      help="record schema version of the output (default 2; 1: the superseded version 1)")
     p_sch = sub.add_parser("schema", help="print the record's JSON Schema or a table definition generated from it")
     p_sch.add_argument("--ddl", choices=("postgres", "bigquery", "duckdb"), help="a CREATE TABLE (duckdb: read_json columns)")
     p_sch.add_argument("--version", type=int, choices=(1, 2), default=2, dest="schema_version")
@@ -554,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no such file: {page}", file=sys.stderr)
             return 2
         try:
-            record = extract_path(args.path, args.url, args.site)
+            record = extract_path(args.path, args.url, args.site, schema_version=args.schema_version)
         except ValueError as exc:  # an unknown --site
             print(str(exc), file=sys.stderr)
             return 2

@@ -112,9 +112,10 @@ FEED_STORAGES = {
     "stdout": "crawler.output.atomic.StdoutFeedStorage",
 }
 FEED_EXPORT_ENCODING = "utf-8"
-# Record schema of the output (crawler/pipelines/version.py): 1 (review-v1.schema.json, the
-# default for now) or 2 (review-v2.schema.json: stable types and change events, for loaders).
-RECORD_SCHEMA_VERSION = 1
+# Record schema of the output (crawler/pipelines/version.py): 2 (review-v2.schema.json: stable
+# types and change events, the loader contract) or 1 (review-v1.schema.json, superseded: for a
+# loader that still needs it). Parquet output is version 2 whatever this says.
+RECORD_SCHEMA_VERSION = 2
 # Default output when no -o/-O/FEEDS is given (applied by `scrapy crawl`, crawler/commands/crawl.py;
 # in FEEDS itself Scrapy would add it to every -o/-O run); name a .gz file for gzip.
 # One file per batch of 500 reviews, named by batch time and run id (never collide between

@@ -32,6 +32,9 @@ from crawler.run.context import feed_file_paths, get_run
 logger = logging.getLogger(__name__)
 
 WARC_MODES = ("backfill", "full")
+#: what a stopped archive means for the run (the ``OUTPUT FAILED`` line)
+WARC_STOPPED = ("the pages fetched after it are not archived; the completed WARC files and the outputs "
+                "are in place and the reviews exported")
 
 
 def _pairs(headers) -> list[tuple[str, str]]:
@@ -45,6 +48,9 @@ def _pairs(headers) -> list[tuple[str, str]]:
 
 class WarcCaptureMiddleware:
     """See the module docstring."""
+
+    #: writes the files (a test gives one whose disk fills up: ``tests/support/fulldisk.py``)
+    writer_class = WarcFileWriter
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -79,7 +85,7 @@ class WarcCaptureMiddleware:
         sealed = seal_stale(folder)
         if sealed:
             self.crawler.stats.set_value("warc/sealed", len(sealed))
-        self.writer = WarcFileWriter(folder, f"{run.spider_name}-{run.run_id}",
+        self.writer = self.writer_class(folder, f"{run.spider_name}-{run.run_id}",
                                      max_bytes=self.crawler.settings.getint("WARC_MAX_BYTES", 1_000_000_000),
                                      info={"run_id": run.run_id, "spider": run.spider_name, "mode": run.mode})
         run.warc = self.writer  # the run lists its files in the manifests and closes it before the last one
@@ -107,16 +113,24 @@ class WarcCaptureMiddleware:
                                        body=response.body, read_args=read_args,
                                        protocol=(getattr(response, "protocol", None) or "HTTP/1.1").upper())
         except OSError as exc:  # a full or read-only disk: the archive stops, the run exits 4, pages go on
-            where = self.writer.current or self.writer.folder
-            self.writer.abandon()
-            self.crawler.stats.inc_value("warc/failed")
-            logger.error("WARC capture stopped: cannot write %s: %s", where, describe_os_error(exc))
-            get_run(self.crawler).output_failed(where, f"WARC capture stopped: {describe_os_error(exc)}")
+            self._stopped(exc)
             return response
         self.crawler.stats.inc_value("warc/records", 2)
         return response
 
+    def _stopped(self, exc: OSError) -> None:
+        """A write error on the archive: the open file stays hidden (``.part``, sealed by the next
+        run), nothing more is archived, the crawl and its outputs go on, the run exits 4."""
+        where = self.writer.current or self.writer.folder
+        self.writer.abandon()
+        self.crawler.stats.inc_value("warc/failed")
+        logger.error("WARC capture stopped: cannot write %s: %s", where, describe_os_error(exc))
+        get_run(self.crawler).output_failed(where, f"WARC capture stopped: {describe_os_error(exc)}", WARC_STOPPED)
+
     def spider_closed(self, spider, reason) -> None:
         if self.writer is not None:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except OSError as exc:  # the last file could not be put in place
+                self._stopped(exc)
             self.crawler.stats.set_value("warc/files", len(self.writer.files))

@@ -38,7 +38,7 @@ from crawler.output.atomic import AtomicFile
 from crawler.output.parquet import iter_parquet_records
 from crawler.record.build import field_hashes
 from crawler.record.coverage import COVERAGE_KEYS, missing_fields
-from crawler.record.item import SCHEMA_VERSION
+from crawler.record.v2 import OUTPUT_SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def build_manifest(path: Path, scan: dict, run: Any | None, *, status: str = "co
         "sha256": scan["sha256"],
         "bytes": scan["bytes"],
         # the records' own version (a Parquet file is always version 2), else the run's setting
-        "schema_version": scan.get("schema_version") or getattr(run, "schema_version", None) or SCHEMA_VERSION,
+        "schema_version": scan.get("schema_version") or getattr(run, "schema_version", None) or OUTPUT_SCHEMA_VERSION,
         "monitor_failures": failures or [],
         "warc_files": list(getattr(run, "warc_files", None) or []),
     }

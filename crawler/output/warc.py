@@ -93,12 +93,16 @@ class WarcFileWriter:
             if not final.exists():
                 break
         self.current = final
-        self._raw = part_path_for(final).open("wb")
+        self._raw = self._open_raw(part_path_for(final))
         self._writer = WARCWriter(self._raw, gzip=True, warc_version="WARC/1.1")
         fields = {"software": "review-crawler (warcio)", "format": "WARC File Format 1.1",
                   "hostname": socket.gethostname(), **{k: str(v) for k, v in self.info.items() if v is not None}}
         self._writer.write_record(self._writer.create_warcinfo_record(final.name, fields))
         self._raw.flush()
+
+    def _open_raw(self, path: Path):
+        """The raw binary file the records go to (a test wraps it to fill the disk)."""
+        return path.open("wb")
 
     def _finish(self) -> None:
         if self._raw is None or self.current is None:

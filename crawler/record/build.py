@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from crawler.record.item import SCHEMA_VERSION, Review
-from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
+from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS, SCHEMA_VERSION_2, to_v2
+from crawler.record.validate import record_errors
 from crawler.normalize.credits import parse_credits
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import parse_grade
@@ -138,6 +139,20 @@ def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
     }
     rec["content_hash"] = content_hash(rec)
     return rec
+
+
+def versioned(record: dict, version: int = OUTPUT_SCHEMA_VERSION, change: Mapping | None = None) -> tuple[dict, list[str]]:
+    """``(record as written in schema *version*, its schema errors)`` for a valid version 1
+    *record* (:func:`normalize_record`, already checked): version 1 passes it through; version 2
+    is :func:`crawler.record.v2.to_v2` with the *change* event (None: not known) checked against
+    ``review-v2.schema.json``. The one step from the crawl's record to the written one, for the
+    crawl (:mod:`crawler.pipelines.version`), ``crawler reextract`` and :mod:`crawler.api`."""
+    if version not in OUTPUT_VERSIONS:
+        raise ValueError(f"record schema version must be 1 or 2, got {version}")
+    if version == SCHEMA_VERSION:
+        return record, []
+    out = to_v2(record, change)
+    return out, record_errors(out)
 
 
 def field_hashes(record: Mapping) -> dict[str, str]:

@@ -15,9 +15,14 @@ def is_missing(value) -> bool:
     return value in (None, "", [], {})
 
 
+#: a version 2 record keeps a page's bare date in ``<name>_date`` (``<name>_at`` null): present
+_DATE_OF = {"published_at": "published_date", "modified_at": "modified_date"}
+
+
 def missing_fields(record: dict) -> list[str]:
-    """Names of the tracked fields that are empty in *record* (``credits/<role>`` for credits)."""
-    missing = [f for f in TRACKED_FIELDS if is_missing(record.get(f))]
+    """Names of the tracked fields that are empty in *record* (``credits/<role>`` for credits),
+    the same for a record in either schema version."""
+    missing = [f for f in TRACKED_FIELDS if is_missing(record.get(f)) and is_missing(record.get(_DATE_OF.get(f, f)))]
     credits = record.get("credits") or {}
     missing += [f"credits/{k}" for k in TRACKED_CREDITS if is_missing(credits.get(k))]
     return missing

@@ -1,6 +1,9 @@
 """What changed between two sets of records, per field (pure): :func:`diff_records`, :func:`format_diff`.
 
-Records are matched by ``id``. Per field (``credits`` and ``grade`` per key: ``credits.director``,
+Records are matched by ``id`` and compared in the version 2 form (a version 1 record is converted
+with :func:`crawler.record.v2.to_v2`, so a version 1 output diffs cleanly against a version 2 one;
+``schema_version`` and the change event -- ``change``, ``previous_hash``, ``changed_fields``, which
+describe a crawl's state, not the review -- are never compared). Per field (``credits`` and ``grade`` per key: ``credits.director``,
 ``grade.score``; ``fetched_at`` never compared): **changed** (a value on both sides, not equal),
 **appeared** (empty before -- ``None``, ``""``, ``[]``, ``{}`` -- and filled now), **vanished**
 (filled before, empty now), each with up to ``examples`` examples (url, before, after). Whole
@@ -13,12 +16,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crawler.record.coverage import is_missing
+from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
 
-IGNORED = ("fetched_at",)
+IGNORED = ("fetched_at", "schema_version", "change", "previous_hash", "changed_fields")
 NESTED = ("grade", "credits")
 
 
 def _flatten(record: Mapping) -> dict[str, Any]:
+    if record.get("schema_version") != SCHEMA_VERSION_2:
+        record = to_v2(record)
     out: dict[str, Any] = {}
     for key, value in record.items():
         if key in IGNORED:

@@ -25,6 +25,11 @@ from collections.abc import Mapping
 from typing import Any
 
 SCHEMA_VERSION_2 = 2
+#: the schema version records are written in unless told otherwise (``RECORD_SCHEMA_VERSION``,
+#: ``crawler reextract --schema-version``, :func:`crawler.api.extract_review`); 1 stays available
+OUTPUT_SCHEMA_VERSION = SCHEMA_VERSION_2
+#: the versions a record can be written in
+OUTPUT_VERSIONS = (1, SCHEMA_VERSION_2)
 KINDS = ("film", "tv", "album", "game", "book", "other")
 LIST_CREDITS = ("director", "writer", "starring", "creator", "producer", "cinematographer", "editor", "composer",
                 "distributor", "studio", "country")

@@ -11,7 +11,7 @@ Exit codes (applied by the project's ``scrapy crawl`` command, :mod:`crawler.com
 start, another run holding the state's or an output folder's lock, a damaged state, the state
 store could not be opened or an output cannot be written, :data:`EXIT_INCOMPLETE` 3 the run did
 not finish, :data:`EXIT_OUTPUT` 4 an output failed (its reviews are not marked exported: the next
-run emits them again).
+run emits them again) or the WARC archive stopped on a write error (the outputs are committed).
 
 The ``-O`` rule (README "Output"): a feed with ``overwrite`` (``-O FILE``, ``-O -``) is a fresh
 dump, so the mode is ``full`` unless ``-a mode`` says otherwise; the file replaces the previous
@@ -38,6 +38,7 @@ from crawler.output.atomic import describe_os_error
 from crawler.output.exporters import LedgerMixin
 from crawler.output.manifest import build_manifest, manifest_path_for, summarize, write_json_atomic
 from crawler.output.recovery import recover
+from crawler.record.v2 import OUTPUT_SCHEMA_VERSION
 from crawler.run import monitors
 from crawler.run.options import RunFilter, RunOptions, parse_when
 from crawler.state import (LockHeld, RunLock, StateStore, check_state_file, default_state_path, open_state,
@@ -61,7 +62,8 @@ EXIT_MEANINGS = {
     EXIT_MONITOR: "a monitor failed",
     EXIT_USAGE: "bad arguments, or the crawl could not start (unknown spider, unwritable output, another run holds the lock, damaged state)",
     EXIT_INCOMPLETE: "the run did not finish: a signal (SIGINT/SIGTERM, once or twice) or a limit (rerun to resume)",
-    EXIT_OUTPUT: "an output could not be written (its reviews were not marked exported; the next run emits them)",
+    EXIT_OUTPUT: "an output could not be written (its reviews were not marked exported; the next run emits them), "
+                 "or the WARC archive stopped on a write error",
 }
 
 
@@ -185,7 +187,7 @@ class RunContext:
         #: review ids seen this run (each counted once in ``reviews/seen``)
         self.seen_ids: set[str] = set()
         #: the record schema version of the output (crawler.pipelines.version), for the manifests
-        self.schema_version = crawler.settings.getint("RECORD_SCHEMA_VERSION", 1)
+        self.schema_version = crawler.settings.getint("RECORD_SCHEMA_VERSION", OUTPUT_SCHEMA_VERSION)
         #: the run's WARC writer (crawler.middlewares.warc), None without WARC capture
         self.warc = None
         self.locks: list[RunLock] = []
@@ -349,10 +351,11 @@ class RunContext:
         stats.inc_value("outputs/items", summary["item_count"])
         self.outputs.append((path, summary))
 
-    def output_failed(self, path, reason: str) -> None:
-        """An output that could not be written: its records stay unexported (exit 4)."""
+    def output_failed(self, path, reason: str, consequence: str = "its reviews were not marked exported; the next run emits them") -> None:
+        """An output that could not be written (exit 4): by default a file whose records stay
+        unexported; *consequence* says otherwise (the WARC archive: the records are exported)."""
         self.crawler.stats.inc_value("outputs/failed")
-        self.output_errors.append(f"OUTPUT FAILED: {path}: {reason} (its reviews were not marked exported; the next run emits them)")
+        self.output_errors.append(f"OUTPUT FAILED: {path}: {reason} ({consequence})")
     @property
     def warc_files(self) -> list[str]:
         """The run's WARC files so far (completed, then the one being written), for the manifests."""

@@ -15,8 +15,9 @@ Output: ``-O FILE`` written with :class:`crawler.output.atomic.AtomicFile` (hidd
 renamed on success; ``.gz`` compressed) and :func:`crawler.output.jsonl.dumps_record`, a
 ``<FILE>.manifest.json`` (:mod:`crawler.output.manifest`; spider ``reextract``, mode
 ``reextract``, ``warc_files`` = the inputs), rejects in ``<name>.rejects.jsonl`` (the crawl's
-reject line format) when there are any. ``--schema-version 2`` writes version 2 records
-(:func:`crawler.record.v2.to_v2`; ``change`` is ``null``: no state). Pages are read by ``--workers`` processes (default:
+reject line format) when there are any. Records are written in schema version 2
+(:func:`crawler.record.v2.to_v2`; ``change`` is ``null``: no state), ``--schema-version 1`` for
+the superseded version 1. Pages are read by ``--workers`` processes (default:
 every core, ``os.cpu_count()``); a progress line every ``--progress`` seconds (5) on stderr and a
 summary with pages/s at the end. ``--diff PREVIOUS.jsonl`` prints per field how many records
 changed, appeared or vanished against a previous output (:mod:`crawler.record.diff`).
@@ -46,12 +47,12 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.output.atomic import AtomicFile, fsync_dir
 from crawler.output.jsonl import dumps_record
-from crawler.output.manifest import build_manifest, manifest_path_for, scan_output, write_json_atomic
+from crawler.output.manifest import build_manifest, manifest_path_for, summarize, write_json_atomic
 from crawler.output.rejects import reject_line, rejects_path_for
 from crawler.output.warc import ArchivedPage, iter_responses
 from crawler.record.diff import diff_records, format_diff
-from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
-from crawler.record.validate import record_errors
+from crawler.record.build import versioned
+from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS
 from crawler.run.context import EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE
 from crawler.run.options import make_run_id
 from crawler.sites.read import ReadOutcome, read_page
@@ -83,6 +84,7 @@ class _Run:
 
     warc_files: list[str]
     arguments: dict
+    schema_version: int = OUTPUT_SCHEMA_VERSION
     run_id: str = field(default_factory=make_run_id)
     spider_name: str = "reextract"
     mode: str = "reextract"
@@ -100,7 +102,7 @@ def _pages(paths: list[Path]):
 
 
 def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers: int | None = None,
-              progress: float = 5.0, schema_version: int = 1, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> int:
+              progress: float = 5.0, schema_version: int = OUTPUT_SCHEMA_VERSION, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> int:
     """Rebuild records from *warcs* into *out* (see the module docstring); returns the exit code."""
     missing = [p for p in [*warcs, *([diff] if diff else [])] if not p.is_file()]
     if not warcs or missing:
@@ -114,11 +116,12 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
             print(f"reextract: cannot read {diff}: {exc}", file=stderr)
             return EXIT_USAGE
     workers = max(1, workers or os.cpu_count() or 1)
-    if schema_version not in (1, SCHEMA_VERSION_2):
+    if schema_version not in OUTPUT_VERSIONS:
         print(f"reextract: --schema-version must be 1 or 2, got {schema_version}", file=stderr)
         return EXIT_USAGE
     run = _Run(warc_files=[str(p) for p in warcs], arguments={"warc": [str(p) for p in warcs], "out": str(out),
-                                                              "diff": str(diff) if diff else None, "workers": workers})
+                                                              "diff": str(diff) if diff else None, "workers": workers},
+               schema_version=schema_version)
     stats: dict[str, int] = {}
     records: dict[str, dict] = {}
     rejects: list[bytes] = []
@@ -136,18 +139,13 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
             rejects.append(reject_line(page.url, reason, detail))
         for record, errors in outcome.records:
             count("reviews/normalized")
+            if not errors:  # as RecordVersionPipeline; no state: change null
+                record, errors = versioned(record, schema_version)
             if errors:
                 count("reviews/dropped/invalid")
                 count("rejects/invalid")
                 rejects.append(reject_line(record.get("url") or page.url, "invalid", "; ".join(errors), record))
                 continue
-            if schema_version == SCHEMA_VERSION_2:  # as RecordVersionPipeline; no state: change null
-                record = to_v2(record)
-                errors = record_errors(record)
-                if errors:
-                    count("rejects/invalid")
-                    rejects.append(reject_line(record.get("url") or page.url, "invalid", "; ".join(errors), record))
-                    continue
             old = records.get(record["id"])
             if old is not None:
                 count("reviews/dropped/duplicate")
@@ -202,6 +200,7 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
     try:
         for record in records.values():
             f.write((dumps_record(record) + "\n").encode("utf-8", "surrogatepass"))
+            f.ledger.add(record)  # counted as written, as the crawl's exporters do: the file is not read back
     except BaseException:
         f.discard()
         raise
@@ -211,8 +210,7 @@ def reextract(warcs: list[Path], out: Path, *, diff: Path | None = None, workers
                 rf.write(line)
     f.close()
     fsync_dir(out.parent)
-    scan = scan_output(out)
-    summary = {k: v for k, v in scan.items() if k != "rows"}
+    summary = summarize(out, f.ledger.item_count, f.ledger.missing, f.ledger.schema_version or schema_version)
     write_json_atomic(manifest_path_for(out), build_manifest(
         out, summary, run, exit_status="ok", exit_code=EXIT_OK, finished=utc_now(),
         rejects=(len(rejects), str(rejects_path) if rejects_path else None)))

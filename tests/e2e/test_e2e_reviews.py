@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from crawler.devserver import FixtureServer
-from crawler.record.build import RECORD_FIELDS
+from crawler.record.v2 import FIELDS_V2
 from crawler.record.validate import record_errors
-from tests.support.crawl import FAST, FIXTURES, fixture_cases, load_expected, read_jsonl, run_scrapy
+from tests.support.crawl import FAST, FIXTURES, as_written, fixture_cases, load_expected, read_jsonl, run_scrapy
 
 # Each site is found a different way: sitemap from robots.txt, RSS feed, links, Atom feed.
 SITES = {
@@ -33,7 +33,7 @@ def _expected(site: str) -> dict[str, dict]:
     for case in fixture_cases(site):
         exp = load_expected(case)
         if exp is not None:
-            out[exp["url"]] = exp
+            out[exp["url"]] = as_written(exp)
     return out
 
 
@@ -50,7 +50,7 @@ def test_url_crawl_writes_exactly_the_review_pages(site, tmp_path):
         records, log = _crawl(tmp_path, "-a", f"url={server.base_url}/")
         hits = set(server.hits)
     for rec in records:
-        assert list(rec) == list(RECORD_FIELDS)
+        assert list(rec) == list(FIELDS_V2)
         assert record_errors(rec) == []
     by_url = {r["url"]: _strip(r) for r in records}
     assert len(by_url) == len(records), "no duplicates"

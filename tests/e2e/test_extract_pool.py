@@ -3,7 +3,7 @@ records, stats and rejects as reading pages on the reactor thread."""
 
 from __future__ import annotations
 
-from tests.support.crawl import FAST, FIXTURES, fixture_cases, load_expected, read_jsonl, run_scrapy
+from tests.support.crawl import FAST, FIXTURES, as_written, fixture_cases, load_expected, read_jsonl, run_scrapy
 
 REVIEW_CASES = [c for c in fixture_cases("avclub") if load_expected(c) is not None]
 NON_REVIEW_CASES = [c for c in fixture_cases("avclub") if load_expected(c) is None]
@@ -36,7 +36,7 @@ def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):
     urls = f"{avclub_server.base_url}/{non_review},{avclub_server.base_url}/lost-in-starlight"
     records, stats, _ = _crawl(["-a", f"urls={urls}"], tmp_path / "x.jsonl", 1)
     assert [r["url"] for r in records] == ["https://www.avclub.com/lost-in-starlight"]
-    assert records[0] == load_expected(FIXTURES / "avclub" / "lost-in-starlight")
+    assert records[0] == as_written(load_expected(FIXTURES / "avclub" / "lost-in-starlight"))
     rejects = read_jsonl(tmp_path / "x.rejects.jsonl")
     assert [(r["url"].rsplit("/", 1)[-1], r["reason"]) for r in rejects] == [(non_review.rsplit("/", 1)[-1], "not_review")]
     assert stats["rejects/not_review"] == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.record.build import RECORD_FIELDS
+from crawler.record.v2 import FIELDS_V2
 from crawler.record.validate import record_errors
 from tests.support.crawl import FAST, read_jsonl, run_scrapy
 from tests.support.faultserver import (
@@ -262,7 +262,7 @@ def test_a_review_without_body_is_kept_and_counted(fault_crawl):
 def test_every_record_is_valid_and_every_page_accounted_for(fault_crawl):
     records, stats = fault_crawl["records"], fault_crawl["stats"]
     for rec in records:
-        assert list(rec) == list(RECORD_FIELDS)
+        assert list(rec) == list(FIELDS_V2)
         assert record_errors(rec) == []
     assert len(records) == len(TRANSIENT) + len(ENCODED) + 2
     assert len({r["id"] for r in records}) == len(records)

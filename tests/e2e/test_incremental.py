@@ -110,7 +110,7 @@ def test_default_state_lives_beside_the_output_and_manifest_matches_the_file(sit
     data = out.read_bytes()
     assert manifest["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["bytes"] == len(data)
-    assert manifest["item_count"] == 30 and manifest["schema_version"] == 1
+    assert manifest["item_count"] == 30 and manifest["schema_version"] == 2
     assert manifest["coverage"]["title"] == 1.0 and manifest["coverage"]["grade"] == 1.0
     assert manifest["arguments"]["state"] == str(tmp_path / "out" / "avclub.state.sqlite")
     assert manifest["status"] == "complete" and manifest["finished"] and manifest["started"]

@@ -26,7 +26,7 @@ def test_a_crawl_to_parquet_reads_back_typed_with_pyarrow_and_duckdb(tmp_path):
     with FixtureServer(FIXTURES / "avclub") as server:
         common = ["crawl", "avclub", "-a", f"base_url={server.base_url}", "-a", "mode=full", *FAST]
         pq_run = run_scrapy([*common, "-a", f"state={tmp_path / 'a.sqlite'}", "-O", str(tmp_path / "reviews.parquet")])
-        js_run = run_scrapy([*common, "-a", f"state={tmp_path / 'b.sqlite'}", "-O", str(tmp_path / "reviews.jsonl"), "-s", "RECORD_SCHEMA_VERSION=2"])
+        js_run = run_scrapy([*common, "-a", f"state={tmp_path / 'b.sqlite'}", "-O", str(tmp_path / "reviews.jsonl")])  # version 2: the default
     assert pq_run.returncode == 0, pq_run.stderr[-3000:]
     assert js_run.returncode == 0, js_run.stderr[-3000:]
     assert list(tmp_path.glob(".*")) == []

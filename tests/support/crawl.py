@@ -24,7 +24,22 @@ def fixture_cases(site: str) -> list[Path]:
 
 
 def load_expected(case: Path):
+    """A case's ``expected.json``: the version 1 record of the page (``fetched_at`` left out), or null."""
     return json.loads((case / "expected.json").read_text("utf-8"))
+
+
+#: the change event of a review a crawl emits for the first time (a new state)
+NEW = {"change": "new", "previous_hash": None, "changed_fields": []}
+
+
+def as_written(expected: dict, change: dict | None = NEW) -> dict:
+    """What a crawl writes (schema version 2, the default; ``fetched_at`` left out) for a version 1
+    *expected* record, with the *change* event (None: outside a crawl, all ``null``)."""
+    from crawler.record.v2 import to_v2
+
+    record = to_v2(expected, change)
+    del record["fetched_at"]
+    return record
 
 
 def crawl_env() -> dict[str, str]:

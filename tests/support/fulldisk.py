@@ -2,14 +2,20 @@
 over a raw file that raises ``ENOSPC`` ("No space left on device") once the process has written
 ``FULL_DISK_AFTER_BYTES`` bytes (environment variable) to output files, counted over every file
 of the run, as a filling disk would. For the output-integrity tests
-(``-s FEED_STORAGES='{"": "tests.support.fulldisk.FullDiskFeedStorage", ...}'``)."""
+(``-s FEED_STORAGES='{"": "tests.support.fulldisk.FullDiskFeedStorage", ...}'``).
+
+The same for the WARC archive: :class:`FullDiskWarcCaptureMiddleware` is the real capture
+middleware whose :class:`crawler.output.warc.WarcFileWriter` writes through that raw file
+(``-s DOWNLOADER_MIDDLEWARES=`` with :data:`WARC_MIDDLEWARES`)."""
 
 from __future__ import annotations
 
 import errno
 import os
 
+from crawler.middlewares.warc import WarcCaptureMiddleware
 from crawler.output.atomic import AtomicFile, AtomicFileFeedStorage
+from crawler.output.warc import WarcFileWriter
 
 _written = 0
 
@@ -39,3 +45,17 @@ class FullDiskAtomicFile(AtomicFile):
 
 class FullDiskFeedStorage(AtomicFileFeedStorage):
     file_class = FullDiskAtomicFile
+
+
+class FullDiskWarcFileWriter(WarcFileWriter):
+    def _open_raw(self, path):
+        return FullDiskFile(super()._open_raw(path))
+
+
+class FullDiskWarcCaptureMiddleware(WarcCaptureMiddleware):
+    writer_class = FullDiskWarcFileWriter
+
+
+#: ``DOWNLOADER_MIDDLEWARES`` with the full-disk capture in place of the real one
+WARC_MIDDLEWARES = {"crawler.middlewares.warc.WarcCaptureMiddleware": None,
+                    "tests.support.fulldisk.FullDiskWarcCaptureMiddleware": 950}

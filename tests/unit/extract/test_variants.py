@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.api import extract_review
+from crawler.record.v2 import to_v2
 
 URL = "https://www.avclub.com/orbiting-hearts-review"
 HEADLINE = "A tender space romance drifts off course"
@@ -23,7 +24,7 @@ CREDIT_LINES = [
     ("Starring", "Lee Soo-ah, Cho Dae-ho"),
     ("Release Date", "May 30, 2025 (Netflix)"),
 ]
-EXPECTED = {
+EXPECTED_V1 = {
     "title": HEADLINE,
     "subtitle": DEK,
     "grade": {"raw": "C+", "scale": "letter", "value": 58, "best": 100, "score": 58, "letter": "C+"},
@@ -36,6 +37,8 @@ EXPECTED = {
     },
     "body": "\n\n".join(PARAS),
 }
+#: as ``extract_review`` returns them: schema version 2 (every credits key, float grade values)
+EXPECTED = {k: v for k, v in to_v2(EXPECTED_V1).items() if k in EXPECTED_V1}
 
 
 def page(*, grade: str, credits: str, head: str = "", body_open: str = '<div class="article-body">', body_close: str = "</div>", charset: str = "utf-8") -> str:
@@ -127,3 +130,18 @@ def test_headline_not_in_h1():
     assert record["title"] == HEADLINE  # from <title>, suffix stripped
     assert record["grade"] == EXPECTED["grade"]  # the first line of the article
     assert record["credits"] == EXPECTED["credits"]
+
+
+def test_extract_review_gives_version_2_unless_told_1():
+    from crawler.record.build import RECORD_FIELDS
+    from crawler.record.v2 import FIELDS_V2
+
+    html = page(grade="<div>C+</div>", credits=P_CREDITS).encode()
+    v2 = extract_review(html, URL)
+    assert list(v2) == list(FIELDS_V2) and v2["schema_version"] == 2
+    assert (v2["change"], v2["previous_hash"], v2["changed_fields"]) == (None, None, None)  # no state
+    v1 = extract_review(html, URL, schema_version=1)
+    assert list(v1) == list(RECORD_FIELDS) and v1["schema_version"] == 1
+    assert {k: v1[k] for k in EXPECTED_V1} == EXPECTED_V1 and v1["content_hash"] == v2["content_hash"]
+    with pytest.raises(ValueError, match="schema_version must be 1 or 2"):
+        extract_review(html, URL, schema_version=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from crawler.record.build import changed_fields, field_hashes
+from crawler.record.coverage import missing_fields
 from crawler.record.diff import diff_records, format_diff
 from crawler.record.v2 import to_v2
 from crawler.state.sqlite import SQLiteStateStore
@@ -34,12 +35,29 @@ def test_diff_counts_changed_appeared_vanished_new_and_gone():
     assert list(diff_records([_rec(1)], cur2)["fields"]) == ["credits.starring"]
 
 
+def test_diff_compares_version_1_with_version_2_and_ignores_the_change_event():
+    """A version 2 re-extraction against a version 1 output (or a crawl's v2 output with its
+    change events) shows only what changed in the reviews."""
+    prev = [_rec(1, published_at="2025-01-01"), _rec(2)]
+    cur = [to_v2(_rec(1, published_at="2025-01-01")), to_v2(_rec(2, title="New"), {"change": "new", "previous_hash": None, "changed_fields": []})]
+    d = diff_records(prev, cur)
+    assert list(d["fields"]) == ["title"] and d["compared"] == 2
+    assert diff_records(cur, prev)["fields"]["title"]["changed"] == 1
+
+
 def test_field_hashes_are_the_same_for_v1_and_v2_and_name_the_changed_fields():
     r = _rec(1)
     assert field_hashes(r) == field_hashes(to_v2(r))
     assert changed_fields(_rec(1, body="other", title="x"), field_hashes(r)) == ["title", "body"]
     assert changed_fields(r, field_hashes(r)) == []
     assert changed_fields(r, None) is None
+
+
+def test_coverage_is_the_same_for_v1_and_v2():
+    """A page that gives only a date: version 2 keeps it in published_date, not missing."""
+    r = _rec(1, published_at="2025-01-01", subtitle=None, authors=[])
+    assert missing_fields(r) == missing_fields(to_v2(r))
+    assert "published_at" not in missing_fields(to_v2(r)) and "modified_at" in missing_fields(to_v2(r))
 
 
 def test_state_keeps_field_hashes_and_migrates_an_old_database(tmp_path):
