@@ -4,9 +4,10 @@
 >>> record = extract_review(html_bytes, "https://www.avclub.com/some-review")
 
 ``extract_review`` returns exactly the record a crawl exports for the page (``fetched_at``
-is the time of the call), or ``None`` when the page is not a review: schema version 2 (the
-crawl's default, ``RECORD_SCHEMA_VERSION``; ``change`` is ``null``, there is no state), or
-version 1 with ``schema_version=1``.
+is the time of the call), or ``None`` when the page is not a review. The extraction view is the
+version 1 record (the form of the fixtures' ``expected.json``: the page's own values, a date-only
+``published_at`` as given); ``schema_version=2`` gives the loader form the crawl writes by default
+(``RECORD_SCHEMA_VERSION``), whose ``change`` is ``null`` here: there is no state.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from crawler.normalize.text import clean_body, clean_text, html_to_text
 from crawler.normalize import titles as _titles
 from crawler.normalize.urls import url_without_surrogates
 from crawler.record.build import normalize_record, versioned
-from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS
+from crawler.record.v2 import OUTPUT_VERSIONS
 from crawler.record.validate import record_errors
 from crawler.sites import registry
 from crawler.sites.config import publishers
@@ -55,13 +56,13 @@ def page_for(html: str | bytes, url: str, *, site: str | None = None, headers: d
 
 
 def extract_review(html: str | bytes, url: str, *, site: str | None = None, headers: dict | None = None,
-                   schema_version: int = OUTPUT_SCHEMA_VERSION) -> dict | None:
+                   schema_version: int = 1) -> dict | None:
     """The exported record for one page, or ``None`` when the page is not a review (or its
     record fails the schema, which the crawl would reject).
 
-    *schema_version*: 2 (default, as the crawl writes; ``change``, ``previous_hash`` and
-    ``changed_fields`` are ``null``: no state) or 1 (the superseded version 1 record, the form
-    of the fixtures' ``expected.json``).
+    *schema_version*: 1 (default: the extraction view, the form of the fixtures'
+    ``expected.json``) or 2 (the loader contract a crawl writes by default; ``change``,
+    ``previous_hash`` and ``changed_fields`` are ``null``: no state).
 
     *html* may be ``bytes`` (decoded like Scrapy does: BOM, ``Content-Type`` in *headers*,
     ``<meta charset>``, detection) or ``str``. The same function as the crawl's

