@@ -26,7 +26,7 @@ from crawler.extract.boilerplate import is_chrome_attr, is_module_attr, is_modul
 from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
 from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
-from crawler.normalize.grades import grade_from_rating, parse_grade
+from crawler.normalize.grades import grade_from_rating_node, parse_grade
 from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
@@ -608,40 +608,37 @@ class ReviewPage(FieldPage):
         return None
 
     def _grade_structured(self) -> Answer | None:
+        """The review's ``reviewRating`` (JSON-LD, microdata or RDFa; an object, JSON text or a
+        string such as ``"4/5"``), read by :func:`~crawler.normalize.grades.grade_from_rating_node`
+        with the site's scale as the default top of a bare number; else a ``reviewRating``
+        property outside a review item. A rating that is not sure gives no answer."""
         node = self.review_node
-        rating = self.deref(node.get("reviewRating")) if node else None
-        if isinstance(rating, list):
-            rating = rating[0] if rating else None
-        if isinstance(rating, dict) and "AggregateRating" not in jsonld_types(rating):
-            value = rating.get("ratingValue")
-            best, worst = rating.get("bestRating"), rating.get("worstRating")
-            if best in (None, "") and self.grade_best:
-                best = self.grade_best
-            grade = None
-            if isinstance(value, str) and not re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", value):
-                grade = self.parse_grade(value)
-            elif value is not None:
-                grade = grade_from_rating(value, best, worst)
+        if node and node.get("reviewRating") is not None:
+            grade = grade_from_rating_node(self.deref(node.get("reviewRating")), best=self.grade_best)
             if grade:
                 return Answer(grade, self.node_source(node))
-        for scope in self.sel.xpath('//*[@itemprop="reviewRating"]'):
-            if "AggregateRating" in (scope.attrib.get("itemtype") or ""):
-                continue
-
-            def prop(name: str) -> str | None:
-                v = scope.xpath(f'.//*[@itemprop="{name}"]')
-                if not v:
-                    return None
-                return v[0].attrib.get("content") or clean_text(v[0].xpath("string()").get())
-
-            value = prop("ratingValue")
-            if value:
-                grade = grade_from_rating(value, prop("bestRating"), prop("worstRating"))
-                if grade is None:
-                    grade = self.parse_grade(value)
+        for attr, source in (("itemprop", "microdata"), ("property", "rdfa")):
+            for scope in self.root.xpath(f'//*[@{attr}="reviewRating"]'):
+                grade = grade_from_rating_node(self._rating_props(scope, attr), best=self.grade_best)
                 if grade:
-                    return Answer(grade, "microdata")
+                    return Answer(grade, source)
         return None
+
+    @staticmethod
+    def _rating_props(scope: etree._Element, attr: str) -> dict | str | None:
+        """A ``reviewRating`` element as a Rating node (its ``ratingValue``, ``bestRating``,
+        ``worstRating`` and type), or its own value when it has no ``ratingValue``."""
+        def prop(el: etree._Element) -> str:
+            return el.get("content") or clean_text(element_text(el))
+
+        found: dict[str, Any] = {"@type": scope.get("itemtype") or scope.get("typeof") or "Rating"}
+        for name in ("ratingValue", "bestRating", "worstRating"):
+            els = scope.xpath(f'.//*[@{attr}="{name}"]')
+            if els:
+                found[name] = prop(els[0])
+        if "ratingValue" in found:
+            return found
+        return None if "AggregateRating" in found["@type"] else prop(scope)
 
     def _grade_text(self) -> dict | None:
         """A bare grade line just above the headline, a ``Grade: X`` line anywhere in the

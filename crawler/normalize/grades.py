@@ -578,13 +578,16 @@ def _is_letter(v: object) -> bool:
 
 
 @never_raises(None)
-def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None) -> dict | None:
+def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None, *,
+                      default_best: object = None) -> dict | None:
     """Return the grade object for a schema.org ``Rating``, or None.
 
     *value* is ``ratingValue``: a number or numeric string (decimal comma allowed), a letter
     (``"B+"``, with letter or absent ``bestRating``/``worstRating``: ``"A+"``/``"F"``), a
-    percentage (``"85%"``: out of 100) or a fraction (``"4 / 5"``: its own scale top).
-    *best* is ``bestRating`` (5 when absent, as schema.org defines), *worst* ``worstRating``
+    percentage (``"85%"``: out of 100), a fraction (``"4 / 5"``, ``"4 out of 5"``: its own scale
+    top) or stars (``"★★★★☆"``; ``"★★★½"`` and ``"3 stars"`` only with a scale top).
+    *best* is ``bestRating`` (when absent: *default_best*, the site's scale, else 5 as schema.org
+    defines; a text value is read with *default_best* only), *worst* ``worstRating``
     (a scale starting at 0 or 1, or a fraction of a point; values below it are rejected, and a
     scale starting higher gives None: the score would be a guess). A value and a scale that
     disagree (a letter on a number scale, ``"4 / 5"`` with ``bestRating`` 10) give None.
@@ -607,11 +610,13 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
             return parse_grade(text)
         if best not in (None, "") and _is_letter(best):
             return None
-        got = parse_grade(text)
-        if not got or got["scale"] not in ("numeric", "stars") or not re.search(r"[/%]", text):
-            return None
         top = _number(best) if best not in (None, "") else None
-        if (best not in (None, "") and top is None) or (top is not None and top != Decimal(str(got["best"]))):
+        if best not in (None, "") and top is None:
+            return None
+        got = parse_grade(text, best=top if top is not None else default_best)
+        if not got or got["scale"] not in ("numeric", "stars"):
+            return None
+        if top is not None and top != Decimal(str(got["best"])):
             return None  # the text's scale and bestRating disagree
         low = _number(worst) if worst not in (None, "") else None
         if worst not in (None, "") and (low is None or low > 1 or Decimal(str(got["value"])) < low):
@@ -619,7 +624,10 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
         return got
     if _is_letter(best) or _is_letter(worst):
         return None  # a number on a letter scale
-    top = _number(best) if best not in (None, "") else Decimal(5)
+    if best not in (None, ""):
+        top = _number(best)
+    else:
+        top = _number(default_best) if default_best not in (None, "") else Decimal(5)
     if top is None or top <= 0:
         return None
     low = _number(worst) if worst not in (None, "") else None
@@ -684,9 +692,8 @@ def grade_from_rating_node(rating: object, *, best: object = None) -> dict | Non
         value = _unwrap(rating.get("ratingValue"))
         if value is None:
             return None
-        top = _unwrap(rating.get("bestRating"))
-        if top in (None, "") and best is not None and _number(value) is not None:
-            top = best  # the site's scale for a bare number (a letter or "4/5" carries its own)
-        return grade_from_rating(value, top, _unwrap(rating.get("worstRating")))
+        # the site's scale is the default for a bare number (a letter or "4/5" carries its own)
+        return grade_from_rating(value, _unwrap(rating.get("bestRating")), _unwrap(rating.get("worstRating")),
+                                 default_best=best)
     except Exception:  # noqa: BLE001 - must never raise
         return None

@@ -68,6 +68,33 @@ def test_rating_node_site_default_best():
     assert grade_from_rating_node({"ratingValue": 3.5, "bestRating": 5}, best=4)["best"] == 5
 
 
+@pytest.mark.parametrize("value,best,default,expected", [
+    ("4 out of 5", None, None, num("4 out of 5", "numeric", 4, 5, 80)),
+    ("4 von 5 Sternen", "5", None, num("4 von 5 Sternen", "stars", 4, 5, 80)),
+    ("★★★★☆", None, None, num("★★★★☆", "stars", 4, 5, 80)),
+    ("★★★½", "4", None, num("★★★½", "stars", 3.5, 4, 88)),
+    ("★★★½", None, 4, num("★★★½", "stars", 3.5, 4, 88)),  # the site's scale when there is no bestRating
+    ("3 stars", "4", None, num("3 stars", "stars", 3, 4, 75)),
+    ("4/5", None, 4, num("4/5", "numeric", 4, 5, 80)),  # a fraction keeps its own scale
+    (3, None, 4, num("3/4", "numeric", 3, 4, 75)),
+    (3, "10", 4, num("3/10", "numeric", 3, 10, 30)),  # bestRating wins over the site's scale
+])
+def test_rating_text_values_with_their_scale(value, best, default, expected):
+    assert grade_from_rating(value, best, default_best=default) == expected
+
+
+@pytest.mark.parametrize("value,best,default", [
+    ("★★★½", None, None),  # stars with no scale anywhere
+    ("3 stars", None, None),
+    ("★★★★☆", "4", None),  # five glyphs on a 4-point scale
+    ("4 out of 5", "4", None),
+    ("Fresh", None, None),  # a verdict is no Rating value
+    ("Fresh", "5", None),
+])
+def test_rating_text_values_rejected(value, best, default):
+    assert grade_from_rating(value, best, default_best=default) is None
+
+
 def test_grade_from_rating_takes_text_values():
     assert grade_from_rating("85%") == num("85%", "numeric", 85, 100, 85)
     assert grade_from_rating("4 / 5") == num("4 / 5", "numeric", 4, 5, 80)
