@@ -56,7 +56,7 @@ from crawler.extract.boilerplate import (
     is_weak_boilerplate_attr,
 )
 from crawler.normalize.credits import credit_role
-from crawler.normalize.dates import find_dates
+from crawler.normalize.dates import has_date
 from crawler.normalize.grades import parse_grade
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
@@ -651,6 +651,6 @@ def _edge_furniture(text: str) -> bool:
     return (
         len(text) <= 80
         and text[0] not in "—–-―"  # a quote's attribution (``— Jane Doe (@jane) May 2, 2025``)
-        and bool(find_dates(text))
+        and has_date(text)
         and not _SENTENCE_END_RE.search(text)
     )

@@ -25,8 +25,8 @@ from crawler.record.item import Review
 from crawler.extract.boilerplate import is_chrome_attr, is_module_attr, is_module_heading
 from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
-from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
-from crawler.normalize.grades import grade_from_rating_node, parse_grade
+from crawler.normalize.dates import datetime_offset, has_date, parse_date, parse_datetime
+from crawler.normalize.grades import grade_from_lines, grade_from_rating_node, is_grade_label, parse_grade
 from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
@@ -62,6 +62,11 @@ _NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A date's lead-in that makes it the modification date, not the publication date.
+_UPDATED_RE = re.compile(
+    r"\b(?:updated|modified|edited|revised|aktualisiert|geändert|mis\sà\sjour|modifié|actualizad[oa]|modificad[oa])\b",
+    re.IGNORECASE,
+)
 _PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date")
 _MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time")
 
@@ -118,7 +123,7 @@ def author_names(raw: list[str]) -> list[str]:
     for text in raw:
         text = clean_text(_BYLINE_PREFIX_RE.sub("", clean_text(text)))
         text = re.sub(r"^(?:and|&)\s+", "", text.strip(" ,"), flags=re.IGNORECASE)
-        if not text or len(text) >= 100 or find_dates(text) or re.search(r"\d:\d\d", text):
+        if not text or len(text) >= 100 or has_date(text) or re.search(r"\d:\d\d", text):
             continue  # (a date or a time, "NOVEMBER 20, 2019 10:43", is no name)
         if _NAME_LIST_RE.match(text):
             parts = [p for chunk in text.split(",") for p in _NAME_AND_RE.split(chunk)]
@@ -640,9 +645,13 @@ class ReviewPage(FieldPage):
             return found
         return None if "AggregateRating" in found["@type"] else prop(scope)
 
-    def _grade_text(self) -> dict | None:
-        """A bare grade line just above the headline, a ``Grade: X`` line anywhere in the
-        article, or an image whose alt text is the grade (in a grade container or above the h1)."""
+    def _grade_text(self) -> dict | Answer | None:
+        """A bare grade line just above the headline; anywhere in the article a labelled grade
+        line (``Grade: X``, ``Bewertung: 4/5``, ``Note : 3/5``, ``Calificación: 8/10``) or a grade
+        over two lines (a label above its value, a score above a verdict word:
+        :func:`~crawler.normalize.grades.grade_from_lines`), when all such lines agree (else no
+        grade and the problem ``grade_conflict``); or an image whose alt text is the grade (in a
+        grade container or above the h1)."""
         root = self.article_root
         h1 = self.h1
         modules = self.modules
@@ -653,12 +662,20 @@ class ReviewPage(FieldPage):
             grade = self.parse_grade(line)
             if grade:
                 return grade
-        for line in "".join(iter_text(root, exclude=modules)).split("\n"):
-            line = clean_text(line)
-            if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
+        lines = [line for line in (clean_text(x) for x in "".join(iter_text(root, exclude=modules)).split("\n")) if line]
+        found: list[dict] = []  # every labelled or two-line grade: a list's items each have one
+        for i, line in enumerate(lines):
+            grade = None
+            if (len(line) < 40 and _GRADE_LABEL_RE.match(line)) or (len(line) <= 60 and is_grade_label(line)):
                 grade = self.parse_grade(line)
-                if grade:
-                    return grade
+            if grade is None and i + 1 < len(lines) and len(line) <= 40 and len(lines[i + 1]) <= 40:
+                grade = grade_from_lines(line, lines[i + 1], best=self.grade_best)
+            if grade:
+                found.append(grade)
+        if found:
+            if any(_grade_key(g) != _grade_key(found[0]) for g in found[1:]):
+                return Answer(problems=("grade_conflict",))  # grades that disagree: none is sure
+            return found[0]
         for img in root.iter("img"):
             if self.in_module(img):
                 continue
@@ -683,7 +700,7 @@ class ReviewPage(FieldPage):
                 for el in els:
                     for child in ([el.root] if el.root.tag in ("dl", "table") else self._credit_blocks(el.root, require_role=False)):
                         lines.extend(self.block_lines(child))
-                credits = parse_credits("\n".join(lines), published=self.published_date())
+                credits = parse_credits("\n".join(lines), published=self.published_date(), language=self.page_language())
                 if _has_credits(credits):
                     return credits
         return None
@@ -718,7 +735,7 @@ class ReviewPage(FieldPage):
                 lines.extend(block)
         if not lines:
             return None
-        credits = parse_credits("\n".join(lines), published=self.published_date())
+        credits = parse_credits("\n".join(lines), published=self.published_date(), language=self.page_language())
         return credits if _has_credits(credits) else None
 
     def _credits_structured(self) -> Answer | None:
@@ -878,8 +895,10 @@ class ReviewPage(FieldPage):
     def read_datetime(self, raw: Any) -> str | None:
         """A date-time of the page: :func:`~crawler.normalize.dates.parse_datetime`, except that
         a time without a zone is read in the page's offset (:attr:`page_offset`), else stays
-        a date: never labelled UTC by guess."""
-        value = parse_datetime(raw)
+        a date: never labelled UTC by guess; a numeric date is day-first on a German, French or
+        Spanish page (:attr:`page_language`), and a dotted one that could be read both ways is
+        no date on any other."""
+        value = parse_datetime(raw, language=self.page_language())
         if value and datetime_offset(raw) == "" and value.endswith("Z"):
             offset = self.page_offset
             value = parse_datetime(value[:-1] + offset) if offset else value[:10]
@@ -909,9 +928,20 @@ class ReviewPage(FieldPage):
         return self._date_structured("datePublished")
 
     def _published_at_text(self) -> str | None:
-        """A ``<time datetime>`` in the article, or marked as the publication time."""
+        """A ``<time datetime>`` in the article, or marked as the publication time; else such a
+        ``<time>`` without ``datetime`` whose text is a date (``<time>12. März 2025</time>``)."""
         for raw in self._time_datetimes:
             value = self.read_datetime(raw)
+            if value:
+                return value
+        xpath = ('//article//time[not(@datetime)] | //time[@itemprop="datePublished"][not(@datetime)]'
+                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[not(@datetime)]')
+        for el in self.sel.xpath(xpath):
+            parent = el.root.getparent()
+            around = clean_text(element_text(parent if parent is not None else el.root))[:200]
+            if self.in_module(el.root) or _UPDATED_RE.search(around):
+                continue  # ("Last updated <time>...</time>": the modification date)
+            value = self.read_datetime(clean_text(element_text(el.root)))
             if value:
                 return value
         return None

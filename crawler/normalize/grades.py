@@ -37,7 +37,8 @@ from .text import clean_text, html_to_text, looks_like_html
 from .guard import never_raises
 
 __all__ = [
-    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES", "SITE_SCALES",
+    "parse_grade", "grade_from_rating", "grade_from_rating_node", "grade_from_lines", "is_grade_label", "LETTER_SCORES",
+    "SITE_SCALES",
     "round_half_up",
 ]
 
@@ -96,8 +97,15 @@ _GLYPH_RUN_RE = re.compile(rf"[{_FULL_GLYPHS}{_EMPTY_GLYPHS}{_HALF_GLYPHS}]{{1,1
 _WORD_NUMS = {
     "zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    # German, French, Spanish ("vier von fünf Sternen", "quatre étoiles sur cinq", "tres de cinco")
+    "null": 0, "eins": 1, "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10,
+    "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10,
 }
-_WORD_ALT = "zero|no|one|two|three|four|five|six|seven|eight|nine|ten"
+_WORD_ALT = "|".join(sorted(_WORD_NUMS, key=len, reverse=True))
 _FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75"),
               "1/2": Decimal("0.5"), "1/4": Decimal("0.25"), "3/4": Decimal("0.75")}
 
@@ -116,7 +124,7 @@ _STAR_UNIT = r"(?:stars?|star\srating|sternen|sterne|stern|étoiles?|etoiles?|es
 _OUT_OF = r"(?:/|out\sof|of|von|sur|de|sobre)"
 _BEST = rf"(?P<b>\d{{1,3}}|{_WORD_ALT})"
 _FRACTION_RE = re.compile(
-    rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?{_OUT_OF}\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
+    rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?(?P<of>{_OUT_OF})\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
 )
 _STARS_RE = re.compile(rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})$", re.IGNORECASE)
 _HALF_STAR_RE = re.compile(r"^(?:1/2|half\sa|a\shalf|one\shalf|half)\s?stars?$", re.IGNORECASE)
@@ -173,7 +181,9 @@ _VERDICT_TAIL_RE = re.compile(
     r"^(?P<rest>.{1,40}?)\s(?:great|good|very\sgood|excellent|amazing|superb|outstanding|masterpiece|essential|"
     r"fantastic|brilliant|solid|decent|fine|okay|average|mediocre|fair|poor|bad|awful|terrible|dreadful|weak|"
     r"disappointing|must[\s-]see|must[\s-]watch|gut|sehr\sgut|hervorragend|mittelmäßig|schlecht|"
-    r"bien|très\sbien|moyen|mauvais|bueno|muy\sbueno|excelente|regular|malo)!?$",
+    r"sehenswert|empfehlenswert|großartig|ausgezeichnet|enttäuschend|meisterwerk|"
+    r"bien|très\sbien|bon|très\sbon|moyen|mauvais|médiocre|décevant|magnifique|à\svoir|chef-d['’]œuvre|"
+    r"bueno|muy\sbueno|excelente|regular|malo|notable|recomendable|imprescindible|decepcionante|obra\smaestra)!?$",
     re.IGNORECASE,
 )
 _INTEGER_RE = re.compile(r"^\d{1,3}$")
@@ -321,6 +331,8 @@ def _parse_expression(expr: str, *, labelled: bool, best: Decimal | None) -> dic
         top = Decimal(_WORD_NUMS[b.lower()]) if b.lower() in _WORD_NUMS else _number(b)
         if value is None or top is None or top < 3:
             return None
+        if not labelled and not (m["s1"] or m["s2"]) and m["vd"] is None and m["of"].lower() in ("of", "von", "de"):
+            return None  # "one of five", "una de cinco": words of a sentence unless a label or a unit says grade
         scale = "stars" if (m["s1"] or m["s2"]) else "numeric"
         if scale == "stars" and top > 10:
             return None
@@ -428,6 +440,35 @@ def is_grade_label(line: object) -> bool:
         return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
     except Exception:  # noqa: BLE001 - must never raise
         return False
+
+
+@never_raises(None)
+def grade_from_lines(first: object, second: object, *, best: object = None) -> dict | None:
+    """A grade printed over two lines, or None: a label above its value (``Bewertung`` then
+    ``4/5``, ``Note :`` then ``3/5``) or a score above a verdict word (``8/10`` then ``Sehr gut``).
+    Each line must be short and the two together exactly one of these shapes (a label alone, a
+    verdict word alone: not prose); the grade is what :func:`parse_grade` reads from them
+    (``raw`` the value or the score). *best* as for :func:`parse_grade`. Never raises.
+
+    >>> grade_from_lines("8/10", "Great")["score"]
+    80
+    """
+    if not isinstance(first, str) or not isinstance(second, str) or len(first) > 200 or len(second) > 200:
+        return None
+    a, b = clean_text(first), clean_text(second)
+    if not a or not b or len(a) > 40 or len(b) > 40:
+        return None
+    top = _default_best(best, None)
+    head = a.rstrip(" :")
+    text = f"{head}: {b}"
+    m = _LABEL_RE.match(text)
+    if m and m.start("rest") == len(head) + 2:  # the first line is a grade label and nothing else
+        return None if _AGGREGATE_RE.search(text) else _parse_expression(b, labelled=True, best=top)
+    text = f"{a} {b}"
+    m = _VERDICT_TAIL_RE.match(text)
+    if m and m["rest"] == a:  # the second line is a verdict word and nothing else
+        return _parse_text(text, best=top)
+    return None
 
 
 def _icon_kind(el) -> str | None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.normalize.dates import parse_datetime
-from crawler.normalize.grades import grade_from_rating, parse_grade
+from crawler.normalize.grades import grade_from_lines, grade_from_rating, parse_grade
 
 GRADEISH = st.text(alphabet="ABCDF+-−–/ .,0123456789½★☆⭐%:()[]<>&;#xoutfofGradeRating stars", max_size=60)
 ANY = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=80), GRADEISH,
@@ -28,6 +28,20 @@ def test_parse_grade_unguarded_never_raises(text, best, hint):
 @given(value=st.one_of(ANY, GRADEISH), best=ANY, worst=ANY, raw=st.one_of(st.none(), GRADEISH))
 def test_grade_from_rating_unguarded_never_raises(value, best, worst, raw):
     got = grade_from_rating.unguarded(value, best, worst, raw)
+    assert got is None or isinstance(got, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(ANY, GRADEISH), best=ANY, default=ANY)
+def test_grade_from_rating_with_a_default_scale_unguarded_never_raises(value, best, default):
+    got = grade_from_rating.unguarded(value, best, default_best=default)
+    assert got is None or 0 <= (got["score"] if got["score"] is not None else 0) <= 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=st.one_of(ANY, GRADEISH), second=st.one_of(ANY, GRADEISH), best=ANY)
+def test_grade_from_lines_unguarded_never_raises(first, second, best):
+    got = grade_from_lines.unguarded(first, second, best=best)
     assert got is None or isinstance(got, dict)
 
 
