@@ -33,7 +33,7 @@ from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
-from crawler.extract.mainbody import choose_body, extract_body, structured_body_wins, structured_paragraphs
+from crawler.extract.mainbody import choose_body, extract_bodies, extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import GRADE_SKIP_TAGS
 from crawler.extract.dom import (
     decode_html,
@@ -794,7 +794,10 @@ class ReviewPage(FieldPage):
         container = self.body_root
         if container is None or self.answer("body_container").layer != "selector":
             return self.generic_body_paragraphs(), "text"
-        selected = self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle(), within=container))
+        # One walk over the page cuts both the container and the page into blocks.
+        within, extracted = extract_bodies(self.root, title=self.title(), subtitle=self.subtitle(), within=container)
+        self.__dict__["_extracted_body"] = extracted
+        selected = self._body_filter(within)
         css = self.__dict__.get("_body_css")
         site_own = css not in ReviewPage.body_css or type(self).body_css != ReviewPage.body_css
         extracted = self.generic_body_paragraphs()
@@ -821,7 +824,12 @@ class ReviewPage(FieldPage):
     def generic_body_paragraphs(self) -> list[str]:
         """The main-text extractor (:func:`crawler.extract.mainbody.extract_body`) reads the
         body, then credit and grade lines are left out as above."""
-        return self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle()))
+        return self._body_filter(self._extracted_body)
+
+    @cached_property
+    def _extracted_body(self) -> list[str]:
+        """The main-text extractor's paragraphs (from the body decision's walk when it made one)."""
+        return extract_body(self.root, title=self.title(), subtitle=self.subtitle())
 
     def structured_body(self) -> tuple[str, list[str]] | None:
         """``articleBody``/``reviewBody`` from structured data as paragraphs, with its source."""
