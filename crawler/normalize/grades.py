@@ -10,8 +10,10 @@ not a grade:
 * numbers (``4/5``, ``3.5/4``, ``7.8/10``, ``4,5/5``, ``4 out of 5 stars``, ``85%``, a bare
   ``7.8`` when the scale is known);
 * binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended);
-* German, French and Spanish labels and units (``Bewertung: 4/5``, ``4 von 5 Sternen``,
-  ``Note : 4/5``, ``4 étoiles sur 5``, ``Calificación: 4 de 5``, ``4 sobre 5``);
+* German, French and Spanish labels, units and number words (``Bewertung: 4/5``, ``4 von 5
+  Sternen``, ``vier von fünf Sternen``, ``Note : 4/5``, ``quatre étoiles sur cinq``,
+  ``Calificación: 4 de 5``, ``4 sobre 5``; a fraction of number words with only ``of``/``von``/``de``
+  needs a label or a unit: ``una de cinco`` alone is prose);
 * a grade after a title and its MPA rating (``Glass Tides (R) B+``), a label with the critic's
   name in brackets (``Grade (Pia Vance): B+``, ``Grade: B+ (Pia Vance)``), a score followed by a
   verdict word (``8/10`` then ``Great``; not a letter or a bare integer: ``A masterpiece``).
@@ -23,7 +25,8 @@ to rate") are rejected. Out-of-range values (``7/5``) give None, never a clamped
 
 :func:`grade_from_rating` does the same for a schema.org ``Rating`` (``ratingValue``,
 ``bestRating``, ``worstRating``), and :func:`grade_from_rating_node` for a ``Rating`` given as an
-object, a list or JSON text.
+object, a list or JSON text. :func:`grade_from_lines` reads a grade printed over two lines (a
+label above its value, a score above a verdict word).
 """
 
 from __future__ import annotations
