@@ -46,7 +46,9 @@ _REVIEW_HEADLINE_RE = re.compile(
     r"(?:^|\s)review\s*(?:[:–—|-]|$)|^review\s*[:–—|-]|\breview\s*\(\d{4}\)|\breview\s*[:–—-]"
     # "Kritik: X", "Critique : X", "Crítica de ‘X’", "X – Rezension", "« X » : la critique"
     rf"|^{_FOREIGN_REVIEW_WORD}\s?[:–—|-]|^{_FOREIGN_REVIEW_WORD}\s(?:de|zu|von|du)\s|^{_FOREIGN_REVIEW_WORD}\s[«„“‘\"']"
-    rf"|(?:[:–—|]|\s-)\s?(?:(?:la|notre|unsere|die|nuestra)\s)?{_FOREIGN_REVIEW_WORD}\s*(?:[:–—|-]|$)",
+    rf"|(?:[:–—|]|\s-)\s?(?:(?:la|notre|unsere|die|nuestra)\s)?{_FOREIGN_REVIEW_WORD}\s*(?:[:–—|-]|$)"
+    # "« X », la critique", "X, crítica", "X (Kritik)"
+    rf"|,\s(?:(?:la|notre|nuestra)\s)?{_FOREIGN_REVIEW_WORD}\s*$|\s\({_FOREIGN_REVIEW_WORD}\)\s*$",
     re.IGNORECASE,
 )
 _REVIEW_URL_RE = re.compile(

@@ -38,6 +38,8 @@ How it works:
 5. Given a container (``within=``: a site's body selector matched it), steps 1 and 4 run on it
    alone; the page object weighs the two results with :func:`choose_body`, and structured
    data's ``articleBody`` against the winner with :func:`structured_body_wins`.
+   :func:`extract_bodies` gives both results from one walk (the container's blocks are the
+   page's blocks in its range).
 
 Accuracy and speed are measured by ``bench/body_benchmark.py`` (see the README).
 """
@@ -56,12 +58,12 @@ from crawler.extract.boilerplate import (
     is_weak_boilerplate_attr,
 )
 from crawler.normalize.credits import credit_role
-from crawler.normalize.dates import find_dates
+from crawler.normalize.dates import has_date
 from crawler.normalize.grades import parse_grade
 from crawler.normalize.text import clean_text, html_to_text, looks_like_html
 from crawler.extract.tags import BODY_BLOCK_TAGS, BODY_MARKED_TAGS, BODY_SKIP_TAGS, NON_BODY_PROPS, STRUCTURAL_TAGS
 
-__all__ = ["choose_body", "extract_body", "structured_paragraphs", "structured_body_wins"]
+__all__ = ["choose_body", "extract_body", "extract_bodies", "structured_paragraphs", "structured_body_wins"]
 
 _STREAM_CHUNK_RE = re.compile(r"^[SPB]:[0-9a-fA-F]+$")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -159,7 +161,7 @@ class _Walk:
     """The result of the walk: blocks in document order, the body container, and the value
     and range of every block-level or hinted element scored."""
 
-    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "prose_hints", "_prose_prefix")
+    __slots__ = ("blocks", "best", "best_range", "best_value", "info", "prose_hints", "tracked", "_prose_prefix")
 
     def __init__(self, blocks, best, best_range, best_value=0.0, info=None):
         self.blocks = blocks
@@ -171,6 +173,8 @@ class _Walk:
         self.info = info if info is not None else {}
         #: preorder numbers of the hinted elements that hold article prose (:func:`_prose_hint`)
         self.prose_hints: set[int] = set()
+        #: the block range of the element the walk was asked to track (:func:`_collect`)
+        self.tracked: tuple | None = None
         self._prose_prefix = None
 
     @property
@@ -193,9 +197,13 @@ class _Walk:
 _START, _END, _BLOCK_EVENT = 0, 1, 2
 
 
-def _collect(body) -> tuple[list[_Block], list[tuple]]:
-    """One iterative walk over *body*: its text blocks in document order, and the events
-    (start/end of every block-level or hinted element, each block) to score them with."""
+def _collect(body, track=None) -> tuple[list[_Block], list[tuple], tuple | None]:
+    """One iterative walk over *body*: its text blocks in document order, the events
+    (start/end of every block-level or hinted element, each block) to score them with, and the
+    range ``(first block, end block, preorder, last preorder)`` of the element *track* when a
+    walk of *track* alone would cut the same blocks (see :func:`_track_start`), else None."""
+    tracked: list = []  # [first block, preorder] once *track* has started as a clean boundary
+    found: tuple | None = None
     blocks: list[_Block] = []
     events: list[tuple] = []
     owners: list = []  # the open block-level elements
@@ -259,8 +267,11 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
             if tag == "pre" or tag == "code":
                 in_code += 1
             if tag in BODY_BLOCK_TAGS or hinted:
+                clean_start = el is track and _track_start(tag, after_dt, hinted, in_link, in_code)
                 if not (after_dt and tag == "dd" and not hinted):
                     flush()
+                if clean_start:
+                    tracked = [len(blocks), preorder]
                 after_dt = False
                 owners.append(el)
                 events.append((_START, el, hinted, preorder, len(blocks)))
@@ -303,12 +314,22 @@ def _collect(body) -> tuple[list[_Block], list[tuple]]:
                 if kind == 2:
                     hint_stack.pop()
                 events.append((_END, len(blocks), preorder))
+                if el is track and tracked:
+                    found = (tracked[0], len(blocks), tracked[1], preorder)
             elif tag == "a":
                 in_link -= 1
             if el is not body and el.tail:
                 add(el.tail, in_link > 0)
     flush()
-    return blocks, events
+    return blocks, events, found
+
+
+def _track_start(tag: str, after_dt: bool, hinted: int, in_link: int, in_code: int) -> bool:
+    """Whether a block-level element starting in this state of the walk is cut into the blocks
+    a walk of it alone would give: a block boundary before and after it (not a ``<dt>``, whose
+    text runs on into its ``<dd>``, nor a ``<dd>`` continuing one), and no link or code around
+    it (they change link counts and hints)."""
+    return tag != "dt" and not (after_dt and tag == "dd" and not hinted) and not in_link and not in_code
 
 
 def _values(blocks: list[_Block]) -> list[float]:
@@ -349,15 +370,16 @@ def _values(blocks: list[_Block]) -> list[float]:
     return out
 
 
-def _walk(body) -> _Walk:
+def _walk(body, track=None) -> _Walk:
     """The text blocks of *body* and the element whose subtree has the highest value.
 
     An element with a boilerplate class/id is entered (the hint may be wrong: ``id="__next"``,
     a Blogger ``widget`` holding the post) but passes no positive value up and cannot be the
     container itself; blocks under it are dropped later unless the container is inside it.
-    Nothing inside a comment section can be the container.
+    Nothing inside a comment section can be the container. *track*: an element whose block
+    range is kept as ``walk.tracked`` (None when it cannot be read from this walk).
     """
-    blocks, events = _collect(body)
+    blocks, events, tracked = _collect(body, track)
     values = _values(blocks)
     best, best_value, best_range = None, 0.0, (0, 0, 0, 0)
     stack: list[list] = []  # [element, hinted, preorder, first block, running value]
@@ -404,6 +426,7 @@ def _walk(body) -> _Walk:
     if best is not None:
         best_value = info[best][0]
     walk.best, walk.best_range, walk.best_value, walk.info, walk.prose_hints = best, best_range, best_value, info, prose_hints
+    walk.tracked = tracked
     return walk
 
 
@@ -516,15 +539,36 @@ def extract_body(root, *, title: str | None = None, subtitle: str | None = None,
     """
     if within is not None:
         walk = _walk(within)
-        ranges = [(0, len(walk.blocks), 1, _NO_END)] if walk.blocks else []
-    else:
-        if root is None:
-            return []
-        body = root.find("body") if root.tag != "body" else root
-        if body is None:
-            body = root
-        walk = _walk(body)
-        ranges = _ranges(walk) if walk.best is not None else []
+        return _paragraphs(walk, [(0, len(walk.blocks), 1, _NO_END)] if walk.blocks else [], title, subtitle)
+    if root is None:
+        return []
+    walk = _walk(_body_of(root))
+    return _paragraphs(walk, _ranges(walk) if walk.best is not None else [], title, subtitle)
+
+
+def extract_bodies(root, *, within, title: str | None = None, subtitle: str | None = None) -> tuple[list[str], list[str]]:
+    """``(extract_body(root, within=within, ...), extract_body(root, ...))`` from one walk over
+    the page: the blocks of the container *within* are the page's blocks in its range whenever
+    a walk of it alone would cut the same ones (else it is walked again), so both results are
+    exactly those of the two calls."""
+    if root is None:
+        return extract_body(root, title=title, subtitle=subtitle, within=within), []
+    walk = _walk(_body_of(root), track=within)
+    page = _paragraphs(walk, _ranges(walk) if walk.best is not None else [], title, subtitle)
+    if walk.tracked is None:
+        return extract_body(root, title=title, subtitle=subtitle, within=within), page
+    first, end, pre, last = walk.tracked
+    return _paragraphs(walk, [walk.tracked] if end > first else [], title, subtitle), page
+
+
+def _body_of(root):
+    """The element the main-text walk reads: ``<body>``, else the whole tree."""
+    body = root.find("body") if root.tag != "body" else root
+    return root if body is None else body
+
+
+def _paragraphs(walk: _Walk, ranges: list[tuple], title, subtitle) -> list[str]:
+    """The paragraphs of *walk*'s blocks in *ranges* (step 4 of the module docstring)."""
     drop = {t for t in (clean_text(title), clean_text(subtitle)) if t}
     kept = []
     for first, end, pre, last in ranges:
@@ -651,6 +695,6 @@ def _edge_furniture(text: str) -> bool:
     return (
         len(text) <= 80
         and text[0] not in "—–-―"  # a quote's attribution (``— Jane Doe (@jane) May 2, 2025``)
-        and bool(find_dates(text))
+        and has_date(text)
         and not _SENTENCE_END_RE.search(text)
     )

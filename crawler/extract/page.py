@@ -25,15 +25,15 @@ from crawler.record.item import Review
 from crawler.extract.boilerplate import is_chrome_attr, is_module_attr, is_module_heading
 from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
 from crawler.normalize.credits import credit_role, parse_credits, parse_runtime
-from crawler.normalize.dates import datetime_offset, find_dates, parse_date, parse_datetime
-from crawler.normalize.grades import grade_from_rating, parse_grade
+from crawler.normalize.dates import datetime_offset, has_date, parse_date, parse_datetime
+from crawler.normalize.grades import grade_from_lines, grade_from_rating_node, is_grade_label, parse_grade
 from crawler.record.build import normalize_record
 from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
-from crawler.extract.mainbody import choose_body, extract_body, structured_body_wins, structured_paragraphs
+from crawler.extract.mainbody import choose_body, extract_bodies, extract_body, structured_body_wins, structured_paragraphs
 from crawler.extract.tags import GRADE_SKIP_TAGS
 from crawler.extract.dom import (
     decode_html,
@@ -62,6 +62,11 @@ _NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A date's lead-in that makes it the modification date, not the publication date.
+_UPDATED_RE = re.compile(
+    r"\b(?:updated|modified|edited|revised|aktualisiert|geändert|mis\sà\sjour|modifié|actualizad[oa]|modificad[oa])\b",
+    re.IGNORECASE,
+)
 _PUBLISHED_META = ("article:published_time", "datepublished", "og:published_time", "pubdate", "publish-date", "date")
 _MODIFIED_META = ("article:modified_time", "datemodified", "og:updated_time")
 
@@ -118,7 +123,7 @@ def author_names(raw: list[str]) -> list[str]:
     for text in raw:
         text = clean_text(_BYLINE_PREFIX_RE.sub("", clean_text(text)))
         text = re.sub(r"^(?:and|&)\s+", "", text.strip(" ,"), flags=re.IGNORECASE)
-        if not text or len(text) >= 100 or find_dates(text) or re.search(r"\d:\d\d", text):
+        if not text or len(text) >= 100 or has_date(text) or re.search(r"\d:\d\d", text):
             continue  # (a date or a time, "NOVEMBER 20, 2019 10:43", is no name)
         if _NAME_LIST_RE.match(text):
             parts = [p for chunk in text.split(",") for p in _NAME_AND_RE.split(chunk)]
@@ -613,44 +618,45 @@ class ReviewPage(FieldPage):
         return None
 
     def _grade_structured(self) -> Answer | None:
+        """The review's ``reviewRating`` (JSON-LD, microdata or RDFa; an object, JSON text or a
+        string such as ``"4/5"``), read by :func:`~crawler.normalize.grades.grade_from_rating_node`
+        with the site's scale as the default top of a bare number; else a ``reviewRating``
+        property outside a review item. A rating that is not sure gives no answer."""
         node = self.review_node
-        rating = self.deref(node.get("reviewRating")) if node else None
-        if isinstance(rating, list):
-            rating = rating[0] if rating else None
-        if isinstance(rating, dict) and "AggregateRating" not in jsonld_types(rating):
-            value = rating.get("ratingValue")
-            best, worst = rating.get("bestRating"), rating.get("worstRating")
-            if best in (None, "") and self.grade_best:
-                best = self.grade_best
-            grade = None
-            if isinstance(value, str) and not re.fullmatch(r"\s*-?\d+(?:[.,]\d+)?\s*", value):
-                grade = self.parse_grade(value)
-            elif value is not None:
-                grade = grade_from_rating(value, best, worst)
+        if node and node.get("reviewRating") is not None:
+            grade = grade_from_rating_node(self.deref(node.get("reviewRating")), best=self.grade_best)
             if grade:
                 return Answer(grade, self.node_source(node))
-        for scope in self.sel.xpath('//*[@itemprop="reviewRating"]'):
-            if "AggregateRating" in (scope.attrib.get("itemtype") or ""):
-                continue
-
-            def prop(name: str) -> str | None:
-                v = scope.xpath(f'.//*[@itemprop="{name}"]')
-                if not v:
-                    return None
-                return v[0].attrib.get("content") or clean_text(v[0].xpath("string()").get())
-
-            value = prop("ratingValue")
-            if value:
-                grade = grade_from_rating(value, prop("bestRating"), prop("worstRating"))
-                if grade is None:
-                    grade = self.parse_grade(value)
+        for attr, source in (("itemprop", "microdata"), ("property", "rdfa")):
+            for scope in self.root.xpath(f'//*[@{attr}="reviewRating"]'):
+                grade = grade_from_rating_node(self._rating_props(scope, attr), best=self.grade_best)
                 if grade:
-                    return Answer(grade, "microdata")
+                    return Answer(grade, source)
         return None
 
-    def _grade_text(self) -> dict | None:
-        """A bare grade line just above the headline, a ``Grade: X`` line anywhere in the
-        article, or an image whose alt text is the grade (in a grade container or above the h1)."""
+    @staticmethod
+    def _rating_props(scope: etree._Element, attr: str) -> dict | str | None:
+        """A ``reviewRating`` element as a Rating node (its ``ratingValue``, ``bestRating``,
+        ``worstRating`` and type), or its own value when it has no ``ratingValue``."""
+        def prop(el: etree._Element) -> str:
+            return el.get("content") or clean_text(element_text(el))
+
+        found: dict[str, Any] = {"@type": scope.get("itemtype") or scope.get("typeof") or "Rating"}
+        for name in ("ratingValue", "bestRating", "worstRating"):
+            els = scope.xpath(f'.//*[@{attr}="{name}"]')
+            if els:
+                found[name] = prop(els[0])
+        if "ratingValue" in found:
+            return found
+        return None if "AggregateRating" in found["@type"] else prop(scope)
+
+    def _grade_text(self) -> dict | Answer | None:
+        """A bare grade line just above the headline; anywhere in the article a labelled grade
+        line (``Grade: X``, ``Bewertung: 4/5``, ``Note : 3/5``, ``Calificación: 8/10``) or a grade
+        over two lines (a label above its value, a score above a verdict word:
+        :func:`~crawler.normalize.grades.grade_from_lines`), when all such lines agree (else no
+        grade and the problem ``grade_conflict``); or an image whose alt text is the grade (in a
+        grade container or above the h1)."""
         root = self.article_root
         h1 = self.h1
         modules = self.modules
@@ -661,12 +667,20 @@ class ReviewPage(FieldPage):
             grade = self.parse_grade(line)
             if grade:
                 return grade
-        for line in "".join(iter_text(root, exclude=modules)).split("\n"):
-            line = clean_text(line)
-            if line and len(line) < 40 and _GRADE_LABEL_RE.match(line):
+        lines = [line for line in (clean_text(x) for x in "".join(iter_text(root, exclude=modules)).split("\n")) if line]
+        found: list[dict] = []  # every labelled or two-line grade: a list's items each have one
+        for i, line in enumerate(lines):
+            grade = None
+            if (len(line) < 40 and _GRADE_LABEL_RE.match(line)) or (len(line) <= 60 and is_grade_label(line)):
                 grade = self.parse_grade(line)
-                if grade:
-                    return grade
+            if grade is None and i + 1 < len(lines) and len(line) <= 40 and len(lines[i + 1]) <= 40:
+                grade = grade_from_lines(line, lines[i + 1], best=self.grade_best)
+            if grade:
+                found.append(grade)
+        if found:
+            if any(_grade_key(g) != _grade_key(found[0]) for g in found[1:]):
+                return Answer(problems=("grade_conflict",))  # grades that disagree: none is sure
+            return found[0]
         for img in root.iter("img"):
             if self.in_module(img):
                 continue
@@ -691,7 +705,7 @@ class ReviewPage(FieldPage):
                 for el in els:
                     for child in ([el.root] if el.root.tag in ("dl", "table") else self._credit_blocks(el.root, require_role=False)):
                         lines.extend(self.block_lines(child))
-                credits = parse_credits("\n".join(lines), published=self.published_date())
+                credits = parse_credits("\n".join(lines), published=self.published_date(), language=self.page_language())
                 if _has_credits(credits):
                     return credits
         return None
@@ -726,7 +740,7 @@ class ReviewPage(FieldPage):
                 lines.extend(block)
         if not lines:
             return None
-        credits = parse_credits("\n".join(lines), published=self.published_date())
+        credits = parse_credits("\n".join(lines), published=self.published_date(), language=self.page_language())
         return credits if _has_credits(credits) else None
 
     def _credits_structured(self) -> Answer | None:
@@ -785,7 +799,10 @@ class ReviewPage(FieldPage):
         container = self.body_root
         if container is None or self.answer("body_container").layer != "selector":
             return self.generic_body_paragraphs(), "text"
-        selected = self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle(), within=container))
+        # One walk over the page cuts both the container and the page into blocks.
+        within, extracted = extract_bodies(self.root, title=self.title(), subtitle=self.subtitle(), within=container)
+        self.__dict__["_extracted_body"] = extracted
+        selected = self._body_filter(within)
         css = self.__dict__.get("_body_css")
         site_own = css not in ReviewPage.body_css or type(self).body_css != ReviewPage.body_css
         extracted = self.generic_body_paragraphs()
@@ -812,7 +829,12 @@ class ReviewPage(FieldPage):
     def generic_body_paragraphs(self) -> list[str]:
         """The main-text extractor (:func:`crawler.extract.mainbody.extract_body`) reads the
         body, then credit and grade lines are left out as above."""
-        return self._body_filter(extract_body(self.root, title=self.title(), subtitle=self.subtitle()))
+        return self._body_filter(self._extracted_body)
+
+    @cached_property
+    def _extracted_body(self) -> list[str]:
+        """The main-text extractor's paragraphs (from the body decision's walk when it made one)."""
+        return extract_body(self.root, title=self.title(), subtitle=self.subtitle())
 
     def structured_body(self) -> tuple[str, list[str]] | None:
         """``articleBody``/``reviewBody`` from structured data as paragraphs, with its source."""
@@ -886,8 +908,10 @@ class ReviewPage(FieldPage):
     def read_datetime(self, raw: Any) -> str | None:
         """A date-time of the page: :func:`~crawler.normalize.dates.parse_datetime`, except that
         a time without a zone is read in the page's offset (:attr:`page_offset`), else stays
-        a date: never labelled UTC by guess."""
-        value = parse_datetime(raw)
+        a date: never labelled UTC by guess; a numeric date is day-first on a German, French or
+        Spanish page (:attr:`page_language`), and a dotted one that could be read both ways is
+        no date on any other."""
+        value = parse_datetime(raw, language=self.page_language())
         if value and datetime_offset(raw) == "" and value.endswith("Z"):
             offset = self.page_offset
             value = parse_datetime(value[:-1] + offset) if offset else value[:10]
@@ -917,9 +941,20 @@ class ReviewPage(FieldPage):
         return self._date_structured("datePublished")
 
     def _published_at_text(self) -> str | None:
-        """A ``<time datetime>`` in the article, or marked as the publication time."""
+        """A ``<time datetime>`` in the article, or marked as the publication time; else such a
+        ``<time>`` without ``datetime`` whose text is a date (``<time>12. März 2025</time>``)."""
         for raw in self._time_datetimes:
             value = self.read_datetime(raw)
+            if value:
+                return value
+        xpath = ('//article//time[not(@datetime)] | //time[@itemprop="datePublished"][not(@datetime)]'
+                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[not(@datetime)]')
+        for el in self.sel.xpath(xpath):
+            parent = el.root.getparent()
+            around = clean_text(element_text(parent if parent is not None else el.root))[:200]
+            if self.in_module(el.root) or _UPDATED_RE.search(around):
+                continue  # ("Last updated <time>...</time>": the modification date)
+            value = self.read_datetime(clean_text(element_text(el.root)))
             if value:
                 return value
         return None

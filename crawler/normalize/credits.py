@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import find_dates
+from .dates import find_dates, has_date
 from .guard import never_raises
 from .text import clean_text, html_to_text
 
@@ -216,7 +216,8 @@ _FESTIVAL_RE = re.compile(
 _TBA_RE = re.compile(
     r"\b(?:tba|tbd|tbc|to\sbe\s(?:announced|determined|confirmed)|coming\ssoon|unknown|n/a)\b", re.IGNORECASE
 )
-_WINDOW_SPLIT_RE = re.compile(r"\s?;\s?|\s[/|]\s|\.\s(?=[A-Z])|,?\sthen\s|\s·\s")
+# (a day's dot, "12. März", ends no window)
+_WINDOW_SPLIT_RE = re.compile(r"\s?;\s?|\s[/|]\s|(?<!\b\d)(?<!\b\d\d)\.\s(?=[A-Z])|,?\sthen\s|\s·\s")
 _SUBWINDOW_SEP_RE = re.compile(r",\s(?:and\s)?|\sand\s|\s&\s")
 
 # Page chrome that ends a credits block, as a line or inside a value.
@@ -499,14 +500,14 @@ def _platform_in(segment: str) -> str | None:
         p = _known_platform(inner)
         if p:
             return p
-        if not find_dates(inner) and _name_like(inner) and len(inner.split()) <= 4:
+        if not has_date(inner) and _name_like(inner) and len(inner.split()) <= 4:
             p = normalize_platform(inner)
             if p:
                 return p
     m = _ON_PLATFORM_RE.search(segment)
     if m:
         p = normalize_platform(m["platform"])
-        if p and p.lower() not in _NOT_PLATFORMS and not find_dates(p):
+        if p and p.lower() not in _NOT_PLATFORMS and not has_date(p):
             return p
     if _THEATRICAL_RE.search(segment):
         return "theaters"
@@ -530,7 +531,7 @@ def _known_platform(text: str) -> str | None:
     return None
 
 
-def _release_windows(value: str, published) -> list[dict]:
+def _release_windows(value: str, published, language=None) -> list[dict]:
     """Release windows ``[{date, platform}]`` from a release-date value, in source order."""
     v = _CHROME_INLINE_RE.sub("", value)
     windows: list[dict] = []
@@ -540,7 +541,7 @@ def _release_windows(value: str, published) -> list[dict]:
             continue
         if _FESTIVAL_RE.search(seg):
             continue  # a festival screening is not a release
-        dates = find_dates(seg, published=published)
+        dates = find_dates(seg, published=published, language=language)
         pieces = []
         if len(dates) >= 2:
             start = 0
@@ -558,7 +559,7 @@ def _release_windows(value: str, published) -> list[dict]:
         else:
             pieces = [seg]
         for piece in pieces:
-            pdates = find_dates(piece, published=published)
+            pdates = find_dates(piece, published=published, language=language)
             date = pdates[0][2] if pdates else None
             stripped = piece
             for s, e, _ in reversed(pdates):
@@ -682,7 +683,7 @@ def _no_credits(*_: object, **__: object) -> dict:
 
 
 @never_raises(fallback=_no_credits)
-def parse_credits(text: object, *, published: object = None) -> dict:
+def parse_credits(text: object, *, published: object = None, language: object = None) -> dict:
     """Return the credits object for a credits block (multi-line text or HTML fragment).
 
     Keys, in order: ``director``, ``writer``, ``starring`` (lists, always present),
@@ -693,10 +694,12 @@ def parse_credits(text: object, *, published: object = None) -> dict:
     ``distributor``, ``studio``, ``country`` (str) and ``year`` (int).
 
     *published* (a date, datetime or ISO string) supplies the year of a release date written
-    without one. Unknown lines are skipped; page chrome ends the block. Never raises.
+    without one; *language* is the page's (``de``, ``fr``, ``es``: numeric release dates such as
+    ``Kinostart: 12.03.2025`` read day-first; see :func:`crawler.normalize.dates.parse_date`).
+    Unknown lines are skipped; page chrome ends the block. Never raises.
     """
     out: dict = {"director": [], "writer": [], "starring": [], "release_date": None, "platform": None}
-    _parse_into(out, text, published)
+    _parse_into(out, text, published, language)
     return _ordered(out)
 
 
@@ -712,7 +715,7 @@ def _ordered(out: dict) -> dict:
     return result
 
 
-def _parse_into(out: dict, text: object, published: object) -> None:
+def _parse_into(out: dict, text: object, published: object, language: object = None) -> None:
     """Fill *out* from the credits block *text*."""
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8", errors="replace")
@@ -780,11 +783,11 @@ def _parse_into(out: dict, text: object, published: object) -> None:
                         current["parts"].append(seg)
                         current["open"] = bool(_ENDS_WITH_SEP_RE.search(seg)) or current["alone"]
                         continue
-                elif roles[0] == "release_date" and len(seg) <= 160 and find_dates(seg, published=published):
+                elif roles[0] == "release_date" and len(seg) <= 160 and find_dates(seg, published=published, language=language):
                     current["parts"].append(seg)
                     continue
             elif current is not None and current["roles"][0] == "release_date" and current["alone"] \
-                    and len(seg) <= 160 and find_dates(seg, published=published):
+                    and len(seg) <= 160 and find_dates(seg, published=published, language=language):
                 current["parts"].append(seg)
                 continue
             current = None
@@ -800,10 +803,10 @@ def _parse_into(out: dict, text: object, published: object) -> None:
                 fields.append({"roles": ("runtime_minutes",), "parts": [seg], "alone": False, "open": False})
                 continue
     for field in fields:
-        _apply(out, field, published)
+        _apply(out, field, published, language)
 
 
-def _apply(out: dict, field: dict, published: object) -> None:
+def _apply(out: dict, field: dict, published: object, language: object = None) -> None:
     """Store one labelled field's value in *out*."""
     roles = field["roles"]
     parts = [p for p in field["parts"] if p]
@@ -817,7 +820,7 @@ def _apply(out: dict, field: dict, published: object) -> None:
                 if n not in lst:
                     lst.append(n)
         elif role == "release_date":
-            windows = _release_windows("; ".join(parts), published)
+            windows = _release_windows("; ".join(parts), published, language)
             dated = [w for w in windows if w["date"]]
             if dated and out.get("release_date") is None:
                 out["release_date"] = dated[0]["date"]

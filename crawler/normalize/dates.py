@@ -1,9 +1,13 @@
 """Dates and datetimes to ISO 8601 (pure functions, stdlib only, no dateparser).
 
 * :func:`parse_date` finds the first calendar date in a string (``May 30, 2025``, AP
-  ``Sept. 5, 2025``, ordinals, ``10 October 2025``, US ``11/14/2025``, ISO ``2025-05-30``)
+  ``Sept. 5, 2025``, ordinals, ``10 October 2025``, US ``11/14/2025``, ISO ``2025-05-30``;
+  German, French and Spanish ``12. März 2025``, ``1er avril 2025``, ``12 de marzo de 2025``)
   and returns ``YYYY-MM-DD``. A date written without a year takes it from ``published``
-  (the occurrence closest to the publication date), else None.
+  (the occurrence closest to the publication date), else None. Numeric dates are read
+  day-first (``12.03.2025``, ``12/03/2025``) when the page's ``language`` is German, French or
+  Spanish; otherwise ``11/14/2025`` is the US month-first form and a dotted date whose day and
+  month could be swapped (``12.03.2025``) is no date: never guessed.
 * :func:`parse_datetime` turns ISO 8601 and RFC 2822 / HTTP dates into the record's form:
   datetimes in UTC as ``YYYY-MM-DDTHH:MM:SSZ`` (naive ones are taken as UTC), a bare date
   stays ``YYYY-MM-DD``.
@@ -18,7 +22,8 @@ import re
 
 from .guard import never_raises
 
-__all__ = ["parse_date", "parse_datetime", "datetime_offset", "find_dates", "coerce_date", "MONTHS"]
+__all__ = ["parse_date", "parse_datetime", "datetime_offset", "find_dates", "has_date", "coerce_date", "MONTHS",
+           "FOREIGN_MONTHS", "DAY_FIRST_LANGUAGES"]
 
 # Month names and abbreviations (AP style included: "Sept.", "Aug.") -> month number.
 MONTHS: dict[str, int] = {
@@ -35,7 +40,25 @@ MONTHS: dict[str, int] = {
     "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }
+# German, French and Spanish month names and abbreviations -> month number. Read only in the
+# forms those languages write with a year ("12. März 2025", "1er avril 2025", "12 de marzo de 2025").
+FOREIGN_MONTHS: dict[str, int] = {
+    # de
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "mai": 5, "juni": 6,
+    "juli": 7, "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    # fr
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4,
+    "avr": 4, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10,
+    "novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
+    # es
+    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5, "junio": 6,
+    "julio": 7, "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
+    "diciembre": 12, "dic": 12,
+}
+#: languages whose numeric dates are day-first (``12.03.2025`` is 12 March)
+DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es"})
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_FOREIGN_MONTH_ALT = "|".join(sorted(set(MONTHS) | set(FOREIGN_MONTHS), key=len, reverse=True))
 _MONTH = rf"(?P<mon>{_MONTH_ALT})\b\.?"
 _MONTH2 = rf"(?P<mon2>{_MONTH_ALT})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -54,8 +77,15 @@ _DMY_RE = re.compile(
 _ISO_DATE_RE = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 # "2025/05/30" or "2025.05.30".
 _YMD_SLASH_RE = re.compile(r"(?<![\d/.])(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})(?![\d/])")
-# US "11/14/2025" (month first); "14/11/2025" is read day-first only because 14 cannot be a month.
-_US_RE = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>\d{4})(?![\d/])")
+# Numeric "11/14/2025", "12.03.2025": which number is the day depends on the page's language
+# (see find_dates); "14/11/2025" can only be day-first.
+_US_RE = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?![\d/])")
+# "12. März 2025", "1er avril 2025", "12 de marzo de 2025", "1º de abril del 2025" (a year always).
+_FOREIGN_DMY_RE = re.compile(
+    rf"(?<![\w.])(?P<day>[0-3]?\d)(?:\.|er|º|°)?\s{{0,3}}(?:de\s{{1,3}})?(?P<mon>{_FOREIGN_MONTH_ALT})(?!\w)\.?,?"
+    rf"\s{{1,3}}(?:del?\s{{1,3}})?{_YEAR}(?!\d)",
+    re.IGNORECASE,
+)
 
 _WEEKDAYS = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?"
 _TZ_OFFSET = r"(?P<tz>Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
@@ -141,13 +171,44 @@ def _with_published_year(month: int, day: int, published: _dt.date | None) -> _d
     return same
 
 
-def find_dates(text: object, *, published: object = None) -> list[tuple[int, int, str]]:
+def _day_first(language: object) -> bool:
+    """Whether *language* (``de``, ``fr-FR``, ``es_ES``, ...) writes numeric dates day-first."""
+    if not isinstance(language, str) or not language or len(language) > 35:
+        return False
+    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] in DAY_FIRST_LANGUAGES
+
+
+def _numeric_date(m: re.Match, day_first: bool, ambiguous: bool) -> _dt.date | None:
+    """The date of a numeric ``a/b/yyyy`` or ``a.b.yyyy`` match (see :func:`find_dates`)."""
+    a, b, year = int(m["a"]), int(m["b"]), int(m["year"])
+    if day_first:
+        return _make_date(year, b, a)
+    if a > 12:
+        return _make_date(year, b, a)  # only day-first is possible
+    if m["sep"] == "." and b <= 12 and a != b and not ambiguous:
+        return None  # "12.03.2025": a day-first form, but the page does not say so
+    return _make_date(year, a, b)
+
+
+@never_raises(False)
+def has_date(text: object, *, published: object = None) -> bool:
+    """Whether *text* holds a date in any reading (an ambiguous ``12.03.2025`` included): a
+    test for "this is a dateline, not a name", never a value. Never raises."""
+    return bool(_find_dates(text, published, False, True))
+
+
+def find_dates(text: object, *, published: object = None, language: object = None) -> list[tuple[int, int, str]]:
     """Return every date in *text* as ``(start, end, iso)`` in order of appearance.
 
     Overlapping matches are resolved in favour of the earliest (then longest) one. Dates
     without a year use *published* (see :func:`parse_date`); those that cannot be completed
-    are skipped. Never raises.
+    are skipped. *language* is the page's (``de``, ``fr``, ``es``: numeric dates day-first).
+    Never raises.
     """
+    return _find_dates(text, published, _day_first(language), False)
+
+
+def _find_dates(text: object, published: object, day_first: bool, ambiguous: bool) -> list[tuple[int, int, str]]:
     if not isinstance(text, str) or not text:
         return []
     text = text[:_MAX_INPUT]
@@ -164,9 +225,10 @@ def find_dates(text: object, *, published: object = None) -> list[tuple[int, int
     for m in _YMD_SLASH_RE.finditer(text):
         add(m, _make_date(int(m["year"]), int(m["month"]), int(m["day"])))
     for m in _US_RE.finditer(text):
-        a, b = int(m["a"]), int(m["b"])
-        month, day = (a, b) if a <= 12 else (b, a)
-        add(m, _make_date(int(m["year"]), month, day))
+        add(m, _numeric_date(m, day_first, ambiguous))
+    for m in _FOREIGN_DMY_RE.finditer(text):
+        key = m["mon"].lower()
+        add(m, _make_date(int(m["year"]), FOREIGN_MONTHS.get(key) or MONTHS[key], int(m["day"])))
     for rx, mon_g, day_g in ((_MDY_RE, "mon", "day"), (_DMY_RE, "mon2", "day2")):
         for m in rx.finditer(text):
             month = MONTHS.get(m[mon_g].lower())
@@ -189,16 +251,20 @@ def find_dates(text: object, *, published: object = None) -> list[tuple[int, int
     return out
 
 
-def parse_date(text: object, *, published: object = None) -> str | None:
+def parse_date(text: object, *, published: object = None, language: object = None) -> str | None:
     """Return the first calendar date in *text* as ISO ``YYYY-MM-DD``, or None.
 
     Accepts ``May 30, 2025``, ``Sept. 5, 2025``, ``May 30th, 2025``, ``Friday, May 30, 2025``,
     ``10 October 2025``, ``10th of October, 2025``, ``2025-05-30`` (also the date part of an
     ISO datetime), ``2025/05/30`` and US ``11/14/2025`` (``14/11/2025`` only because 14 cannot
-    be a month). Two-digit years, month-and-year only and impossible dates give None. A date
-    without a year (``May 30``) takes the year from *published* (a date, datetime or ISO
-    string), choosing the occurrence closest to it; without *published* it is None.
-    Never raises.
+    be a month); German, French and Spanish dates with a year (``12. März 2025``, ``Mittwoch,
+    12. März 2025``, ``12 mars 2025``, ``1er avril 2025``, ``12 de marzo de 2025``). *language*
+    is the page's: ``de``, ``fr`` or ``es`` read numeric dates day-first (``12.03.2025``,
+    ``12/03/2025`` are 12 March; ``03/24/2025`` is then no date); without it a dotted date whose
+    day and month could be swapped (``12.03.2025``) is None. Two-digit years, month-and-year
+    only and impossible dates give None. A date without a year (``May 30``) takes the year from
+    *published* (a date, datetime or ISO string), choosing the occurrence closest to it;
+    without *published* it is None. Never raises.
 
     >>> parse_date("Release Date: Sept. 5, 2025 (Netflix)")
     '2025-09-05'
@@ -208,7 +274,7 @@ def parse_date(text: object, *, published: object = None) -> str | None:
     if isinstance(text, _dt.date):
         return text.isoformat()
     try:
-        dates = find_dates(text, published=published)
+        dates = find_dates(text, published=published, language=language)
     except Exception:  # noqa: BLE001 - defensive, must never raise
         return None
     return dates[0][2] if dates else None
@@ -248,7 +314,7 @@ def _format_utc(year, month, day, hour, minute, second, tz) -> str | None:
 
 
 @never_raises(None)
-def parse_datetime(text: object) -> str | None:
+def parse_datetime(text: object, *, language: object = None) -> str | None:
     """Return *text* as the record's ISO 8601 form, or None when it is not a date(time).
 
     * ISO 8601 datetimes (``2025-05-30T15:00:00+02:00``, ``2025-05-30 15:00``, ``...Z``,
@@ -257,7 +323,8 @@ def parse_datetime(text: object) -> str | None:
     * A bare ISO date stays ``YYYY-MM-DD``.
     * RFC 2822 / HTTP dates (``Fri, 30 May 2025 13:00:00 GMT``, ``... +0200``) become UTC.
     * Anything else falls back to :func:`parse_date` (a bare date) when the whole string is
-      a short date expression, e.g. ``May 30, 2025``.
+      a short date expression, e.g. ``May 30, 2025``, ``12. März 2025`` (*language* as there:
+      ``12.03.2025`` is a date on a ``de``/``fr``/``es`` page only).
 
     Also accepts :class:`datetime.datetime` / :class:`datetime.date` objects. Never raises.
 
@@ -287,7 +354,7 @@ def parse_datetime(text: object) -> str | None:
         if month is None:
             return None
         return _format_utc(m["year"], month, m["day"], m["hour"], m["minute"], m["second"], m["tz"])
-    dates = find_dates(s)
+    dates = find_dates(s, language=language)
     if len(dates) == 1:
         return dates[0][2]
     return None

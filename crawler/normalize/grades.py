@@ -10,8 +10,10 @@ not a grade:
 * numbers (``4/5``, ``3.5/4``, ``7.8/10``, ``4,5/5``, ``4 out of 5 stars``, ``85%``, a bare
   ``7.8`` when the scale is known);
 * binary verdicts (thumbs up/down, Fresh/Rotten, Recommended/Not recommended);
-* German, French and Spanish labels and units (``Bewertung: 4/5``, ``4 von 5 Sternen``,
-  ``Note : 4/5``, ``4 étoiles sur 5``, ``Calificación: 4 de 5``, ``4 sobre 5``);
+* German, French and Spanish labels, units and number words (``Bewertung: 4/5``, ``4 von 5
+  Sternen``, ``vier von fünf Sternen``, ``Note : 4/5``, ``quatre étoiles sur cinq``,
+  ``Calificación: 4 de 5``, ``4 sobre 5``; a fraction of number words with only ``of``/``von``/``de``
+  needs a label or a unit: ``una de cinco`` alone is prose);
 * a grade after a title and its MPA rating (``Glass Tides (R) B+``), a label with the critic's
   name in brackets (``Grade (Pia Vance): B+``, ``Grade: B+ (Pia Vance)``), a score followed by a
   verdict word (``8/10`` then ``Great``; not a letter or a bare integer: ``A masterpiece``).
@@ -23,7 +25,8 @@ to rate") are rejected. Out-of-range values (``7/5``) give None, never a clamped
 
 :func:`grade_from_rating` does the same for a schema.org ``Rating`` (``ratingValue``,
 ``bestRating``, ``worstRating``), and :func:`grade_from_rating_node` for a ``Rating`` given as an
-object, a list or JSON text.
+object, a list or JSON text. :func:`grade_from_lines` reads a grade printed over two lines (a
+label above its value, a score above a verdict word).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .text import clean_text, html_to_text, looks_like_html
 from .guard import never_raises
 
 __all__ = [
-    "parse_grade", "grade_from_rating", "grade_from_rating_node", "is_grade_label", "LETTER_SCORES",
+    "parse_grade", "grade_from_rating", "grade_from_rating_node", "grade_from_lines", "is_grade_label", "LETTER_SCORES",
     "round_half_up",
 ]
 
@@ -83,8 +86,15 @@ _GLYPH_RUN_RE = re.compile(rf"[{_FULL_GLYPHS}{_EMPTY_GLYPHS}{_HALF_GLYPHS}]{{1,1
 _WORD_NUMS = {
     "zero": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    # German, French, Spanish ("vier von fünf Sternen", "quatre étoiles sur cinq", "tres de cinco")
+    "null": 0, "eins": 1, "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10,
+    "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10,
 }
-_WORD_ALT = "zero|no|one|two|three|four|five|six|seven|eight|nine|ten"
+_WORD_ALT = "|".join(sorted(_WORD_NUMS, key=len, reverse=True))
 _FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75"),
               "1/2": Decimal("0.5"), "1/4": Decimal("0.25"), "3/4": Decimal("0.75")}
 
@@ -103,7 +113,7 @@ _STAR_UNIT = r"(?:stars?|star\srating|sternen|sterne|stern|étoiles?|etoiles?|es
 _OUT_OF = r"(?:/|out\sof|of|von|sur|de|sobre)"
 _BEST = rf"(?P<b>\d{{1,3}}|{_WORD_ALT})"
 _FRACTION_RE = re.compile(
-    rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?{_OUT_OF}\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
+    rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})?\s?(?P<of>{_OUT_OF})\s?{_BEST}\s?(?P<s2>{_STAR_UNIT})?$", re.IGNORECASE
 )
 _STARS_RE = re.compile(rf"^{_num('v')}\s?(?P<s1>{_STAR_UNIT})$", re.IGNORECASE)
 _HALF_STAR_RE = re.compile(r"^(?:1/2|half\sa|a\shalf|one\shalf|half)\s?stars?$", re.IGNORECASE)
@@ -160,7 +170,9 @@ _VERDICT_TAIL_RE = re.compile(
     r"^(?P<rest>.{1,40}?)\s(?:great|good|very\sgood|excellent|amazing|superb|outstanding|masterpiece|essential|"
     r"fantastic|brilliant|solid|decent|fine|okay|average|mediocre|fair|poor|bad|awful|terrible|dreadful|weak|"
     r"disappointing|must[\s-]see|must[\s-]watch|gut|sehr\sgut|hervorragend|mittelmäßig|schlecht|"
-    r"bien|très\sbien|moyen|mauvais|bueno|muy\sbueno|excelente|regular|malo)!?$",
+    r"sehenswert|empfehlenswert|großartig|ausgezeichnet|enttäuschend|meisterwerk|"
+    r"bien|très\sbien|bon|très\sbon|moyen|mauvais|médiocre|décevant|magnifique|à\svoir|chef-d['’]œuvre|"
+    r"bueno|muy\sbueno|excelente|regular|malo|notable|recomendable|imprescindible|decepcionante|obra\smaestra)!?$",
     re.IGNORECASE,
 )
 _INTEGER_RE = re.compile(r"^\d{1,3}$")
@@ -304,6 +316,8 @@ def _parse_expression(expr: str, *, labelled: bool, best: Decimal | None) -> dic
         top = Decimal(_WORD_NUMS[b.lower()]) if b.lower() in _WORD_NUMS else _number(b)
         if value is None or top is None or top < 3:
             return None
+        if not labelled and not (m["s1"] or m["s2"]) and m["vd"] is None and m["of"].lower() in ("of", "von", "de"):
+            return None  # "one of five", "una de cinco": words of a sentence unless a label or a unit says grade
         scale = "stars" if (m["s1"] or m["s2"]) else "numeric"
         if scale == "stars" and top > 10:
             return None
@@ -409,6 +423,35 @@ def is_grade_label(line: object) -> bool:
     if not m or not m["colon"] or _AGGREGATE_RE.search(text):
         return False
     return _parse_expression(m["rest"].strip(), labelled=True, best=None) is not None
+
+
+@never_raises(None)
+def grade_from_lines(first: object, second: object, *, best: object = None) -> dict | None:
+    """A grade printed over two lines, or None: a label above its value (``Bewertung`` then
+    ``4/5``, ``Note :`` then ``3/5``) or a score above a verdict word (``8/10`` then ``Sehr gut``).
+    Each line must be short and the two together exactly one of these shapes (a label alone, a
+    verdict word alone: not prose); the grade is what :func:`parse_grade` reads from them
+    (``raw`` the value or the score). *best* as for :func:`parse_grade`. Never raises.
+
+    >>> grade_from_lines("8/10", "Great")["score"]
+    80
+    """
+    if not isinstance(first, str) or not isinstance(second, str) or len(first) > 200 or len(second) > 200:
+        return None
+    a, b = clean_text(first), clean_text(second)
+    if not a or not b or len(a) > 40 or len(b) > 40:
+        return None
+    top = _default_best(best, None)
+    head = a.rstrip(" :")
+    text = f"{head}: {b}"
+    m = _LABEL_RE.match(text)
+    if m and m.start("rest") == len(head) + 2:  # the first line is a grade label and nothing else
+        return None if _AGGREGATE_RE.search(text) else _parse_expression(b, labelled=True, best=top)
+    text = f"{a} {b}"
+    m = _VERDICT_TAIL_RE.match(text)
+    if m and m["rest"] == a:  # the second line is a verdict word and nothing else
+        return _parse_text(text, best=top)
+    return None
 
 
 def _icon_kind(el) -> str | None:
@@ -559,13 +602,16 @@ def _is_letter(v: object) -> bool:
 
 
 @never_raises(None)
-def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None) -> dict | None:
+def grade_from_rating(value: object, best: object = None, worst: object = None, raw: object = None, *,
+                      default_best: object = None) -> dict | None:
     """Return the grade object for a schema.org ``Rating``, or None.
 
     *value* is ``ratingValue``: a number or numeric string (decimal comma allowed), a letter
     (``"B+"``, with letter or absent ``bestRating``/``worstRating``: ``"A+"``/``"F"``), a
-    percentage (``"85%"``: out of 100) or a fraction (``"4 / 5"``: its own scale top).
-    *best* is ``bestRating`` (5 when absent, as schema.org defines), *worst* ``worstRating``
+    percentage (``"85%"``: out of 100), a fraction (``"4 / 5"``, ``"4 out of 5"``: its own scale
+    top) or stars (``"★★★★☆"``; ``"★★★½"`` and ``"3 stars"`` only with a scale top).
+    *best* is ``bestRating`` (when absent: *default_best*, the site's scale, else 5 as schema.org
+    defines; a text value is read with *default_best* only), *worst* ``worstRating``
     (a scale starting at 0 or 1, or a fraction of a point; values below it are rejected, and a
     scale starting higher gives None: the score would be a guess). A value and a scale that
     disagree (a letter on a number scale, ``"4 / 5"`` with ``bestRating`` 10) give None.
@@ -588,11 +634,13 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
             return parse_grade(text)
         if best not in (None, "") and _is_letter(best):
             return None
-        got = parse_grade(text)
-        if not got or got["scale"] not in ("numeric", "stars") or not re.search(r"[/%]", text):
-            return None
         top = _number(best) if best not in (None, "") else None
-        if (best not in (None, "") and top is None) or (top is not None and top != Decimal(str(got["best"]))):
+        if best not in (None, "") and top is None:
+            return None
+        got = parse_grade(text, best=top if top is not None else default_best)
+        if not got or got["scale"] not in ("numeric", "stars"):
+            return None
+        if top is not None and top != Decimal(str(got["best"])):
             return None  # the text's scale and bestRating disagree
         low = _number(worst) if worst not in (None, "") else None
         if worst not in (None, "") and (low is None or low > 1 or Decimal(str(got["value"])) < low):
@@ -600,7 +648,10 @@ def grade_from_rating(value: object, best: object = None, worst: object = None, 
         return got
     if _is_letter(best) or _is_letter(worst):
         return None  # a number on a letter scale
-    top = _number(best) if best not in (None, "") else Decimal(5)
+    if best not in (None, ""):
+        top = _number(best)
+    else:
+        top = _number(default_best) if default_best not in (None, "") else Decimal(5)
     if top is None or top <= 0:
         return None
     low = _number(worst) if worst not in (None, "") else None
@@ -665,9 +716,8 @@ def grade_from_rating_node(rating: object, *, best: object = None) -> dict | Non
         value = _unwrap(rating.get("ratingValue"))
         if value is None:
             return None
-        top = _unwrap(rating.get("bestRating"))
-        if top in (None, "") and best is not None and _number(value) is not None:
-            top = best  # the site's scale for a bare number (a letter or "4/5" carries its own)
-        return grade_from_rating(value, top, _unwrap(rating.get("worstRating")))
+        # the site's scale is the default for a bare number (a letter or "4/5" carries its own)
+        return grade_from_rating(value, _unwrap(rating.get("bestRating")), _unwrap(rating.get("worstRating")),
+                                 default_best=best)
     except Exception:  # noqa: BLE001 - must never raise
         return None

@@ -95,8 +95,14 @@ _QUOTED_REVIEW_RE = re.compile(
 )
 # "Film Review: ‘X’", "Review: ‘X’ is a ...", "Review: Netflix’s ‘X’ ...", "Crítica de ‘X’: ...",
 # "Critique « X » : ..."
+# "Critique du film « X »", "Crítica de la película ‘X’", "Kritik zum Film „X“": a kind of work between.
+_FOREIGN_OF_WORK = (
+    r"\s(?:du|de\sla|de\sl['’]|de|del|des|zum|zur|zu\sdem)\s?(?:film|série|serie|documentaire|documental|"
+    r"película|pelicula|album|álbum|livre|libro|buch|spiel|jeu|juego|dokumentarfilm|kinofilm)"
+)
 _REVIEW_COLON_QUOTED_RE = re.compile(
-    rf"^{_REVIEW_PREFIX}(?:\s?:\s?|\s(?:de|zu|von|du|sur)\s|\s(?=[‘“\"'«„])){_POSSESSIVE}{_QUOTED}", re.IGNORECASE
+    rf"^{_REVIEW_PREFIX}(?:{_FOREIGN_OF_WORK})?(?:\s?:\s?|\s(?:de|zu|von|du|sur)\s|\s(?=[‘“\"'«„])){_POSSESSIVE}{_QUOTED}",
+    re.IGNORECASE,
 )
 # "Sundance Film Review: ‘X’": a festival or trade prefix before a quoted title.
 _PREFIX_FILM_REVIEW_RE = re.compile(
@@ -123,9 +129,12 @@ _STARS = r"(?:[★☆⭐]{1,10}½?|½|\*{1,5}(?:\s?(?:½|1/2))?)"
 _CAPSULE_RE = re.compile(
     rf"^(?P<x>[^★☆⭐*()]{{1,120}}?)\s(?:\({_MPA}\)\s?{_STARS}|{_STARS}(?:\s\(?{_MPA}\)?)?)$"
 )
-# "X – Kritik", "„X“ – Rezension: dek", "« X » : la critique", "‘X’: crítica".
+# "X – Kritik", "„X“ – Rezension: dek", "« X » : la critique", "‘X’: crítica", "X | Filmkritik",
+# "« X », la critique", "X (Kritik)".
 _X_FOREIGN_RE = re.compile(
-    rf"^(?P<x>[^:|]{{1,150}}?)\s?(?:[–—:]|\s-)\s?{_FOREIGN_REVIEW}(?:\s?(?:[–—:|]|\s-)\s?\S.*)?$", re.IGNORECASE
+    rf"^(?P<x>[^:|]{{1,150}}?)(?:\s?(?:[–—:|,]|\s-)\s?{_FOREIGN_REVIEW}(?:\s?(?:[–—:|]|\s-)\s?\S.*)?"
+    rf"|\s\({_FOREIGN_REVIEW}\))$",
+    re.IGNORECASE,
 )
 # A quotation, not a title: it starts with a pronoun or a verb of speech precedes it.
 _QUOTATION_START_RE = re.compile(
@@ -345,13 +354,15 @@ def _work_title(headline: str) -> str | None:
         return x if x and len(x.split()) <= 10 and not _SENTENCE_RE.search(x) else None
     m = _X_FOREIGN_RE.match(headline)
     if m:
-        return _one_title(m["x"], words=10)
+        return _one_title(m["x"], words=10, sentence_case=True)
     return _quoted_in_sentence(headline)
 
 
-def _one_title(x: str, *, words: int = 8) -> str | None:
+def _one_title(x: str, *, words: int = 8, sentence_case: bool = False) -> str | None:
     """*x* as one work's title: the inside of a quote, or a title-cased name of at most *words*
-    words that lists nothing (no comma, ``and``, ``&``); else None."""
+    words that lists nothing (no comma, ``and``, ``&``); else None. *sentence_case*: a name
+    with only its first word capitalised counts too (French and Spanish titles: ``Les Feux du
+    port``), for a name the headline itself marks as the work (``X : la critique``)."""
     x = clean_text(x)
     q = _QUOTED_FULL_RE.fullmatch(x) if len(x) < 210 else None
     if q:
@@ -359,9 +370,16 @@ def _one_title(x: str, *, words: int = 8) -> str | None:
     if any(c in x for c in "‘’“”\"«»„") or "," in x or "&" in x or re.search(r"\s(?:and|und|et|y)\s", x):
         return None
     x = _tidy_work(x)
-    if not x or len(x.split()) > words or not _title_case(x):
+    if not x or len(x.split()) > words or not (_title_case(x) or (sentence_case and _sentence_case(x))):
         return None
     return x
+
+
+def _sentence_case(x: str) -> bool:
+    """True when *x* looks like a sentence-case title: its first letter a capital, no sentence
+    punctuation, at most 12 words."""
+    first = x.lstrip("\"'‘“(¿¡«„ ")[:1]
+    return bool(first) and first.isupper() and not _SENTENCE_RE.search(x) and len(x.split()) <= 12
 
 
 def _quoted_in_sentence(headline: str) -> str | None:

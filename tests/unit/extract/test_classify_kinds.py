@@ -134,7 +134,7 @@ def test_structured_review_in_any_language_is_a_review():
     "Kritik: Hafenlichter", "Filmkritik: „Hafenlichter“", "Hafenlichter – Kritik", "„Hafenlichter“ – Rezension: Still",
     "Rezension: Hafenlichter", "Critique : Les Feux du port", "« Les Feux du port » : la critique",
     "Critique « Les Feux du port » : calme", "Crítica: Luces del puerto", "Crítica de ‘Luces del puerto’: calma",
-    "‘Luces del puerto’: crítica",
+    "‘Luces del puerto’: crítica", "Hafenlichter (Kritik)", "« Les Feux du port », la critique", "Luces del puerto, crítica",
 ])
 def test_foreign_review_headlines(headline):
     assert headline_is_review(headline)
@@ -142,7 +142,7 @@ def test_foreign_review_headlines(headline):
 
 @pytest.mark.parametrize("headline", [
     "Kritik an der Filmförderung wächst", "Die Kritik hat entschieden", "La critique est unanime",
-    "Los críticos votan", "Critiques: the year in film",
+    "Los críticos votan", "Critiques: the year in film", "Hafenlichter, Kritik und Lob", "La critique (suite)",
 ])
 def test_foreign_non_review_headlines(headline):
     assert not headline_is_review(headline)

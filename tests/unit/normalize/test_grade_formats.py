@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.normalize.grades import grade_from_rating, grade_from_rating_node, is_grade_label, parse_grade
+from crawler.normalize.text import clean_text
+from crawler.normalize.grades import grade_from_lines, grade_from_rating, grade_from_rating_node, is_grade_label, parse_grade
 
 
 def num(raw, scale, value, best, score):
@@ -66,6 +67,33 @@ def test_rating_nodes_rejected(rating):
 def test_rating_node_site_default_best():
     assert grade_from_rating_node({"ratingValue": 3.5}, best=4) == num("3.5/4", "numeric", 3.5, 4, 88)
     assert grade_from_rating_node({"ratingValue": 3.5, "bestRating": 5}, best=4)["best"] == 5
+
+
+@pytest.mark.parametrize("value,best,default,expected", [
+    ("4 out of 5", None, None, num("4 out of 5", "numeric", 4, 5, 80)),
+    ("4 von 5 Sternen", "5", None, num("4 von 5 Sternen", "stars", 4, 5, 80)),
+    ("★★★★☆", None, None, num("★★★★☆", "stars", 4, 5, 80)),
+    ("★★★½", "4", None, num("★★★½", "stars", 3.5, 4, 88)),
+    ("★★★½", None, 4, num("★★★½", "stars", 3.5, 4, 88)),  # the site's scale when there is no bestRating
+    ("3 stars", "4", None, num("3 stars", "stars", 3, 4, 75)),
+    ("4/5", None, 4, num("4/5", "numeric", 4, 5, 80)),  # a fraction keeps its own scale
+    (3, None, 4, num("3/4", "numeric", 3, 4, 75)),
+    (3, "10", 4, num("3/10", "numeric", 3, 10, 30)),  # bestRating wins over the site's scale
+])
+def test_rating_text_values_with_their_scale(value, best, default, expected):
+    assert grade_from_rating(value, best, default_best=default) == expected
+
+
+@pytest.mark.parametrize("value,best,default", [
+    ("★★★½", None, None),  # stars with no scale anywhere
+    ("3 stars", None, None),
+    ("★★★★☆", "4", None),  # five glyphs on a 4-point scale
+    ("4 out of 5", "4", None),
+    ("Fresh", None, None),  # a verdict is no Rating value
+    ("Fresh", "5", None),
+])
+def test_rating_text_values_rejected(value, best, default):
+    assert grade_from_rating(value, best, default_best=default) is None
 
 
 def test_grade_from_rating_takes_text_values():
@@ -154,6 +182,59 @@ def test_foreign_grade_words(text, best, expected):
     assert parse_grade(text, best=best) == expected
 
 
+@pytest.mark.parametrize("text,best,expected", [
+    ("Bewertung: vier von fünf Sternen", None, num("vier von fünf Sternen", "stars", 4, 5, 80)),
+    ("Wertung: drei von fünf", None, num("drei von fünf", "numeric", 3, 5, 60)),
+    ("Note : quatre étoiles sur cinq", None, num("quatre étoiles sur cinq", "stars", 4, 5, 80)),
+    ("trois sur cinq", None, num("trois sur cinq", "numeric", 3, 5, 60)),
+    ("Valoración: tres de cinco estrellas", None, num("tres de cinco estrellas", "stars", 3, 5, 60)),
+    ("cuatro sobre cinco", None, num("cuatro sobre cinco", "numeric", 4, 5, 80)),
+    ("Nota: cuatro de cinco", None, num("cuatro de cinco", "numeric", 4, 5, 80)),
+    ("drei Sterne", 5, num("drei Sterne", "stars", 3, 5, 60)),
+    ("8/10 Sehenswert", None, num("8/10", "numeric", 8, 10, 80)),
+    ("4/5 Décevant", None, num("4/5", "numeric", 4, 5, 80)),
+    ("7/10 Recomendable", None, num("7/10", "numeric", 7, 10, 70)),
+])
+def test_foreign_number_and_verdict_words(text, best, expected):
+    assert parse_grade(text, best=best) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "eine von fünf", "una de cinco", "one of five",  # words of a sentence, unless a label or a unit says grade
+    "drei Sterne",  # no scale
+    "Sehenswert 8/10",
+])
+def test_foreign_number_words_near_misses(text):
+    assert parse_grade(text) is None
+
+
+@pytest.mark.parametrize("first,second,best,expected", [
+    ("Bewertung", "4/5", None, num("4/5", "numeric", 4, 5, 80)),
+    ("Note :", "3/5", None, num("3/5", "numeric", 3, 5, 60)),
+    ("Unsere Wertung:", "★★★★☆", None, num("★★★★☆", "stars", 4, 5, 80)),
+    ("Calificación", "cuatro de cinco", None, num("cuatro de cinco", "numeric", 4, 5, 80)),
+    ("Grade", "B+", None, letter("B+", 83, "B+")),
+    ("Rating:", "★★★½", 4, num("★★★½", "stars", 3.5, 4, 88)),
+    ("8/10", "Great", None, num("8/10", "numeric", 8, 10, 80)),
+    ("8/10", "Sehr gut", None, num("8/10", "numeric", 8, 10, 80)),
+    ("4 von 5 Sternen", "Sehenswert", None, num("4 von 5 Sternen", "stars", 4, 5, 80)),
+    ("7.5", "Good", 10, num("7.5", "numeric", 7.5, 10, 75)),
+])
+def test_grade_over_two_lines(first, second, best, expected):
+    assert grade_from_lines(first, second, best=best) == expected
+
+
+@pytest.mark.parametrize("first,second", [
+    ("8/10", "Weiterlesen"), ("3/4", "cup of flour"), ("8", "Great"),  # a bare integer is no score
+    ("Great", "8/10"), ("Bewertung der Leser", "4/5"), ("Note des lecteurs :", "4/5"), ("User rating", "4/5"),
+    ("Bewertung:", "Das ist ein schöner Film, der lange nachwirkt."), ("Note", "see below"),
+    ("Our verdict on the film", "8/10"), ("B", "Good"), ("Rating", "PG-13"), ("", "4/5"), (None, "4/5"),
+    ("Die Bewertung", "4/5 Sterne hier"),
+])
+def test_grade_over_two_lines_near_misses(first, second):
+    assert grade_from_lines(first, second) is None
+
+
 @pytest.mark.parametrize("line,ok", [
     ("Grade: B+", True), ("Bewertung: 4/5", True), ("Note : 4 étoiles sur 5", True), ("Calificación: 4 de 5", True),
     ("Our rating: 8/10", True), ("Bewertung der Leser: 4/5", False), ("Note: see below", False), ("B+", False),
@@ -196,3 +277,12 @@ def test_rating_node_never_raises(node):
     if g is not None and g["score"] is not None:
         assert 0 <= g["score"] <= 100
     grade_from_rating_node(json.dumps(node) if not isinstance(node, float) else "{}")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP, _SOUP, st.one_of(st.none(), st.sampled_from([4, 5, 10])))
+def test_grade_from_lines_unguarded_never_raises(a, b, best):
+    g = grade_from_lines.unguarded(a, b, best=best)
+    if g is not None:
+        assert g["score"] is None or 0 <= g["score"] <= 100
+        assert g["raw"] in (a + " " + b) or g["raw"] == clean_text(b) or clean_text(a).startswith(g["raw"])

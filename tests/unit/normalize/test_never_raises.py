@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from crawler.normalize.credits import credit_role, parse_credits
 from crawler.normalize.dates import datetime_offset, parse_datetime
-from crawler.normalize.grades import grade_from_rating, is_grade_label, parse_grade
+from crawler.normalize.grades import grade_from_lines, grade_from_rating, is_grade_label, parse_grade
 from crawler.normalize.guard import never_raises
 from crawler.normalize.text import html_to_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
@@ -34,6 +34,20 @@ def test_parse_grade_unguarded_never_raises(text, best):
 @given(value=st.one_of(ANY, GRADEISH), best=ANY, worst=ANY, raw=st.one_of(st.none(), GRADEISH))
 def test_grade_from_rating_unguarded_never_raises(value, best, worst, raw):
     got = grade_from_rating.unguarded(value, best, worst, raw)
+    assert got is None or isinstance(got, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(ANY, GRADEISH), best=ANY, default=ANY)
+def test_grade_from_rating_with_a_default_scale_unguarded_never_raises(value, best, default):
+    got = grade_from_rating.unguarded(value, best, default_best=default)
+    assert got is None or 0 <= (got["score"] if got["score"] is not None else 0) <= 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(first=st.one_of(ANY, GRADEISH), second=st.one_of(ANY, GRADEISH), best=ANY)
+def test_grade_from_lines_unguarded_never_raises(first, second, best):
+    got = grade_from_lines.unguarded(first, second, best=best)
     assert got is None or isinstance(got, dict)
 
 
@@ -105,3 +119,11 @@ def test_the_guard_gives_a_fresh_default_or_the_fallback():
         raise RuntimeError(x)
 
     assert both_broken(4) == "default"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(ANY, DATEISH), published=st.one_of(ANY, st.dates()))
+def test_has_date_unguarded_never_raises(text, published):
+    from crawler.normalize.dates import has_date
+
+    assert has_date.unguarded(text, published=published) in (True, False)

@@ -55,6 +55,15 @@ from crawler.normalize.titles import clean_title
     ("Crítica: Glass Tides", "Glass Tides", None),
     ("Crítica de ‘Glass Tides’: un mar en calma", "Glass Tides", None),
     ("‘Glass Tides’: crítica", "Glass Tides", None),
+    ("Glass Tides (Kritik)", "Glass Tides", None),
+    ("Glass Tides | Filmkritik", "Glass Tides", None),
+    ("« Glass Tides », la critique", "Glass Tides", None),
+    ("Glass Tides, crítica", "Glass Tides", None),
+    ("Les Marées de verre : notre critique", "Les Marées de verre", None),  # sentence case before the review word
+    ("Mareas de cristal: la crítica", "Mareas de cristal", None),
+    ("Critique du film « Les Marées de verre »", "Les Marées de verre", None),
+    ("Crítica de la película ‘Mareas de cristal’: un mar en calma", "Mareas de cristal", None),
+    ("Kritik zum Film „Glass Tides“", "Glass Tides", None),
 ])
 def test_work_title_formats(headline, work, season):
     got = clean_title(headline, None)
@@ -91,6 +100,11 @@ def test_work_title_formats(headline, work, season):
     "Kritik an der Filmförderung wächst",
     "Die Kritik hat entschieden",
     "La critique est unanime",
+    "Critique : une mer calme et froide",  # a dek after the review word: sentence case is no title here
+    "Crítica: una película tranquila",
+    "le film est beau : la critique",  # no capital: prose
+    "Ce film. Vraiment : la critique",
+    "Glass Tides, Harbor Lights, crítica",  # a list
 ])
 def test_no_work_title(headline):
     assert clean_title(headline, None)["work_title"] is None
