@@ -441,7 +441,7 @@ def grade_from_lines(first: object, second: object, *, best: object = None) -> d
     a, b = clean_text(first), clean_text(second)
     if not a or not b or len(a) > 40 or len(b) > 40:
         return None
-    top = _default_best(best, None)
+    top = _default_best(best)
     head = a.rstrip(" :")
     text = f"{head}: {b}"
     m = _LABEL_RE.match(text)

@@ -127,3 +127,10 @@ def test_has_date_unguarded_never_raises(text, published):
     from crawler.normalize.dates import has_date
 
     assert has_date.unguarded(text, published=published) in (True, False)
+
+
+def test_grade_from_lines_unguarded_reads_its_shapes():
+    # the guard once hid a TypeError here (a stale call): the bare function must answer
+    assert grade_from_lines.unguarded("8/10", "Sehr gut")["score"] == 80
+    assert grade_from_lines.unguarded("Bewertung", "4/5")["score"] == 80
+    assert grade_from_lines.unguarded("Bewertung", "4 Sterne", best=5)["score"] == 80
