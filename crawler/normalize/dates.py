@@ -5,8 +5,9 @@
   German, French and Spanish ``12. März 2025``, ``1er avril 2025``, ``12 de marzo de 2025``)
   and returns ``YYYY-MM-DD``. A date written without a year takes it from ``published``
   (the occurrence closest to the publication date), else None. Numeric dates are read
-  day-first (``12.03.2025``, ``12/03/2025``) when the page's ``language`` is German, French or
-  Spanish; otherwise ``11/14/2025`` is the US month-first form and a dotted date whose day and
+  day-first (``12.03.2025``, ``12/03/2025``) when the page's ``language`` is German, French,
+  Spanish, Italian, Portuguese, Dutch, or English of a day-first country (``en-GB``, ``en-AU``,
+  ...); otherwise ``11/14/2025`` is the US month-first form and a dotted date whose day and
   month could be swapped (``12.03.2025``) is no date: never guessed.
 * :func:`parse_datetime` turns ISO 8601 and RFC 2822 / HTTP dates into the record's form:
   datetimes in UTC as ``YYYY-MM-DDTHH:MM:SSZ`` (naive ones are taken as UTC), a bare date
@@ -56,7 +57,9 @@ FOREIGN_MONTHS: dict[str, int] = {
     "diciembre": 12, "dic": 12,
 }
 #: languages whose numeric dates are day-first (``12.03.2025`` is 12 March)
-DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es"})
+DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es", "it", "pt", "nl"})
+#: English outside the US writes them day-first too (``en-GB``: ``03/04/2025`` is 3 April)
+DAY_FIRST_ENGLISH_REGIONS = frozenset({"gb", "uk", "au", "nz", "ie", "in", "za", "sg"})
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _FOREIGN_MONTH_ALT = "|".join(sorted(set(MONTHS) | set(FOREIGN_MONTHS), key=len, reverse=True))
 _MONTH = rf"(?P<mon>{_MONTH_ALT})\b\.?"
@@ -172,10 +175,14 @@ def _with_published_year(month: int, day: int, published: _dt.date | None) -> _d
 
 
 def _day_first(language: object) -> bool:
-    """Whether *language* (``de``, ``fr-FR``, ``es_ES``, ...) writes numeric dates day-first."""
+    """Whether *language* (``de``, ``fr-FR``, ``es_ES``, ``en-GB``, ...) writes numeric dates
+    day-first. English without a region (``en``) and ``en-US`` are month-first."""
     if not isinstance(language, str) or not language or len(language) > 35:
         return False
-    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] in DAY_FIRST_LANGUAGES
+    parts = re.split(r"[-_]", language.strip().lower())
+    if parts[0] == "en":
+        return len(parts) > 1 and parts[1] in DAY_FIRST_ENGLISH_REGIONS
+    return parts[0] in DAY_FIRST_LANGUAGES
 
 
 def _numeric_date(m: re.Match, day_first: bool, ambiguous: bool) -> _dt.date | None:

@@ -59,6 +59,13 @@ def test_foreign_near_misses(text):
     ("11/14/2025", None, "2025-11-14"),  # the US form
     ("03/04/2025", "en", "2025-03-04"),
     ("14/11/2025", None, "2025-11-14"),
+    ("03/04/2025", "en-US", "2025-03-04"),
+    ("03/04/2025", "en-GB", "2025-04-03"),  # English outside the US is day-first
+    ("03/04/2025", "en_AU", "2025-04-03"),
+    ("03.04.2025", "en-IE", "2025-04-03"),
+    ("03/04/2025", "it", "2025-04-03"),
+    ("03/04/2025", "pt-BR", "2025-04-03"),
+    ("03/04/2025", "nl", "2025-04-03"),
 ])
 def test_numeric_dates(text, language, iso):
     assert parse_date(text, language=language) == iso
@@ -67,6 +74,8 @@ def test_numeric_dates(text, language, iso):
 @pytest.mark.parametrize("text,language", [
     ("12.03.2025", None),  # day-first or month-first: unknown, so no date
     ("05.04.2025", "en"),
+    ("05.04.2025", "en-US"),  # month-first country, day-first punctuation: unknown
+    ("04/24/2025", "en-GB"),  # not a day-first date, and a British page writes no other
     ("12.03.2025", "ja"),
     ("03/24/2025", "fr"),  # not a day-first date, and a French page writes no other
     ("13.13.2025", "de"),
