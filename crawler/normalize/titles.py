@@ -214,8 +214,11 @@ def strip_site_suffix(title: object, names: tuple[str, ...] | list[str] | frozen
     domain, and sections after a stripped site are removed, so a dek after a dash is kept.
     Entities are decoded. Never raises.
     """
-    t = _to_text(title)
-    sites = _name_keys(names)
+    return _strip_site_keys(_to_text(title), _name_keys(names))
+
+
+def _strip_site_keys(t: str, sites: frozenset[str]) -> str:
+    """:func:`strip_site_suffix` of the text *t* with the site names' keys *sites*."""
     stripped_site = False
     for _ in range(6):
         seps = list(_SUFFIX_SEP_RE.finditer(t))
@@ -443,13 +446,14 @@ def clean_title(title_tag: object, h1: object = None, names: tuple[str, ...] | l
     result = {"title": "", "work_title": None, "season": None, "episode": None}
     keys = _name_keys(names)
     tag_text = _to_text(title_tag)
-    tag = strip_site_suffix(tag_text, keys)
+    # (the text is read as text once more: a title a CMS escaped twice, "AT&amp;amp;T", reads "AT&T")
+    tag = _strip_site_keys(_to_text(tag_text), keys)
     head = _to_text(h1)
     if head and not _is_logo(head, tag_text, keys):
-        title = strip_site_suffix(head, keys)
+        title = _strip_site_keys(_to_text(head), keys)
     else:
         if head:  # the h1 is the site's logo: its text is a site name to strip
-            tag = strip_site_suffix(tag_text, keys | {_key(head)})
+            tag = _strip_site_keys(_to_text(tag_text), keys | {_key(head)})
         title = tag
     result["title"] = title
     work = _work_title(title)

@@ -108,6 +108,11 @@ def test_title_fallbacks(tag, h1, title):
     assert clean_title(tag, h1, NAMES)["title"] == title
 
 
+def test_a_title_escaped_twice_reads_as_its_text():
+    assert clean_title("x", "AT&amp;amp;T review")["title"] == "AT&T review"
+    assert clean_title("AT&amp;amp;T review | Pike Weekly", None, ["Pike Weekly"])["title"] == "AT&T review"
+
+
 def test_typographic_characters_kept():
     got = clean_title("“Quoted” – Dashes — and ‘apostrophes’ aren’t touched…")
     assert got["title"] == "“Quoted” – Dashes — and ‘apostrophes’ aren’t touched…"
