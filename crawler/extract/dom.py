@@ -237,11 +237,21 @@ def jsonld_names(value: Any) -> list[str]:
     return names
 
 
-def html_selector(text: str, base_url: str, body: bytes | None = None):
-    """The page's parsel selector. When *body* is the UTF-8 encoding of *text* (the usual
-    case), lxml parses the bytes as they are: the same tree as parsing *text*, without
-    copying and re-encoding the whole document (about 0.4 ms on a 100 KB page)."""
+_XML_DECLARATION_RE = re.compile(r"[\s\ufeff]*<\?xml\s")
+
+
+def parse_html(text: str, base_url: str, body: bytes | None = None):
+    """The page's lxml tree, as parsel would parse it (``parsel.Selector(text=...).root``).
+    When *body* is the UTF-8 encoding of *text* (the usual case), lxml parses the bytes as they
+    are: the same tree as parsing *text*, without copying and re-encoding the whole document
+    (about 0.4 ms on a 100 KB page).
+
+    An HTML document is parsed with lxml's plain ``etree.HTMLParser``: the same tree as
+    parsel's (``lxml.html.HTMLParser``), without ``lxml.html``'s Python element-class lookup,
+    which runs for every element the extraction touches (5x cheaper tree walks). A document
+    that is not HTML to parsel (an XML declaration, a JSON body) takes parsel's own path."""
     import parsel
+    from parsel.selector import create_root_node
 
     if body and b"\x00" not in body:  # (parsel refuses an empty body)
         try:
@@ -250,5 +260,15 @@ def html_selector(text: str, base_url: str, body: bytes | None = None):
             same = False
         # parsel strips the text (any Unicode space) and bytes (ASCII spaces): same ends only
         if same and len(text.strip()) == len(text.strip(" \t\n\r\x0b\x0c")):
-            return parsel.Selector(body=body, encoding="utf-8", base_url=base_url)
-    return parsel.Selector(text=text or "<html></html>", base_url=base_url)
+            if _plain_html(text):
+                return create_root_node("", etree.HTMLParser, base_url=base_url, body=body, encoding="utf-8")
+            return parsel.Selector(body=body, encoding="utf-8", base_url=base_url).root
+    text = text or "<html></html>"
+    if _plain_html(text):
+        return create_root_node(text, etree.HTMLParser, base_url=base_url)
+    return parsel.Selector(text=text, base_url=base_url).root
+
+
+def _plain_html(text: str) -> bool:
+    """Whether parsel reads *text* as HTML: it starts with markup (not JSON) and no XML declaration."""
+    return text.lstrip()[:1] == "<" and _XML_DECLARATION_RE.match(text[:256]) is None

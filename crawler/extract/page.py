@@ -33,11 +33,19 @@ from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
 from crawler.extract.structured import microdata_items, rdfa_items
-from crawler.extract.mainbody import choose_body, extract_bodies, extract_body, structured_body_wins, structured_paragraphs
+from crawler.extract.mainbody import (
+    choose_body,
+    extract_bodies,
+    extract_body,
+    selector_body_decides,
+    structured_body_wins,
+    structured_paragraphs,
+    text_length_bound,
+)
 from crawler.extract.tags import GRADE_SKIP_TAGS
 from crawler.extract.dom import (
     decode_html,
-    html_selector,
+    parse_html,
     element_text,
     iter_text,
     jsonld_names,
@@ -62,6 +70,8 @@ _NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# the text of an element and its descendants (``HtmlElement.text_content()`` of any element)
+_string_value = etree.XPath("string()", smart_strings=False)
 # A date's lead-in that makes it the modification date, not the publication date.
 _UPDATED_RE = re.compile(
     r"\b(?:updated|modified|edited|revised|aktualisiert|geändert|mis\sà\sjour|modifié|actualizad[oa]|modificad[oa])\b",
@@ -180,7 +190,7 @@ class ReviewPage(FieldPage):
         decoded = self.text
         self.text = limit_markup(self.text)  # hostile markup (crawler/extract/dom.py)
         raw = html if isinstance(html, bytes) and self.text is decoded else None
-        self.root = html_selector(self.text, url, raw).root  # parsed once, from the bytes when UTF-8
+        self.root = parse_html(self.text, url, raw)  # parsed once, from the bytes when UTF-8
         self._setup(site)
 
     def _setup(self, site: Any) -> None:
@@ -332,7 +342,7 @@ class ReviewPage(FieldPage):
             found -= set(main.iterancestors())
         if found:
             def prose(el: etree._Element) -> int:
-                return sum(len(p.text_content()) for p in el.iter("p"))
+                return sum(len(_string_value(p)) for p in el.iter("p"))
 
             total = prose(self.root)
             found = {el for el in found if not (total and prose(el) * 2 >= total)}
@@ -799,12 +809,20 @@ class ReviewPage(FieldPage):
         container = self.body_root
         if container is None or self.answer("body_container").layer != "selector":
             return self.generic_body_paragraphs(), "text"
-        # One walk over the page cuts both the container and the page into blocks.
-        within, extracted = extract_bodies(self.root, title=self.title(), subtitle=self.subtitle(), within=container)
-        self.__dict__["_extracted_body"] = extracted
-        selected = self._body_filter(within)
         css = self.__dict__.get("_body_css")
         site_own = css not in ReviewPage.body_css or type(self).body_css != ReviewPage.body_css
+        title, subtitle = self.title(), self.subtitle()
+        if site_own:
+            # The page's walk can only matter when the page holds twice the container's text.
+            bound = text_length_bound(self.root)
+            if 2 * text_length_bound(container) >= bound:
+                selected = self._body_filter(extract_body(self.root, title=title, subtitle=subtitle, within=container))
+                if selector_body_decides(selected, bound, site_selector=True):
+                    return selected, "selector"
+        # One walk over the page cuts both the container and the page into blocks.
+        within, extracted = extract_bodies(self.root, title=title, subtitle=subtitle, within=container)
+        self.__dict__["_extracted_body"] = extracted
+        selected = self._body_filter(within)
         extracted = self.generic_body_paragraphs()
         if choose_body(selected, extracted, site_selector=site_own) == "selector":
             return selected, "selector"
