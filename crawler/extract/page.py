@@ -18,7 +18,6 @@ import re
 from functools import cached_property
 from typing import Any
 
-import parsel
 from lxml import etree
 
 from crawler.record.item import Review
@@ -32,6 +31,7 @@ from crawler.normalize.text import clean_text
 from crawler.normalize.titles import clean_title, strip_site_suffix
 from crawler.normalize.urls import canonical_url
 from crawler.extract.classify import work_kind
+from crawler.extract.select import PageSelector
 from crawler.extract.structured import microdata_items, rdfa_items
 from crawler.extract.mainbody import (
     choose_body,
@@ -70,6 +70,8 @@ _NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# boxes whose first child heading can name a module ("Latest From Reviews")
+_MODULE_BOX_TAGS = frozenset({"section", "div", "aside", "ul", "ol"})
 # the text of an element and its descendants (``HtmlElement.text_content()`` of any element)
 _string_value = etree.XPath("string()", smart_strings=False)
 # A date's lead-in that makes it the modification date, not the publication date.
@@ -115,10 +117,11 @@ def _looks_like_module(el: etree._Element) -> bool:
         return True
     if tag in ("aside", "footer") and not any(a.tag == "article" for a in el.iterancestors()):
         return True  # a sidebar, the site's footer (an article's own aside or footer is its own)
-    if (el.get("class") or el.get("id")) and tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
+    cls, ident = el.get("class"), el.get("id")
+    if (cls or ident) and tag not in ("html", "body", "main") and is_module_attr(f"{cls or ''} {ident or ''}"):
         return True
-    if tag in ("section", "div", "aside", "ul", "ol"):
-        first = next((c for c in el if isinstance(c.tag, str)), None)
+    if tag in _MODULE_BOX_TAGS:
+        first = el.find("*")  # the first child element (not a comment)
         if first is not None and first.tag in _HEADING_TAGS and is_module_heading(clean_text(element_text(first))):
             return True
     return False
@@ -225,8 +228,9 @@ class ReviewPage(FieldPage):
         return (["jsonld_invalid"] if self._jsonld_parsed[1] else []) + self.field_problems()
 
     def make_selector(self, root):
-        """The parsel selector over the page's one tree (a subclass may take other queries)."""
-        return parsel.Selector(root=root, type="html", base_url=self.url)
+        """The parsel selector over the page's one tree (a subclass may take other queries);
+        simple CSS selectors are answered from one index of the tree (:mod:`crawler.extract.select`)."""
+        return PageSelector(root=root, type="html", base_url=self.url)
 
     @classmethod
     def from_page(cls, page: "ReviewPage", site: Any = None) -> "ReviewPage":
@@ -336,7 +340,7 @@ class ReviewPage(FieldPage):
         """Elements that look like modules beside the article (:func:`_looks_like_module`). One
         that holds the page's ``<main>`` or half of its paragraph text is a layout wrapper
         (``class="container penci_sidebar"``), not a module."""
-        found = {el for el in self.root.iter() if isinstance(el.tag, str) and _looks_like_module(el)}
+        found = {el for el in self.root.iter(etree.Element) if _looks_like_module(el)}
         main = self.root.find(".//main")
         if main is not None:
             found -= set(main.iterancestors())
@@ -462,7 +466,15 @@ class ReviewPage(FieldPage):
         return lines
 
     def block_lines(self, el: etree._Element) -> list[str]:
-        """The text lines of an element (a ``<br>`` or block boundary ends a line)."""
+        """The text lines of an element (a ``<br>`` or block boundary ends a line); read once per
+        element and page (the credits are looked for in the article, then in the whole body)."""
+        cache = self.__dict__.setdefault("_block_lines", {})
+        found = cache.get(el)
+        if found is None:
+            found = cache[el] = tuple(self._read_block_lines(el))
+        return list(found)
+
+    def _read_block_lines(self, el: etree._Element) -> list[str]:
         if el.tag in ("dl", "table"):
             return self._dl_lines(el)
         lines = [line for line in (clean_text(x) for x in element_text(el).split("\n")) if line]
@@ -638,7 +650,7 @@ class ReviewPage(FieldPage):
             if grade:
                 return Answer(grade, self.node_source(node))
         for attr, source in (("itemprop", "microdata"), ("property", "rdfa")):
-            for scope in self.root.xpath(f'//*[@{attr}="reviewRating"]'):
+            for scope in (found.root for found in self.sel.css(f"[{attr}=reviewRating]")):
                 grade = grade_from_rating_node(self._rating_props(scope, attr), best=self.grade_best)
                 if grade:
                     return Answer(grade, source)
@@ -723,11 +735,9 @@ class ReviewPage(FieldPage):
     def _credit_blocks(self, container: etree._Element, *, require_role: bool = True) -> list[etree._Element]:
         blocks = []
         for el in container.iter("p", "li", "dl", "table", "div", "dd", "h3", "h4", "h5", "h6"):
-            if el.tag in ("dd",) or any(a.tag in ("dl", "table") for a in el.iterancestors()) or self.in_module(el):
+            if el.tag == "dd" or next(el.iterancestors("dl", "table"), None) is not None or self.in_module(el):
                 continue
-            if el.tag in ("div", "li", "p") and any(
-                isinstance(c.tag, str) and c.tag in ("p", "div", "li", "dl", "table", "ul", "ol") for c in el.iterdescendants()
-            ):
+            if el.tag in ("div", "li", "p") and next(el.iterdescendants("p", "div", "li", "dl", "table", "ul", "ol"), None) is not None:
                 continue
             if not require_role or any(credit_role(line) for line in self.block_lines(el)):
                 blocks.append(el)

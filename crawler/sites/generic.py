@@ -19,12 +19,11 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-import parsel
-
 from crawler.extract.boilerplate import is_chrome_attr
 from crawler.normalize.text import clean_text
 from crawler.extract.fields import Answer
 from crawler.extract.page import ReviewPage, _has_credits
+from crawler.extract.select import PageSelector
 from crawler.extract.classify import ReviewSignals, review_verdict
 from crawler.extract.tags import GRADE_TAGS, STAR_CHARS
 from crawler.extract.dom import element_text, jsonld_types
@@ -34,8 +33,8 @@ _LISTING_TYPES = frozenset({"CollectionPage", "SearchResultsPage"})
 _GRADE_HINT_RE = re.compile(r"rating|stars?|score|grade|verdict", re.IGNORECASE)
 
 
-class ConfigSelector(parsel.Selector):
-    """A parsel selector whose ``css()`` also takes ``xpath:...`` (config overrides)."""
+class ConfigSelector(PageSelector):
+    """The page's selector whose ``css()`` also takes ``xpath:...`` (config overrides)."""
 
     def css(self, query: str):
         if query.startswith("xpath:"):
