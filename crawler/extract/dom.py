@@ -145,6 +145,8 @@ def iter_text(
     Iterative (no recursion), so arbitrarily deep markup cannot exhaust the stack.
     """
     skipping = 0
+    # a skipped tag is entered when it holds *stop*: when it is one of stop's ancestors
+    holds_stop = frozenset(stop.iterancestors()) if stop is not None else frozenset()
     for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "comment" or event == "pi":  # only its tail is text (``a<!-- -->b``)
@@ -154,7 +156,7 @@ def iter_text(
         if event == "start":
             if node is stop:
                 return
-            if skipping or not tag or ((tag in skip or node in exclude) and (stop is None or not any(d is stop for d in node.iterdescendants()))):
+            if skipping or not tag or ((tag in skip or node in exclude) and node not in holds_stop):
                 skipping += 1
                 continue
             if tag == "br" or tag in blocks:
@@ -175,9 +177,20 @@ def iter_text(
                 yield node.tail
 
 
+_LINE_TAGS = tuple(SKIP_TAGS | BLOCK_TAGS | {"br"})
+
+
 def element_text(el: etree._Element) -> str:
-    """Text of an element with line breaks for ``<br>`` and block elements (not cleaned)."""
-    return "".join(iter_text(el))
+    """Text of an element with line breaks for ``<br>`` and block elements (not cleaned):
+    ``"".join(iter_text(el))``. An element with no skipped, block or ``<br>`` element inside (a
+    headline, a link, a byline) is read by lxml in one call."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return "".join(iter_text(el))
+    if next(el.iterdescendants(*_LINE_TAGS), None) is not None:
+        return "".join(iter_text(el))
+    text = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    return f"\n{text}\n" if tag in BLOCK_TAGS else ("\n" + text if tag == "br" else text)
 
 
 def _walk_jsonld(node: Any, out: list[dict], depth: int = 0) -> None:

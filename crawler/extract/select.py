@@ -120,38 +120,49 @@ def _parsed(query: str) -> list[_Compound] | None:
 
 
 class ElementIndex:
-    """The elements of a tree in document order, by class token and by every attribute's
-    value (one pass over the tree)."""
+    """The elements of a tree in document order, by class token and id (one pass over the
+    tree) and by the value of any other attribute asked for (one pass each, on first use)."""
 
     def __init__(self, root):
         self.root = root
         self.elements = list(root.iter(etree.Element))
         self.by_class: dict[str, list] = {}
-        #: attribute name -> value -> elements
-        self.by_attr: dict[str, dict[str, list]] = {}
-        by_class, by_attr = self.by_class, self.by_attr
+        self.by_id: dict[str, list] = {}
+        self._by_attr: dict[str, dict[str, list]] = {}
+        by_class, by_id = self.by_class, self.by_id
         for el in self.elements:
-            for name, value in el.items():
-                values = by_attr.get(name)
-                if values is None:
-                    values = by_attr[name] = {}
-                same = values.get(value)
-                if same is None:
-                    values[value] = [el]
+            cls = el.get("class")
+            if cls:
+                for token in (cls.split(" ") if " " in cls and "\t" not in cls and "\n" not in cls and "\r" not in cls else _tokens(cls)):
+                    if not token:
+                        continue
+                    found = by_class.get(token)
+                    if found is None:
+                        by_class[token] = [el]
+                    elif found[-1] is not el:  # (a token given twice)
+                        found.append(el)
+            ident = el.get("id")
+            if ident is not None:
+                found = by_id.get(ident)
+                if found is None:
+                    by_id[ident] = [el]
                 else:
-                    same.append(el)
-                if name == "class" and value:
-                    for token in dict.fromkeys(_tokens(value)):
-                        found = by_class.get(token)
-                        if found is None:
-                            by_class[token] = [el]
-                        else:
-                            found.append(el)
-        self.by_id = by_attr.get("id", {})
+                    found.append(el)
 
     def with_attr(self, name: str) -> dict[str, list]:
-        """Value -> the elements with attribute *name* of that value."""
-        return self.by_attr.get(name, {})
+        """Value -> the elements with attribute *name* of that value (one pass, on first use)."""
+        found = self._by_attr.get(name)
+        if found is None:
+            found = self._by_attr[name] = {}
+            for el in self.elements:
+                value = el.get(name)
+                if value is not None:
+                    same = found.get(value)
+                    if same is None:
+                        found[value] = [el]
+                    else:
+                        same.append(el)
+        return found
 
     def candidates(self, c: _Compound) -> list:
         """A superset of the elements matching *c*, in document order."""
