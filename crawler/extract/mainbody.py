@@ -128,6 +128,10 @@ def _is_hidden(el) -> bool:
     return bool(style and _HIDDEN_STYLE_RE.search(style))
 
 
+# the attributes _is_hidden and _hinted read
+_WALK_ATTRS = frozenset({"hidden", "aria-hidden", "style", "itemprop", "property", "class", "id"})
+
+
 def _skip_element(el, tag: str) -> bool:
     """Elements never entered: non-text tags, hidden inline elements (a hidden block is
     entered but marked: :func:`_hinted`)."""
@@ -257,14 +261,17 @@ def _collect(body, track=None) -> tuple[list[_Block], list[tuple], tuple | None]
             if skipping:
                 skipping += 1
                 continue
-            if _skip_element(el, tag):
+            # Only an element with one of these attributes can be hidden or hinted by them.
+            keys = el.keys()
+            attrs = bool(keys) and not _WALK_ATTRS.isdisjoint(keys)
+            if tag in BODY_SKIP_TAGS or (attrs and _skip_element(el, tag)):
                 skipping = 1
                 if tag in BODY_BLOCK_TAGS or tag in BODY_SKIP_TAGS:
                     flush()
                 continue
             preorder += 1
             # Inside code, class names are syntax highlighting (``hljs-comment``), not furniture.
-            hinted = _hinted(el, tag) if not in_code else 0
+            hinted = _hinted(el, tag) if not in_code and (attrs or tag in BODY_MARKED_TAGS) else 0
             if tag == "pre" or tag == "code":
                 in_code += 1
             if tag in BODY_BLOCK_TAGS or hinted:

@@ -612,6 +612,26 @@ def credit_role(line: object) -> str | None:
     """
     if not isinstance(line, str):
         return None
+    if len(line) <= _ROLE_CACHE_LINE:
+        try:
+            return _role_cache[line]
+        except KeyError:
+            pass
+        if len(_role_cache) >= _ROLE_CACHE_SIZE:
+            _role_cache.clear()
+        role = _role_cache[line] = _line_role(line)
+        return role
+    return _line_role(line)
+
+
+# credit_role is asked about the same lines many times (every block of a page twice, menus and
+# footers on every page): the answers of short lines are kept (a pure function of the string).
+_ROLE_CACHE_LINE = 300
+_ROLE_CACHE_SIZE = 20_000
+_role_cache: dict[str, str | None] = {}
+
+
+def _line_role(line: str) -> str | None:
     text = _clean_line(line)
     if not text or len(text) > 1000:
         return None
