@@ -598,6 +598,7 @@ def _paragraphs(walk: _Walk, ranges: list[tuple], title, subtitle) -> list[str]:
     return paras
 
 
+_PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n|\r?\n")
 _NO_END = 1 << 62
 # A spec box's heading ("Need to know", "At a glance", "Key facts", "Specs"...).
 _SPEC_HEAD_RE = re.compile(
@@ -655,7 +656,7 @@ def structured_paragraphs(value) -> list[str]:
         if not looks_like_html(text):
             break
         text = html_to_text(text)
-    return [p for p in (clean_text(x) for x in re.split(r"\n\s*\n|\r?\n", text)) if p]
+    return [p for p in (clean_text(x) for x in _PARAGRAPH_BREAK_RE.split(text)) if p]
 
 
 # The body decision: a candidate shorter than this share of the other one is "much shorter".

@@ -69,6 +69,12 @@ _BYLINE_PREFIX_RE = re.compile(
 _NAME_AND_RE = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 _NAME_LIST_RE = re.compile(r"^[^,]+(?:,\s*[^,]+)*,?\s+(?:and|&)\s+[^,]+$", re.IGNORECASE)
 _URL_LIKE_RE = re.compile(r"^(?:https?:|www\.|/)|://|^[^\s@]+@[^\s@]+\.\w+$", re.IGNORECASE)
+_LEADING_AND_RE = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
+_CLOCK_RE = re.compile(r"\d:\d\d")
+_ISO_DATE_START_RE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
+_YEAR_ONLY_RE = re.compile(r"\s*(19|20)\d\d\s*")
+_LANG_SEP_RE = re.compile(r"[-_]")
+_LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # boxes whose first child heading can name a module ("Latest From Reviews")
 _MODULE_BOX_TAGS = frozenset({"section", "div", "aside", "ul", "ol"})
@@ -135,15 +141,15 @@ def author_names(raw: list[str]) -> list[str]:
     out: dict[str, str] = {}
     for text in raw:
         text = clean_text(_BYLINE_PREFIX_RE.sub("", clean_text(text)))
-        text = re.sub(r"^(?:and|&)\s+", "", text.strip(" ,"), flags=re.IGNORECASE)
-        if not text or len(text) >= 100 or has_date(text) or re.search(r"\d:\d\d", text):
+        text = _LEADING_AND_RE.sub("", text.strip(" ,"))
+        if not text or len(text) >= 100 or has_date(text) or _CLOCK_RE.search(text):
             continue  # (a date or a time, "NOVEMBER 20, 2019 10:43", is no name)
         if _NAME_LIST_RE.match(text):
             parts = [p for chunk in text.split(",") for p in _NAME_AND_RE.split(chunk)]
         else:
             parts = _NAME_AND_RE.split(text.split(",")[0])
         for part in parts:
-            name = clean_text(re.sub(r"^(?:and|&)\s+", "", part.strip(" ,"), flags=re.IGNORECASE))
+            name = clean_text(_LEADING_AND_RE.sub("", part.strip(" ,")))
             if not name or not any(c.isalpha() for c in name) or _URL_LIKE_RE.search(name):
                 continue
             out.setdefault(name.casefold(), name)
@@ -788,10 +794,10 @@ class ReviewPage(FieldPage):
             out["creator"] = creator
         for key in ("datePublished", "dateCreated", "startDate"):
             value = item.get(key)
-            if isinstance(value, str) and parse_date(value) and re.match(r"\s*\d{4}-\d{2}-\d{2}", value):
+            if isinstance(value, str) and parse_date(value) and _ISO_DATE_START_RE.match(value):
                 out["release_date"] = parse_date(value)
                 break
-            if isinstance(value, (str, int)) and re.fullmatch(r"\s*(19|20)\d\d\s*", str(value)):
+            if isinstance(value, (str, int)) and _YEAR_ONLY_RE.fullmatch(str(value)):
                 out["year"] = int(value)
                 break
         if isinstance(item.get("duration"), str) and parse_runtime(item["duration"]):
@@ -1007,8 +1013,8 @@ class ReviewPage(FieldPage):
         lang = self.root.get("lang") or self.meta.get("og:locale") or self.meta.get("content-language") or self.language
         if not lang:
             return None
-        primary = re.split(r"[-_]", lang.strip())[0].lower()
-        return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+        primary = _LANG_SEP_RE.split(lang.strip())[0].lower()
+        return primary if _LANG_CODE_RE.fullmatch(primary) else None
 
     # ----------------------------------------------------------------- the page as a whole
     def is_review(self) -> bool:

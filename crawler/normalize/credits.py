@@ -652,6 +652,10 @@ def _line_role(line: str) -> str | None:
     return roles[0]
 
 
+_WORD_RE = re.compile(r"\S+")
+_COUNTRY_SEP_RE = re.compile(r"\s?[-/,]\s?")
+
+
 def _segments(line: str) -> list[tuple[tuple | None, str]]:
     """Split a line at labels that start mid-line; each piece with its label match (or None)."""
     cuts = [(m.start(), m.end()) for m in _MIDLINE_LABEL_RE.finditer(line)]
@@ -662,7 +666,7 @@ def _segments(line: str) -> list[tuple[tuple | None, str]]:
             lab = _LABEL_COLON_RE.match(line, m.end())
             if lab is None:
                 continue
-            before = list(re.finditer(r"\S+", line[max(0, m.start() - 60):m.start()]))[-3:]
+            before = list(_WORD_RE.finditer(line[max(0, m.start() - 60):m.start()]))[-3:]
             offset = max(0, m.start() - 60)
             if any((x := _LABEL_COLON_RE.match(line, offset + w.start())) and x.end() == lab.end() for w in before):
                 continue  # "MPA Rating:": the word before belongs to the label
@@ -755,7 +759,7 @@ def _parse_into(out: dict, text: object, published: object, language: object = N
         for label, seg in segments:
             m = _COUNTRY_HEAD_RE.match(seg) if label is None else None
             if m:
-                parts = [p.strip() for p in re.split(r"\s?[-/,]\s?", m["c"])]
+                parts = [p.strip() for p in _COUNTRY_SEP_RE.split(m["c"])]
                 if parts and all(p.lower() in _COUNTRIES for p in parts):
                     fields.append({"roles": ("country",), "parts": [m["c"]], "alone": False, "open": False})
                     if m["y"]:

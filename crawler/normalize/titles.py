@@ -361,6 +361,9 @@ def _work_title(headline: str) -> str | None:
     return _quoted_in_sentence(headline)
 
 
+_NAME_JOINER_RE = re.compile(r"\s(?:and|und|et|y)\s")
+
+
 def _one_title(x: str, *, words: int = 8, sentence_case: bool = False) -> str | None:
     """*x* as one work's title: the inside of a quote, or a title-cased name of at most *words*
     words that lists nothing (no comma, ``and``, ``&``); else None. *sentence_case*: a name
@@ -370,7 +373,7 @@ def _one_title(x: str, *, words: int = 8, sentence_case: bool = False) -> str | 
     q = _QUOTED_FULL_RE.fullmatch(x) if len(x) < 210 else None
     if q:
         return _tidy_work(_quoted(q))
-    if any(c in x for c in "‘’“”\"«»„") or "," in x or "&" in x or re.search(r"\s(?:and|und|et|y)\s", x):
+    if any(c in x for c in "‘’“”\"«»„") or "," in x or "&" in x or _NAME_JOINER_RE.search(x):
         return None
     x = _tidy_work(x)
     if not x or len(x.split()) > words or not (_title_case(x) or (sentence_case and _sentence_case(x))):
