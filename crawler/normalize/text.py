@@ -56,6 +56,14 @@ _PARA_SPLIT_RE = re.compile(r"\n[^\S\n]*\n\s*|\u2029")
 _NEWLINES_RE = re.compile(r"\r\n?|[\u2028\x85\x0b\x0c]")
 _MANY_BLANKS_RE = re.compile(r"\n{3,}")
 
+
+def _unify_newlines(s: str) -> str:
+    """``\r\n``, ``\r`` and the other line separators as ``\n`` (the regex runs only when one
+    is there: the scans for them are much cheaper than the regex on most text)."""
+    if "\r" in s or "\u2028" in s or "\x85" in s or "\x0b" in s or "\x0c" in s:
+        return _NEWLINES_RE.sub("\n", s)
+    return s
+
 # Heuristics deciding whether a string is HTML (has a tag) or has character references.
 _TAG_RE = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9:-]{0,30}[\s/>]|!--)")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});?")
@@ -128,7 +136,7 @@ def clean_text(s: object) -> str:
 
 def text_lines(s: object) -> list[str]:
     """Split *s* into cleaned, non-empty lines (each line as :func:`clean_text` makes it)."""
-    s = _NEWLINES_RE.sub("\n", _to_str(s)).replace("\u2029", "\n")
+    s = _unify_newlines(_to_str(s)).replace("\u2029", "\n")
     out = []
     for line in s.split("\n"):
         line = clean_text(line)
@@ -151,8 +159,12 @@ def clean_body(paragraphs: object) -> str | None:
     if paragraphs is None:
         return None
     if isinstance(paragraphs, (str, bytes, bytearray, memoryview)):
-        s = _NEWLINES_RE.sub("\n", _to_str(paragraphs))
-        parts: list = _PARA_SPLIT_RE.split(s)
+        s = _unify_newlines(_to_str(paragraphs))
+        # Paragraphs joined by blank lines and no other newline (a body as the crawl writes it):
+        # str.split gives the regex's paragraphs, up to whitespace that cleaning drops.
+        parts: list = s.split("\n\n")
+        if "\u2029" in s or any("\n" in p for p in parts):
+            parts = _PARA_SPLIT_RE.split(s)
     else:
         try:
             parts = list(paragraphs)  # type: ignore[call-overload]
@@ -177,7 +189,7 @@ def looks_like_html(s: str) -> bool:
 
 def _finish(raw: str) -> str:
     """Clean text assembled from HTML: per-line cleaning, at most one blank line in a row."""
-    raw = _NEWLINES_RE.sub("\n", raw)
+    raw = _unify_newlines(raw)
     lines = [clean_text(line) for line in raw.split("\n")]
     text = "\n".join(lines)
     text = _MANY_BLANKS_RE.sub("\n\n", text)

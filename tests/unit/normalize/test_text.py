@@ -117,3 +117,24 @@ def test_huge_inputs():
         clean_text(s)
         clean_body(s)
         html_to_text(s)
+
+
+def _clean_body_by_regex(s: str):
+    """clean_body's reading of a string, with the blank-line regex alone (the reference)."""
+    from crawler.normalize.text import _PARA_SPLIT_RE, _unify_newlines
+
+    parts = [clean_text(p) for p in _PARA_SPLIT_RE.split(_unify_newlines(s))]
+    parts = [p for p in parts if p]
+    return "\n\n".join(parts) if parts else None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "\t", "\u2029", "\r", "\u00a0", "\x0b", "é"]), max_size=40))
+def test_clean_body_string_fast_path_is_the_regex_reading(s):
+    assert clean_body(s) == _clean_body_by_regex(s)
+
+
+def test_clean_body_blank_line_forms():
+    assert clean_body("One.\n\nTwo.\n\n\n\nThree.") == "One.\n\nTwo.\n\nThree."
+    assert clean_body("One.\n \nTwo.\nstill two") == "One.\n\nTwo. still two"
+    assert clean_body("One.\r\n\r\nTwo.") == "One.\n\nTwo."
