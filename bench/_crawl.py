@@ -1,7 +1,8 @@
 """One benchmark crawl in its own process (run by ``bench/run_bench.py``).
 
 ``python bench/_crawl.py SPIDER BASE_URL RESULT.json [--feed OUT.jsonl] [--milestones 10000,100000]
-[-s NAME=VALUE ...]``: runs ``avclub`` (the full pipeline) or ``bench_noop`` (fetch only) with the
+[-s NAME=VALUE ...]``: runs ``avclub`` or ``reviews`` (the full pipeline; ``reviews`` as
+``-a site=avclub -a base_url=BASE_URL``, a mirror of a configured site) or ``bench_noop`` (fetch only) with the
 project's settings plus the given overrides, then writes the crawl's stats, its duration and
 the memory seen at each milestone (pages fetched) to RESULT.json.
 """
@@ -36,7 +37,7 @@ def memory_now() -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("spider", choices=["avclub", "bench_noop"])
+    ap.add_argument("spider", choices=["avclub", "reviews", "bench_noop"])
     ap.add_argument("base_url")
     ap.add_argument("result", type=Path)
     ap.add_argument("--feed", type=Path)
@@ -54,8 +55,13 @@ def main() -> int:
         settings.set(k, v, priority="cmdline")
     if args.feed:
         settings.set("FEEDS", {str(args.feed): {"format": "jsonl", "encoding": "utf-8", "overwrite": True}}, priority="cmdline")
+    spider_args = {"base_url": args.base_url}
     if args.spider == "avclub":
         from crawler.spiders.avclub import AvClubSpider as spider_cls
+    elif args.spider == "reviews":
+        from crawler.spiders.reviews import ReviewsSpider as spider_cls
+
+        spider_args["site"] = "avclub"
     else:
         from bench.noop_spider import NoopSpider as spider_cls
 
@@ -83,7 +89,7 @@ def main() -> int:
     crawler.signals.connect(on_response, signal=signals.response_received)
     crawler.signals.connect(on_open, signal=signals.spider_opened)
     crawler.signals.connect(on_close, signal=signals.spider_closed)
-    process.crawl(crawler, base_url=args.base_url)
+    process.crawl(crawler, **spider_args)
     process.start()
 
     stats = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in crawler.stats.get_stats().items()}
