@@ -250,6 +250,44 @@ def jsonld_names(value: Any) -> list[str]:
     return names
 
 
+def jsonld_scripts(root) -> list[str]:
+    """The text of every ``<script type="application/ld+json">`` (XPath
+    ``//script[@type="application/ld+json"]/text()``, by lxml's tag filter)."""
+    return [el.text for el in root.iter("script") if el.get("type") == "application/ld+json" and el.text is not None]
+
+
+def title_text(root) -> str | None:
+    """The first ``<title>``'s text (XPath ``//title/text()``, first)."""
+    return next((el.text for el in root.iter("title") if el.text is not None), None)
+
+
+def canonical_href(root) -> str | None:
+    """The first ``<link rel="canonical">``'s ``href`` (``rel`` read as tokens)."""
+    for el in root.iter("link"):
+        href = el.get("href")
+        if href is not None and "canonical" in (el.get("rel") or "").replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" "):
+            return href
+    return None
+
+
+def dating_times(root, *, with_datetime: bool) -> list:
+    """The ``<time>`` elements that date an article, in document order, with (or without) a
+    ``datetime`` attribute: inside an ``<article>``, marked ``itemprop="datePublished"``
+    (or, with one, a class naming ``publish``), or inside a byline or dateline element."""
+    out = []
+    for el in root.iter("time"):
+        if (el.get("datetime") is not None) != with_datetime:
+            continue
+        if (
+            el.get("itemprop") == "datePublished"
+            or (with_datetime and "publish" in (el.get("class") or ""))
+            or next(el.iterancestors("article"), None) is not None
+            or any("byline" in (a.get("class") or "") or "dateline" in (a.get("class") or "") for a in el.iterancestors())
+        ):
+            out.append(el)
+    return out
+
+
 _XML_DECLARATION_RE = re.compile(r"[\s\ufeff]*<\?xml\s")
 
 

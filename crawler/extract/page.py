@@ -45,7 +45,11 @@ from crawler.extract.mainbody import (
 from crawler.extract.tags import GRADE_SKIP_TAGS
 from crawler.extract.dom import (
     decode_html,
+    canonical_href,
+    dating_times,
+    jsonld_scripts,
     parse_html,
+    title_text,
     element_text,
     iter_text,
     jsonld_names,
@@ -254,7 +258,7 @@ class ReviewPage(FieldPage):
     # ----------------------------------------------------------------- parsed once, shared
     @cached_property
     def _jsonld_parsed(self) -> tuple[list[dict], Any]:
-        return parse_jsonld(self.sel.xpath('//script[@type="application/ld+json"]/text()').getall())
+        return parse_jsonld(jsonld_scripts(self.root))
 
     @property
     def jsonld(self) -> list[dict]:
@@ -396,7 +400,7 @@ class ReviewPage(FieldPage):
     def _titled(self, text: str) -> bool:
         """Whether the page's ``<title>`` or ``og:title`` holds *text*."""
         key = _squash(text)
-        titles = (self.sel.xpath("//title/text()").get(), self.meta.get("og:title"))
+        titles = (title_text(self.root), self.meta.get("og:title"))
         return bool(key) and any(key in _squash(t) for t in titles if isinstance(t, str))
 
     @cached_property
@@ -499,7 +503,7 @@ class ReviewPage(FieldPage):
     canonical = Field("link", item="url", counted=False)
 
     def _canonical_link(self) -> str:
-        href = self.sel.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').get()
+        href = canonical_href(self.root)
         return canonical_url(self.url, href)
 
     @cached_property
@@ -514,7 +518,7 @@ class ReviewPage(FieldPage):
         """:func:`~crawler.normalize.titles.clean_title` of ``<title>`` with the h1, and whether
         an h1 took part."""
         h1_text = clean_text(element_text(self.h1)) if self.h1 is not None else None
-        title_tag = self.sel.xpath("//title/text()").get()
+        title_tag = title_text(self.root)
         if self.site_names:
             names = self.site_names + self.publisher_names
             if h1_text and strip_site_suffix(f"x | {h1_text}", names) == "x":
@@ -921,10 +925,7 @@ class ReviewPage(FieldPage):
     @cached_property
     def _time_datetimes(self) -> list[str]:
         """``datetime`` of the ``<time>`` elements that date the article (outside modules)."""
-        xpath = ('//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
-                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime]')
-        return [el.root.get("datetime") for el in self.sel.xpath(xpath)
-                if el.root.get("datetime") is not None and not self.in_module(el.root)]
+        return [el.get("datetime") for el in dating_times(self.root, with_datetime=True) if not self.in_module(el)]
 
     @cached_property
     def page_offset(self) -> str | None:
@@ -981,14 +982,12 @@ class ReviewPage(FieldPage):
             value = self.read_datetime(raw)
             if value:
                 return value
-        xpath = ('//article//time[not(@datetime)] | //time[@itemprop="datePublished"][not(@datetime)]'
-                 ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[not(@datetime)]')
-        for el in self.sel.xpath(xpath):
-            parent = el.root.getparent()
-            around = clean_text(element_text(parent if parent is not None else el.root))[:200]
-            if self.in_module(el.root) or _UPDATED_RE.search(around):
+        for el in dating_times(self.root, with_datetime=False):
+            parent = el.getparent()
+            around = clean_text(element_text(parent if parent is not None else el))[:200]
+            if self.in_module(el) or _UPDATED_RE.search(around):
                 continue  # ("Last updated <time>...</time>": the modification date)
-            value = self.read_datetime(clean_text(element_text(el.root)))
+            value = self.read_datetime(clean_text(element_text(el)))
             if value:
                 return value
         return None

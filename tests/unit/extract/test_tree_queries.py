@@ -1,0 +1,48 @@
+"""The page's fixed tree queries read by lxml's tag filters (:mod:`crawler.extract.dom`) give
+what the XPath queries they replace give, on every fixture and on edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import parsel
+import pytest
+
+from crawler.extract.dom import canonical_href, dating_times, jsonld_scripts, title_text
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+
+EDGE = """<html><head><title></title><title>Second</title><link rel="alternate canonical" href="/a">
+<link rel="canonical"><link rel="Canonical" href="/b"><link rel="canonical" href="/c">
+<script type="application/ld+json">{"a": 1}</script><script type="application/ld+json"></script>
+<script type="application/LD+json">{}</script></head><body>
+<article><p><time datetime="2025-01-02">Jan 2</time><time>Jan 3</time></p></article>
+<time itemprop="datePublished">May 1</time><time class="published-at" datetime="2025-05-01">x</time>
+<time class="published">no datetime</time><div class="post-byline"><span><time datetime="2025-06-01">y</time></span></div>
+<div class="dateline"><time>June 2</time></div><time datetime="2025-07-01">outside</time></body></html>"""
+
+
+def _check(sel: parsel.Selector) -> None:
+    root = sel.root
+    assert jsonld_scripts(root) == sel.xpath('//script[@type="application/ld+json"]/text()').getall()
+    assert title_text(root) == sel.xpath("//title/text()").get()
+    assert canonical_href(root) == sel.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href').get()
+    dated = ('//article//time[@datetime] | //time[@itemprop="datePublished"] | //time[contains(@class,"publish")]'
+             ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[@datetime]')
+    assert dating_times(root, with_datetime=True) == [s.root for s in sel.xpath(dated) if s.root.get("datetime") is not None]
+    undated = ('//article//time[not(@datetime)] | //time[@itemprop="datePublished"][not(@datetime)]'
+               ' | //*[contains(@class,"byline") or contains(@class,"dateline")]//time[not(@datetime)]')
+    assert dating_times(root, with_datetime=False) == [s.root for s in sel.xpath(undated)]
+
+
+def test_edge_cases():
+    sel = parsel.Selector(text=EDGE)
+    _check(sel)
+    assert canonical_href(sel.root) == "/a" and title_text(sel.root) == "Second"
+    assert [t.text for t in dating_times(sel.root, with_datetime=True)] == ["Jan 2", "x", "y"]
+    assert [t.text for t in dating_times(sel.root, with_datetime=False)] == ["Jan 3", "May 1", "June 2"]
+
+
+@pytest.mark.parametrize("page", sorted(FIXTURES.rglob("page.html")), ids=lambda p: "/".join(p.parts[-4:-1]))
+def test_every_fixture(page):
+    _check(parsel.Selector(text=page.read_text("utf-8", "replace")))
