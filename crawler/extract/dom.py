@@ -130,7 +130,13 @@ def limit_markup(text: str) -> str:
     such tags; no real page has them). Linear time; other text is returned unchanged."""
     if len(text) < 20000:
         return text
-    return _LONG_TAG_RE.sub(_trim_tag, text)
+    # Such a tag holds a run of 20,000 characters without "<" or ">", and so one of the aligned
+    # 10,000-character blocks: only then is the regex run (the scans are ~20x cheaper).
+    step = 10000
+    for k in range(0, len(text) - step + 1, step):
+        if text.find("<", k, k + step) < 0 and text.find(">", k, k + step) < 0:
+            return _LONG_TAG_RE.sub(_trim_tag, text)
+    return text
 
 
 def iter_text(

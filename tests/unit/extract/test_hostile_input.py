@@ -368,3 +368,20 @@ def mutated_page(draw):
 @given(page=mutated_page(), content_type=st.sampled_from([None, "text/html", "text/html; charset=utf-8", "text/html; charset=windows-1252"]))
 def test_mutated_fixture_pages(page, content_type):
     extract(page, headers={"Content-Type": content_type} if content_type else None)
+
+
+def test_attribute_flood_is_found_wherever_it_sits():
+    """The blocks scanned before the regex cannot miss a long tag at any offset of a long page."""
+    flood = "<h1 " + " ".join(f'a{i}="x"' for i in range(5000)) + ">"
+    for pad in (0, 1, 9999, 10000, 15003, 29999, 40000):
+        page = "<p>" + "<b>x</b>" * (pad // 8) + flood + "Title</h1>" + "<i>y</i>" * 3000
+        assert limit_markup(page).count("=") == MAX_ATTRIBUTES, pad
+        assert limit_markup(page) == _LONG_TAG_RE_sub(page)
+    plain = "<p>" + "<b>x</b>" * 20000
+    assert limit_markup(plain) is plain
+
+
+def _LONG_TAG_RE_sub(text):
+    from crawler.extract.dom import _LONG_TAG_RE, _trim_tag
+
+    return _LONG_TAG_RE.sub(_trim_tag, text)
