@@ -60,7 +60,11 @@ def _tokens(value: str | None) -> list[str]:
     """An attribute's whitespace-separated tokens as XPath's ``normalize-space`` splits them."""
     if not value:
         return []
-    return [t for t in _XML_SPACE_RE.split(value) if t]
+    if "\t" in value or "\n" in value or "\r" in value:
+        return [t for t in _XML_SPACE_RE.split(value) if t]
+    if " " not in value:
+        return [value]
+    return [t for t in value.split(" ") if t]
 
 
 def _compound(text: str) -> _Compound | None:
@@ -133,9 +137,7 @@ class ElementIndex:
         for el in self.elements:
             cls = el.get("class")
             if cls:
-                for token in (cls.split(" ") if " " in cls and "\t" not in cls and "\n" not in cls and "\r" not in cls else _tokens(cls)):
-                    if not token:
-                        continue
+                for token in _tokens(cls):
                     found = by_class.get(token)
                     if found is None:
                         by_class[token] = [el]
