@@ -12,13 +12,12 @@ schema version 2 carry them (:mod:`crawler.pipelines.version`)."""
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.base import StatsPipeline
 from crawler.record.build import changed_fields
 from crawler.record.coverage import missing_fields
-from crawler.record.item import CHANGE_ATTR
+from crawler.record.item import CHANGE_ATTR, record_view
 from crawler.run.context import get_run
 
 
@@ -27,10 +26,10 @@ class StatePipeline(StatsPipeline):
 
     def process_item(self, item):
         run = get_run(self.crawler)
-        record = ItemAdapter(item)
+        record = record_view(item)
         kind = record.get("kind") or "none"
         run.see(record.get("id"))  # once per review and run (also reached via sitemap and listing)
-        missing = missing_fields(record.asdict())
+        missing = missing_fields(record)
         for scope in ("all", kind):
             self.stats.inc_value(f"coverage/{scope}/reviews")
             for name in missing:
@@ -44,7 +43,7 @@ class StatePipeline(StatsPipeline):
             self.stats.inc_value("reviews/undated_kept")
         if run.state is not None:
             previous = run.state.get(record.get("id"))
-            change = change_event(record.asdict(), previous)
+            change = change_event(record, previous)
             if change["change"] == "unchanged" and run.mode in ("incremental", "backfill"):
                 run.fetch_info.pop(record.get("id"), None)
                 self.stats.inc_value("reviews/dropped/unchanged")

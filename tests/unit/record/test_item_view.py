@@ -1,0 +1,48 @@
+"""record_view: a record's fields without itemadapter's deep copy (the pipelines read items through it)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from itemadapter import ItemAdapter
+
+from crawler.record.item import CHANGE_ATTR, PREPARED_ERRORS, REVIEW_FIELDS, Review, record_view
+
+
+def _review() -> Review:
+    item = Review(id="a" * 24, url="https://x.example/r", title="T", credits={"director": ["D"]}, authors=["A"],
+                  grade={"raw": "B", "scale": "letter"}, word_count=3)
+    setattr(item, PREPARED_ERRORS, [])
+    setattr(item, CHANGE_ATTR, {"change": "new"})
+    return item
+
+
+def test_a_review_gives_its_fields_in_order_the_values_not_copied():
+    item = _review()
+    view = record_view(item)
+    assert list(view) == list(REVIEW_FIELDS) == [f.name for f in dataclasses.fields(Review)]
+    assert view == ItemAdapter(item).asdict()  # the same record as itemadapter's copy
+    assert view["credits"] is item.credits and view["authors"] is item.authors  # not copied
+    assert PREPARED_ERRORS not in view and CHANGE_ATTR not in view  # only the record's fields
+    assert view["title"] == "T" and view["word_count"] == 3 and view["schema_version"] == 1
+
+
+def test_a_dict_is_itself_anything_else_is_itemadapters_copy():
+    rec = {"id": "x", "credits": {"director": ["D"]}}
+    assert record_view(rec) is rec
+
+    @dataclasses.dataclass
+    class Other:
+        id: str = "y"
+        credits: dict = dataclasses.field(default_factory=lambda: {"writer": ["W"]})
+
+    other = Other()
+    view = record_view(other)
+    assert view == {"id": "y", "credits": {"writer": ["W"]}}
+    assert view["credits"] is not other.credits
+
+    class Sub(Review):
+        pass
+
+    sub = Sub(id="z", authors=["A"])
+    assert record_view(sub) == ItemAdapter(sub).asdict() and record_view(sub)["authors"] is not sub.authors
