@@ -16,9 +16,14 @@ from crawler.output.atomic import ledger_of
 from crawler.output.exporters import LedgerMixin
 
 
+#: ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))`` with one encoder for
+#: every line (``json.dumps`` builds one per call when given options)
+_encode_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 def dumps_record(record: dict) -> str:
     """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+    return _encode_line(record)
 
 
 class ReviewJsonLinesExporter(LedgerMixin, BaseItemExporter):

@@ -19,6 +19,7 @@ from crawler.record.build import changed_fields
 from crawler.record.coverage import missing_fields
 from crawler.record.item import CHANGE_ATTR, record_view
 from crawler.run.context import get_run
+from crawler.run.counting import inc_values
 
 
 class StatePipeline(StatsPipeline):
@@ -30,10 +31,8 @@ class StatePipeline(StatsPipeline):
         kind = record.get("kind") or "none"
         run.see(record.get("id"))  # once per review and run (also reached via sitemap and listing)
         missing = missing_fields(record)
-        for scope in ("all", kind):
-            self.stats.inc_value(f"coverage/{scope}/reviews")
-            for name in missing:
-                self.stats.inc_value(f"coverage/{scope}/missing/{name}")
+        inc_values(self.stats, [key for scope in ("all", kind)
+                                for key in (f"coverage/{scope}/reviews", *(f"coverage/{scope}/missing/{name}" for name in missing))])
         ok = run.filter.in_range(record.get("published_at"))
         if ok is False:
             run.fetch_info.pop(record.get("id"), None)

@@ -92,10 +92,15 @@ def normalize_datetime(value: Any) -> str | None:
     return parse_datetime(value) if isinstance(value, str) and value.strip() else None
 
 
+#: the canonical JSON the hashes are taken over (sorted keys, UTF-8 text, no spaces): one
+#: encoder for every call, what ``json.dumps`` with these options builds anew each time
+canonical_json = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def content_hash(record: Mapping) -> str:
     """sha256 over the content fields' canonical JSON: equal content, equal hash, across runs."""
     content = {k: record.get(k) for k in CONTENT_FIELDS}
-    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    blob = canonical_json(content)
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -163,11 +168,9 @@ def field_hashes(record: Mapping) -> dict[str, str]:
     canonical = {name: v2.get(name) for name in CONTENT_FIELDS}
     for name in ("published", "modified"):
         canonical[f"{name}_at"] = [v2.get(f"{name}_at"), v2.get(f"{name}_date")]
-    out = {}
-    for name in CONTENT_FIELDS:
-        blob = json.dumps(canonical[name], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        out[name] = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return out
+    sha256 = hashlib.sha256
+    return {name: sha256(canonical_json(canonical[name]).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            for name in CONTENT_FIELDS}
 
 
 def changed_fields(record: Mapping, previous_hashes: Mapping[str, str] | None) -> list[str] | None:

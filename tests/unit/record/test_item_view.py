@@ -46,3 +46,19 @@ def test_a_dict_is_itself_anything_else_is_itemadapters_copy():
 
     sub = Sub(id="z", authors=["A"])
     assert record_view(sub) == ItemAdapter(sub).asdict() and record_view(sub)["authors"] is not sub.authors
+
+
+def test_the_shared_encoders_write_what_json_dumps_writes():
+    import json
+
+    from crawler.output.jsonl import dumps_record
+    from crawler.record.build import canonical_json, content_hash, field_hashes
+
+    rec = {"schema_version": 1, "id": "i", "title": "Amélie \u2028 \"q\"", "grade": {"value": 4.0, "raw": "4/5"},
+           "credits": {"starring": ["Zoë", "A"], "year": 2001}, "authors": [], "body": "x\ud800y", "word_count": 2}
+    assert canonical_json(rec) == json.dumps(rec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert dumps_record(rec) == json.dumps(rec, ensure_ascii=False, separators=(", ", ": "))
+    assert dumps_record(rec).startswith('{"schema_version": 1, "id": "i", "title": "Amélie \u2028 \\"q\\""')
+    assert content_hash(rec) == content_hash(dict(reversed(list(rec.items()))))
+    assert field_hashes(rec)["title"] == __import__("hashlib").sha256(
+        json.dumps("Amélie \u2028 \"q\"", ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
