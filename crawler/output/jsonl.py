@@ -14,6 +14,7 @@ from scrapy.exporters import BaseItemExporter
 
 from crawler.output.atomic import ledger_of
 from crawler.output.exporters import LedgerMixin
+from crawler.record.build import json_text
 
 
 #: ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))`` with one encoder for
@@ -22,8 +23,16 @@ _encode_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).enc
 
 
 def dumps_record(record: dict) -> str:
-    """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order."""
-    return _encode_line(record)
+    """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order.
+
+    The text of ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))``, built field
+    by field so that a string field (the body) goes through :func:`~crawler.record.build.json_text`."""
+    parts = []
+    for key, value in record.items():
+        if type(key) is not str:  # json's own rules for other keys
+            return _encode_line(record)
+        parts.append(f"{json_text(key)}: {json_text(value) if type(value) is str else _encode_line(value)}")
+    return "{" + ", ".join(parts) + "}"
 
 
 class ReviewJsonLinesExporter(LedgerMixin, BaseItemExporter):

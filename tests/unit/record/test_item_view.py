@@ -62,3 +62,24 @@ def test_the_shared_encoders_write_what_json_dumps_writes():
     assert content_hash(rec) == content_hash(dict(reversed(list(rec.items()))))
     assert field_hashes(rec)["title"] == __import__("hashlib").sha256(
         json.dumps("Amélie \u2028 \"q\"", ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def test_json_text_and_lines_are_json_dumps_text_for_every_kind_of_string():
+    import json
+
+    from crawler.output.jsonl import dumps_record
+    from crawler.record.build import field_hashes, json_text
+
+    strings = ["", "plain", "a\nb\t\"c\"\\d", "del\x7fhere", "ctl\x00\x1f\x08\x0c", "é ’ “q” \u2028", "lone \ud800 x",
+               "\\u0041 not an escape", "emoji 🎬", "x" * 20000]
+    for s in strings:
+        assert json_text(s) == json.dumps(s, ensure_ascii=False), repr(s)
+    for s in strings:
+        rec = {"schema_version": 2, "title": s, "body": s, "grade": {"value": 4.0, "raw": s}, "authors": [s, "A"],
+               "credits": {"year": 2001, "starring": [s]}, "word_count": 3, "kind": None, "flag": True, "nan": float("nan")}
+        assert dumps_record(rec) == json.dumps(rec, ensure_ascii=False, separators=(", ", ": ")), repr(s)
+        canonical = json.dumps(s, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        import hashlib
+        assert field_hashes(rec)["body"] == hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    assert dumps_record({}) == "{}"
+    assert dumps_record({1: "a", "b": None}) == json.dumps({1: "a", "b": None}, ensure_ascii=False, separators=(", ", ": "))
