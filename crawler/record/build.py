@@ -172,11 +172,17 @@ def versioned(record: dict, version: int = OUTPUT_SCHEMA_VERSION, change: Mappin
     return out, record_errors(out)
 
 
-def field_hashes(record: Mapping) -> dict[str, str]:
+def field_hashes(record: Mapping, texts: Mapping[str, str] | None = None) -> dict[str, str]:
     """Per content field, the first 16 hex digits of sha256 over its canonical JSON (the
     version 2 form, so a record hashes the same in either version): what the state keeps so
-    the next run can say which fields of a changed review changed."""
-    v2 = record if record.get("schema_version") == SCHEMA_VERSION_2 else to_v2(record)  # one form for both versions
+    the next run can say which fields of a changed review changed.
+
+    *texts*: the JSON text (:func:`json_text`) of string fields of a version 2 *record*, already
+    made (by :func:`crawler.output.jsonl.dumps_record`, writing it): not made again."""
+    if record.get("schema_version") == SCHEMA_VERSION_2:
+        v2 = record
+    else:
+        v2, texts = to_v2(record), None  # one form for both versions
     canonical = {name: v2.get(name) for name in CONTENT_FIELDS}
     for name in ("published", "modified"):
         canonical[f"{name}_at"] = [v2.get(f"{name}_at"), v2.get(f"{name}_date")]
@@ -184,7 +190,10 @@ def field_hashes(record: Mapping) -> dict[str, str]:
     out = {}
     for name in CONTENT_FIELDS:
         value = canonical[name]
-        blob = json_text(value) if type(value) is str else canonical_json(value)
+        if type(value) is str:
+            blob = (texts.get(name) if texts else None) or json_text(value)
+        else:
+            blob = canonical_json(value)
         out[name] = sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return out
 

@@ -83,3 +83,25 @@ def test_json_text_and_lines_are_json_dumps_text_for_every_kind_of_string():
         assert field_hashes(rec)["body"] == hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     assert dumps_record({}) == "{}"
     assert dumps_record({1: "a", "b": None}) == json.dumps({1: "a", "b": None}, ensure_ascii=False, separators=(", ", ": "))
+
+
+def test_the_line_s_string_texts_give_the_ledger_the_same_field_hashes():
+    from crawler.output.atomic import Ledger
+    from crawler.output.jsonl import dumps_record
+    from crawler.record.build import field_hashes, json_text
+    from crawler.record.v2 import to_v2
+
+    v1 = {"schema_version": 1, "id": "i", "url": "https://x.example/1", "kind": "film", "title": "Amélie", "body": "b\nody",
+          "authors": ["A"], "published_at": "2025-01-01T10:00:00Z", "language": "en", "content_hash": "h"}
+    v2 = to_v2(v1)
+    texts: dict = {}
+    line = dumps_record(v2, texts)
+    assert texts["body"] == json_text("b\nody") == '"b\\nody"' and texts["title"] == '"Amélie"' and '"body": "b\\nody"' in line
+    assert "authors" not in texts and "grade" not in texts  # only string fields
+    assert field_hashes(v2, texts) == field_hashes(v2) == field_hashes(v1)
+    assert field_hashes(v1, {"body": '"other"'}) == field_hashes(v1)  # a version 1 record's texts are not its v2 form's
+    ledger = Ledger()
+    ledger.add(v2, texts)
+    ledger.add(v2)
+    assert ledger.rows[0] == ledger.rows[1] and ledger.rows[0]["field_hashes"] == field_hashes(v2)
+    assert ledger.item_count == 2 and ledger.schema_version == 2
