@@ -15,12 +15,17 @@ from collections.abc import Iterable, Mapping
 from scrapy.statscollectors import StatsCollector
 
 
+_PLAIN: dict[type, bool] = {}  # per collector class: is its counting Scrapy's own
+
+
 def _plain_dict(stats) -> dict | None:
     """The live stats dict of a collector whose counting is Scrapy's own, else None."""
     cls = type(stats)
-    if getattr(cls, "inc_value", None) is StatsCollector.inc_value and getattr(cls, "get_stats", None) is StatsCollector.get_stats:
-        return stats.get_stats()
-    return None
+    plain = _PLAIN.get(cls)
+    if plain is None:
+        plain = _PLAIN[cls] = (getattr(cls, "inc_value", None) is StatsCollector.inc_value
+                               and getattr(cls, "get_stats", None) is StatsCollector.get_stats)
+    return stats.get_stats() if plain else None
 
 
 def inc_values(stats, keys: Iterable[str]) -> None:
