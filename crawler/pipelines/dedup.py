@@ -7,6 +7,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.pipelines.base import StatsPipeline
 from crawler.record.item import record_view
+from crawler.run.counting import inc_values
 
 
 class DedupPipeline(StatsPipeline):
@@ -22,5 +23,5 @@ class DedupPipeline(StatsPipeline):
             self.stats.inc_value("reviews/dropped/duplicate")
             raise DropItem(f"duplicate id {item_id}")
         self.seen.add(item_id)
-        self.stats.inc_value("reviews/emitted")
+        inc_values(self.stats, ("reviews/emitted",))
         return item

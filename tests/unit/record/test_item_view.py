@@ -105,3 +105,13 @@ def test_the_line_s_string_texts_give_the_ledger_the_same_field_hashes():
     ledger.add(v2)
     assert ledger.rows[0] == ledger.rows[1] and ledger.rows[0]["field_hashes"] == field_hashes(v2)
     assert ledger.item_count == 2 and ledger.schema_version == 2
+
+
+def test_the_remembered_format_answers_are_the_checks_answers():
+    from crawler.record.validate import _is_date, _is_datetime
+
+    for _ in range(2):  # the second time from the cache
+        assert _is_datetime("2025-01-31T23:59:59Z") is True and _is_datetime("2025-02-30T10:00:00Z") is False
+        assert _is_datetime("2025-01-31T24:00:00Z") is False and _is_datetime("2025-01-31 10:00:00") is False
+        assert _is_date("2024-02-29") is True and _is_date("2025-02-29") is False and _is_date("2025-13-01") is False
+        assert _is_date("2025-01-01" + "x" * 100) is False and _is_date(None) is True and _is_date(["x"]) is True
