@@ -39,6 +39,10 @@ def dumps_record(record: dict, texts: dict[str, str] | None = None) -> str:
             text = json_text(value)
             if texts is not None:
                 texts[key] = text
+        elif value is None:
+            text = "null"
+        elif type(value) is int:
+            text = int.__repr__(value)
         else:
             text = _encode_line(value)
         parts.append(f"{json_text(key)}: {text}")
