@@ -102,9 +102,11 @@ class Ledger:
         """The records' schema version when they all share one (the manifest's), else None."""
         return next(iter(self.versions)) if len(self.versions) == 1 else None
 
-    def add(self, record: dict) -> None:
+    def add(self, record: dict, texts: dict[str, str] | None = None) -> None:
+        """Count *record*, written; *texts*: the JSON text of its string fields as written, when
+        the exporter has it (:func:`crawler.record.build.field_hashes` does not make it again)."""
         self.rows.append({"id": record.get("id") or "", "url": record.get("url") or "", "content_hash": record.get("content_hash") or "",
-                          "field_hashes": field_hashes(record)})
+                          "field_hashes": field_hashes(record, texts)})
         version = record.get("schema_version")
         self.versions.add(version if isinstance(version, int) else None)
         for name in missing_fields(record):

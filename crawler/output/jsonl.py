@@ -14,11 +14,39 @@ from scrapy.exporters import BaseItemExporter
 
 from crawler.output.atomic import ledger_of
 from crawler.output.exporters import LedgerMixin
+from crawler.record.build import json_text
 
 
-def dumps_record(record: dict) -> str:
-    """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order."""
-    return json.dumps(record, ensure_ascii=False, separators=(", ", ": "))
+#: ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))`` with one encoder for
+#: every line (``json.dumps`` builds one per call when given options)
+_encode_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+def dumps_record(record: dict, texts: dict[str, str] | None = None) -> str:
+    """One JSON Lines line (without the newline): UTF-8 text, no ASCII escapes, keys in order.
+
+    The text of ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))``, built field
+    by field so that a string field (the body) goes through :func:`~crawler.record.build.json_text`;
+    the JSON text of each string field is put in *texts* when given (the ledger's field hashes
+    reuse it: :func:`~crawler.record.build.field_hashes`)."""
+    parts = []
+    for key, value in record.items():
+        if type(key) is not str:  # json's own rules for other keys
+            if texts is not None:
+                texts.clear()
+            return _encode_line(record)
+        if type(value) is str:
+            text = json_text(value)
+            if texts is not None:
+                texts[key] = text
+        elif value is None:
+            text = "null"
+        elif type(value) is int:
+            text = int.__repr__(value)
+        else:
+            text = _encode_line(value)
+        parts.append(f"{json_text(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 class ReviewJsonLinesExporter(LedgerMixin, BaseItemExporter):
@@ -35,6 +63,7 @@ class ReviewJsonLinesExporter(LedgerMixin, BaseItemExporter):
         if self.fields_to_export:
             fields = list(self.fields_to_export) if not isinstance(self.fields_to_export, dict) else list(self.fields_to_export)
             record = {k: record.get(k) for k in fields}
-        self.file.write((dumps_record(record) + "\n").encode("utf-8", "surrogatepass"))
+        texts: dict[str, str] = {}
+        self.file.write((dumps_record(record, texts) + "\n").encode("utf-8", "surrogatepass"))
         if self._ledger is not None:
-            self._ledger.add(full)
+            self._ledger.add(full, texts if record is full else None)

@@ -3,10 +3,11 @@ every record let through is counted as ``reviews/emitted``."""
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.base import StatsPipeline
+from crawler.record.item import record_view
+from crawler.run.counting import inc_values
 
 
 class DedupPipeline(StatsPipeline):
@@ -17,10 +18,10 @@ class DedupPipeline(StatsPipeline):
         self.seen: set[str] = set()
 
     def process_item(self, item):
-        item_id = ItemAdapter(item).get("id")
+        item_id = record_view(item).get("id")
         if item_id in self.seen:
             self.stats.inc_value("reviews/dropped/duplicate")
             raise DropItem(f"duplicate id {item_id}")
         self.seen.add(item_id)
-        self.stats.inc_value("reviews/emitted")
+        inc_values(self.stats, ("reviews/emitted",))
         return item

@@ -8,6 +8,7 @@ from crawler.pipelines.base import StatsPipeline
 from crawler.record.build import normalize_record
 from crawler.record.coverage import missing_fields
 from crawler.record.item import PREPARED_ERRORS, Review
+from crawler.run.counting import inc_values
 
 
 class NormalizePipeline(StatsPipeline):
@@ -19,7 +20,5 @@ class NormalizePipeline(StatsPipeline):
         else:
             record = normalize_record(item)
             out = Review(**record)
-        self.stats.inc_value("reviews/normalized")
-        for field in missing_fields(record):
-            self.stats.inc_value(f"reviews/missing/{field}")
+        inc_values(self.stats, ["reviews/normalized", *(f"reviews/missing/{field}" for field in missing_fields(record))])
         return out

@@ -12,14 +12,14 @@ schema version 2 carry them (:mod:`crawler.pipelines.version`)."""
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.pipelines.base import StatsPipeline
 from crawler.record.build import changed_fields
 from crawler.record.coverage import missing_fields
-from crawler.record.item import CHANGE_ATTR
+from crawler.record.item import CHANGE_ATTR, record_view
 from crawler.run.context import get_run
+from crawler.run.counting import inc_values
 
 
 class StatePipeline(StatsPipeline):
@@ -27,33 +27,34 @@ class StatePipeline(StatsPipeline):
 
     def process_item(self, item):
         run = get_run(self.crawler)
-        record = ItemAdapter(item)
+        record = record_view(item)
         kind = record.get("kind") or "none"
         run.see(record.get("id"))  # once per review and run (also reached via sitemap and listing)
-        missing = missing_fields(record.asdict())
-        for scope in ("all", kind):
-            self.stats.inc_value(f"coverage/{scope}/reviews")
-            for name in missing:
-                self.stats.inc_value(f"coverage/{scope}/missing/{name}")
-        ok = run.filter.in_range(record.get("published_at"))
-        if ok is False:
-            run.fetch_info.pop(record.get("id"), None)
-            self.stats.inc_value("reviews/skipped/out_of_range")
-            raise DropItem(f"published_at {record.get('published_at')} outside the date range", log_level="DEBUG")
-        if ok is None:
-            self.stats.inc_value("reviews/undated_kept")
-        if run.state is not None:
-            previous = run.state.get(record.get("id"))
-            change = change_event(record.asdict(), previous)
-            if change["change"] == "unchanged" and run.mode in ("incremental", "backfill"):
+        missing = missing_fields(record)
+        counts = [key for scope in ("all", kind)  # counted together, in this order, however the item leaves
+                  for key in (f"coverage/{scope}/reviews", *(f"coverage/{scope}/missing/{name}" for name in missing))]
+        try:
+            ok = run.filter.in_range(record.get("published_at"))
+            if ok is False:
                 run.fetch_info.pop(record.get("id"), None)
-                self.stats.inc_value("reviews/dropped/unchanged")
-                raise DropItem(f"unchanged since last emitted: {record.get('url')}", log_level="DEBUG")
-            self.stats.inc_value(f"reviews/change/{change['change']}")
-            try:
-                setattr(item, CHANGE_ATTR, change)  # written by schema version 2 (crawler.pipelines.version)
-            except AttributeError:
-                pass
+                counts.append("reviews/skipped/out_of_range")
+                raise DropItem(f"published_at {record.get('published_at')} outside the date range", log_level="DEBUG")
+            if ok is None:
+                counts.append("reviews/undated_kept")
+            if run.state is not None:
+                previous = run.state.get(record.get("id"))
+                change = change_event(record, previous)
+                if change["change"] == "unchanged" and run.mode in ("incremental", "backfill"):
+                    run.fetch_info.pop(record.get("id"), None)
+                    counts.append("reviews/dropped/unchanged")
+                    raise DropItem(f"unchanged since last emitted: {record.get('url')}", log_level="DEBUG")
+                counts.append(f"reviews/change/{change['change']}")
+                try:
+                    setattr(item, CHANGE_ATTR, change)  # written by schema version 2 (crawler.pipelines.version)
+                except AttributeError:
+                    pass
+        finally:
+            inc_values(self.stats, counts)
         return item
 
 

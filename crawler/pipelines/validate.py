@@ -3,10 +3,8 @@ dropped, counted (``reviews/dropped/invalid``) and written to the reject file.""
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
-
 from crawler.pipelines.base import StatsPipeline
-from crawler.record.item import PREPARED_ERRORS
+from crawler.record.item import PREPARED_ERRORS, record_view
 from crawler.record.validate import record_errors
 
 
@@ -16,7 +14,7 @@ class ValidatePipeline(StatsPipeline):
     def process_item(self, item):
         errors = getattr(item, PREPARED_ERRORS, None)  # checked in an extraction worker
         if errors is None:
-            errors = record_errors(ItemAdapter(item).asdict())
+            errors = record_errors(record_view(item))
         if errors:
             raise self.reject(item, "invalid", "; ".join(errors))
         return item

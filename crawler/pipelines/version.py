@@ -10,11 +10,9 @@ Settings: ``RECORD_SCHEMA_VERSION`` (2 or 1).
 
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
-
 from crawler.pipelines.base import StatsPipeline
 from crawler.record.build import versioned
-from crawler.record.item import CHANGE_ATTR, SCHEMA_VERSION
+from crawler.record.item import CHANGE_ATTR, SCHEMA_VERSION, record_view
 from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS
 
 
@@ -30,7 +28,7 @@ class RecordVersionPipeline(StatsPipeline):
     def process_item(self, item):
         if self.version == SCHEMA_VERSION:
             return item
-        record, errors = versioned(ItemAdapter(item).asdict(), self.version, getattr(item, CHANGE_ATTR, None))
+        record, errors = versioned(record_view(item), self.version, getattr(item, CHANGE_ATTR, None))
         if errors:
             raise self.reject(record, "invalid", "; ".join(errors))
         return record

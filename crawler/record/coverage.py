@@ -11,8 +11,11 @@ TRACKED_CREDITS = ("director", "writer", "starring", "release_date", "platform")
 COVERAGE_KEYS = TRACKED_FIELDS + tuple(f"credits/{k}" for k in TRACKED_CREDITS)
 
 
+_EMPTY = (None, "", [], {})  # one tuple for every call (never changed)
+
+
 def is_missing(value) -> bool:
-    return value in (None, "", [], {})
+    return value in _EMPTY
 
 
 #: a version 2 record keeps a page's bare date in ``<name>_date`` (``<name>_at`` null): present

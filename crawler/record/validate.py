@@ -43,11 +43,20 @@ _DATETIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):
 def _real(pattern: re.Pattern, make, value: object) -> bool:
     if not isinstance(value, str):
         return True  # formats apply to strings only
+    # a crawl's dates and fetch times repeat, and the answer depends on the text alone: a short
+    # one is remembered (a long one is no date and is not kept)
+    return (_real_text_cached if len(value) <= 32 else _real_text)(pattern, make, value)
+
+
+def _real_text(pattern: re.Pattern, make, value: str) -> bool:
     m = pattern.fullmatch(value)
     try:
         return m is not None and bool(make(*map(int, m.groups())))
     except ValueError:  # 2025-13-45, 2025-02-30, 24:00:00
         return False
+
+
+_real_text_cached = lru_cache(maxsize=4096)(_real_text)
 
 
 @FORMATS.checks("date")

@@ -40,6 +40,7 @@ from crawler.output.manifest import build_manifest, manifest_path_for, summarize
 from crawler.output.recovery import recover
 from crawler.record.v2 import OUTPUT_SCHEMA_VERSION
 from crawler.run import monitors
+from crawler.run.counting import inc_values
 from crawler.run.options import RunFilter, RunOptions, parse_when
 from crawler.state import (LockHeld, RunLock, StateStore, check_state_file, default_state_path, open_state,
                            state_file_path, utc_now)
@@ -290,7 +291,7 @@ class RunContext:
         """Count a review as seen this run (``reviews/seen``), once per review."""
         if review_id and review_id not in self.seen_ids:
             self.seen_ids.add(review_id)
-            self.crawler.stats.inc_value("reviews/seen")
+            inc_values(self.crawler.stats, ("reviews/seen",))
 
     # outputs -----------------------------------------------------------
     def output_veto(self, storage) -> str | None:

@@ -43,6 +43,7 @@ from crawler.normalize.urls import clean_url, url_origin
 from crawler.output.rejects import page_rejected
 from crawler.record.item import PREPARED_ERRORS, Review
 from crawler.run.context import did_you_mean, get_run
+from crawler.run.counting import add_values
 from crawler.run.failures import failure_reason
 from crawler.run.options import RunOptions
 from crawler.run.workers import extract_pool_for
@@ -468,9 +469,7 @@ class ReviewSiteSpider(scrapy.Spider):
         return self.apply_outcome(response.url, outcome)
 
     def apply_outcome(self, url: str, outcome: ReadOutcome) -> list[Review]:
-        stats = self.crawler.stats
-        for key, n in outcome.stats.items():
-            stats.inc_value(key, n)
+        add_values(self.crawler.stats, outcome.stats)
         for reason, detail in outcome.rejects:
             self.reject(url, reason, detail)
         items = []

@@ -198,10 +198,16 @@ def _create_state_file(path: Path) -> None:
         temp.unlink(missing_ok=True)
 
 
+#: ``json.dumps(field_hashes, sort_keys=True)``, one encoder for every row
+_encode_hashes = json.JSONEncoder(sort_keys=True).encode
+
+
 def _mark(cur: sqlite3.Cursor, op: dict) -> int:
     run, now = op["run"], op["now"]
-    for rid, url, chash, field_hashes, fetch_url, etag, last_modified in op["rows"]:
-        cur.execute(
+    rows = op["rows"]
+    # one statement each for all the rows (the reviews' upserts, then the fetches'): the two tables
+    # do not read each other, so this is what one row at a time would leave, in less time
+    cur.executemany(
             """INSERT INTO reviews (id, url, content_hash, first_seen, last_changed, last_emitted_run, field_hashes)
                VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET
@@ -213,15 +219,14 @@ def _mark(cur: sqlite3.Cursor, op: dict) -> int:
                                      THEN reviews.last_changed ELSE excluded.last_changed END,
                  content_hash = excluded.content_hash,
                  last_emitted_run = excluded.last_emitted_run""",
-            (rid, url, chash, now, now, run, field_hashes),
-        )
-        if fetch_url:
-            cur.execute(
-                """INSERT INTO fetches (url, id, etag, last_modified, emitted_run) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(url) DO UPDATE SET id = excluded.id, etag = excluded.etag,
-                     last_modified = excluded.last_modified, emitted_run = excluded.emitted_run""",
-                (fetch_url, rid, etag, last_modified, run),
-            )
+        [(rid, url, chash, now, now, run, field_hashes) for rid, url, chash, field_hashes, *_ in rows],
+    )
+    cur.executemany(
+        """INSERT INTO fetches (url, id, etag, last_modified, emitted_run) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(url) DO UPDATE SET id = excluded.id, etag = excluded.etag,
+             last_modified = excluded.last_modified, emitted_run = excluded.emitted_run""",
+        [(fetch_url, rid, etag, last_modified, run) for rid, _, _, _, fetch_url, etag, last_modified in rows if fetch_url],
+    )
     if op.get("output") is not None:
         cur.execute("DELETE FROM outputs WHERE path = ?", (op["output"],))
     return len(op["rows"])
@@ -342,7 +347,7 @@ class SQLiteStateStore(StateStore):
     def mark_emitted(self, rows: Iterable[Mapping[str, Any]], run_id: str, output: str | None = None) -> int:
         encoded = [
             [row["id"], row["url"], row["content_hash"],
-             json.dumps(row["field_hashes"], sort_keys=True) if row.get("field_hashes") else None,
+             _encode_hashes(row["field_hashes"]) if row.get("field_hashes") else None,
              row.get("fetch_url") or None, row.get("etag"), row.get("last_modified")]
             for row in rows
         ]

@@ -176,3 +176,26 @@ def test_uri_params_add_run_id_and_a_sortable_batch_time():
     params = uri_params({"batch_time": "2025-01-02T03-04-05.000123+00-00", "time": "t"}, S())
     assert params["batch_time"] == "20250102T030405.000123Z"
     assert params["run_id"] == "20250101T000000Z-abc123"
+
+
+def test_marking_many_rows_at_once_is_what_one_row_at_a_time_leaves(tmp_path):
+    """_mark writes all the reviews' upserts, then all the fetches' (two executemany): the same
+    rows as one review and its fetch at a time, also for a review marked twice in one batch."""
+    import sqlite3 as _sqlite3
+
+    from crawler.state.sqlite import SQLiteStateStore
+
+    store = SQLiteStateStore(tmp_path / "s.sqlite")
+    store.mark_emitted([{"id": "a", "url": "https://x/a", "content_hash": "h1", "field_hashes": {"title": "1", "body": "2"}},
+                        {"id": "b", "url": "https://x/b", "content_hash": "h2", "fetch_url": "https://x/b?f", "etag": "E"}], "run1")
+    store.mark_emitted([{"id": "a", "url": "https://x/a2", "content_hash": "h3"},
+                        {"id": "c", "url": "https://x/c", "content_hash": "h4", "fetch_url": "https://x/b?f", "last_modified": "L"},
+                        {"id": "c", "url": "https://x/c2", "content_hash": "h4", "field_hashes": {"body": "9"}}], "run2")
+    db = _sqlite3.connect(tmp_path / "s.sqlite")
+    reviews = {r[0]: r[1:] for r in db.execute("SELECT id, url, content_hash, last_emitted_run, field_hashes FROM reviews")}
+    assert reviews == {"a": ("https://x/a2", "h3", "run2", None),  # changed, no new hashes: none kept
+                       "b": ("https://x/b", "h2", "run1", None),
+                       "c": ("https://x/c2", "h4", "run2", '{"body": "9"}')}
+    assert db.execute("SELECT url, id, etag, last_modified, emitted_run FROM fetches").fetchall() == [
+        ("https://x/b?f", "c", None, "L", "run2")]
+    assert store.get("a")["field_hashes"] is None and store.get("c")["field_hashes"] == {"body": "9"}
