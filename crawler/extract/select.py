@@ -145,11 +145,7 @@ class ElementIndex:
                         found.append(el)
             ident = el.get("id")
             if ident is not None:
-                found = by_id.get(ident)
-                if found is None:
-                    by_id[ident] = [el]
-                else:
-                    found.append(el)
+                by_id.setdefault(ident, []).append(el)
 
     def with_attr(self, name: str) -> dict[str, list]:
         """Value -> the elements with attribute *name* of that value (one pass, on first use)."""
@@ -159,11 +155,7 @@ class ElementIndex:
             for el in self.elements:
                 value = el.get(name)
                 if value is not None:
-                    same = found.get(value)
-                    if same is None:
-                        found[value] = [el]
-                    else:
-                        same.append(el)
+                    found.setdefault(value, []).append(el)
         return found
 
     def candidates(self, c: _Compound) -> list:
