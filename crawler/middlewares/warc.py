@@ -15,6 +15,8 @@ Settings:
   file>/warc``. Stale ``.part`` files of killed runs in it are sealed when a run opens it
   (:func:`crawler.output.warc.seal_stale`).
 - ``WARC_MAX_BYTES``: rotate after a file reaches this size (default 1,000,000,000).
+- ``WARC_GZIP_LEVEL``: the records' gzip level, 0-9 (default 1: fast on the reactor thread;
+  9 makes archives ~13 % smaller at 4x the CPU).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from crawler.output.warc import WarcFileWriter, seal_stale
+from crawler.output.warc import DEFAULT_GZIP_LEVEL, WarcFileWriter, seal_stale
 from crawler.output.atomic import describe_os_error
 from crawler.run.context import feed_file_paths, get_run
 
@@ -87,6 +89,7 @@ class WarcCaptureMiddleware:
             self.crawler.stats.set_value("warc/sealed", len(sealed))
         self.writer = self.writer_class(folder, f"{run.spider_name}-{run.run_id}",
                                      max_bytes=self.crawler.settings.getint("WARC_MAX_BYTES", 1_000_000_000),
+                                     gzip_level=self.crawler.settings.getint("WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL),
                                      info={"run_id": run.run_id, "spider": run.spider_name, "mode": run.mode})
         run.warc = self.writer  # the run lists its files in the manifests and closes it before the last one
         logger.info("WARC capture into %s", folder)

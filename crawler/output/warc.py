@@ -11,6 +11,12 @@ record at its end; :func:`seal_stale` (called by the next run that opens the sam
 that torn tail and renames the file into place, so pages a killed run exported are still in
 the archive. Every file starts with a ``warcinfo`` record (software, run id, spider, mode).
 
+Compression: each record is one gzip member, as warcio's ``gzip=True`` writes them, but at
+``gzip_level`` (default 1; warcio's own is 9, which cost 4.4 ms per 100 KB page on the
+reactor thread -- a third of the crawl process on the bench -- against 1 ms at level 1 for
+archives ~15 % bigger): :class:`GzipMembers` compresses what warcio writes and ends a member at
+each ``flush()``, which warcio calls once at the end of every record.
+
 Records (what "as received" means here): the response record holds the status line and the
 headers as Scrapy's download handler returned them (header names in Scrapy's canonical
 capitalization, values and order as sent by the server; ``Transfer-Encoding`` is dropped
@@ -65,13 +71,45 @@ def part_path_for(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.part")
 
 
+#: the gzip level of WARC records unless told otherwise (see the module docstring)
+DEFAULT_GZIP_LEVEL = 1
+
+
+class GzipMembers:
+    """A binary file that gzips what is written into it at *level*, one gzip member per
+    ``flush()`` (a WARC record, since warcio flushes once at the end of each)."""
+
+    def __init__(self, raw, level: int = DEFAULT_GZIP_LEVEL):
+        if not 0 <= int(level) <= 9:
+            raise ValueError(f"gzip level must be 0-9, got {level!r}")
+        self.raw = raw
+        self.level = int(level)
+        self._member = None
+
+    def write(self, data: bytes) -> int:
+        if self._member is None:
+            self._member = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.raw.write(self._member.compress(data))
+        return len(data)
+
+    def flush(self) -> None:
+        if self._member is not None:
+            self.raw.write(self._member.flush())
+            self._member = None
+        self.raw.flush()
+
+
 class WarcFileWriter:
     """Writes request/response pairs into size-rotated WARC files (see the module docstring).
 
     ``files``: the WARC files completed so far (renamed into place); ``current``: the final
     name of the file being written (None when none is open)."""
 
-    def __init__(self, folder: str | os.PathLike, prefix: str, max_bytes: int = 1_000_000_000, info: dict | None = None):
+    def __init__(self, folder: str | os.PathLike, prefix: str, max_bytes: int = 1_000_000_000, info: dict | None = None,
+                 gzip_level: int = DEFAULT_GZIP_LEVEL):
+        if not 0 <= int(gzip_level) <= 9:
+            raise ValueError(f"WARC gzip level must be 0-9, got {gzip_level!r}")
+        self.gzip_level = int(gzip_level)
         self.folder = Path(folder)
         self.prefix = prefix
         self.max_bytes = max(1, int(max_bytes))
@@ -94,7 +132,7 @@ class WarcFileWriter:
                 break
         self.current = final
         self._raw = self._open_raw(part_path_for(final))
-        self._writer = WARCWriter(self._raw, gzip=True, warc_version="WARC/1.1")
+        self._writer = WARCWriter(GzipMembers(self._raw, self.gzip_level), gzip=False, warc_version="WARC/1.1")
         fields = {"software": "review-crawler (warcio)", "format": "WARC File Format 1.1",
                   "hostname": socket.gethostname(), **{k: str(v) for k, v in self.info.items() if v is not None}}
         self._writer.write_record(self._writer.create_warcinfo_record(final.name, fields))

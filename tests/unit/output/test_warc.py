@@ -134,3 +134,52 @@ def test_a_record_cut_in_the_middle_is_not_kept_and_a_torn_file_is_refused(tmp_p
         assert "torn WARC file" in str(exc)
     else:
         raise AssertionError("a torn WARC file was read")
+
+
+def _gzip_members(path: Path) -> list[bytes]:
+    """The decompressed gzip members of a file, one by one."""
+    import zlib
+
+    data, out = path.read_bytes(), []
+    while data:
+        d = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        out.append(d.decompress(data))
+        data = d.unused_data
+    return out
+
+
+def test_each_record_is_one_gzip_member_at_the_chosen_level(tmp_path):
+    import pytest
+
+    from crawler.output.warc import DEFAULT_GZIP_LEVEL
+
+    page = b"<html><body>" + b"<p>The keeper climbs the stairs at dusk.</p>" * 400 + b"</body></html>"
+    sizes = {}
+    for level in (1, 9):
+        w = WarcFileWriter(tmp_path / str(level), "s-R", gzip_level=level)
+        _exchange(w, 1, body=page)
+        _exchange(w, 2, body=page)
+        w.close()
+        [path] = w.files
+        members = _gzip_members(path)
+        assert len(members) == 5  # warcinfo, then response + request twice: one member each
+        assert members[1].startswith(b"WARC/1.1\r\n") and b"WARC-Type: response" in members[1] and members[1].endswith(b"\r\n\r\n")
+        assert [(r[0], r[1], r[3]) for r in _records(path)][1:] == [
+            ("response", "http://127.0.0.1:1/r/1?a=1", page), ("request", "http://127.0.0.1:1/r/1?a=1", b""),
+            ("response", "http://127.0.0.1:1/r/2?a=1", page), ("request", "http://127.0.0.1:1/r/2?a=1", b"")]
+        assert [p.body for p in iter_responses(path)] == [page, page]
+        sizes[level] = path.stat().st_size
+    assert sizes[9] < sizes[1]  # the level is applied
+    assert DEFAULT_GZIP_LEVEL == 1
+    with pytest.raises(ValueError, match="0-9"):
+        WarcFileWriter(tmp_path, "s-R", gzip_level=10)
+
+
+def test_gzip_header_names_the_level(tmp_path):
+    """zlib marks a member's level in the gzip header (XFL 4 fastest, 2 best): what the e2e tests
+    read to see that WARC_GZIP_LEVEL reached the crawl's writer."""
+    for level, xfl in ((1, 4), (9, 2)):
+        w = WarcFileWriter(tmp_path / str(level), "s-R", gzip_level=level)
+        _exchange(w, 1)
+        w.close()
+        assert w.files[0].read_bytes()[8] == xfl
