@@ -11,10 +11,12 @@ record at its end; :func:`seal_stale` (called by the next run that opens the sam
 that torn tail and renames the file into place, so pages a killed run exported are still in
 the archive. Every file starts with a ``warcinfo`` record (software, run id, spider, mode).
 
-Compression: each record is one gzip member, as warcio's ``gzip=True`` writes them, but at
-``gzip_level`` (default 1; warcio's own is 9, which cost 4.4 ms per 100 KB page on the
-reactor thread -- a third of the crawl process on the bench -- against 1 ms at level 1 for
-archives ~15 % bigger): :class:`GzipMembers` compresses what warcio writes and ends a member at
+Compression: each record is one gzip member, as warcio's ``gzip=True`` writes them, at
+``gzip_level`` (default 9, warcio's own: 4.4 ms per 100 KB page on the reactor thread, about a
+third of the crawl process on the bench; level 1 costs 1 ms for archives ~15 % bigger, but on
+the bench it lets the crawl process outrun one extraction worker, and the pages waiting for it
+-- up to ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` of bodies -- cost ~200 MB: see the README's
+Performance section): :class:`GzipMembers` compresses what warcio writes and ends a member at
 each ``flush()``, which warcio calls once at the end of every record.
 
 Records (what "as received" means here): the response record holds the status line and the
@@ -72,7 +74,7 @@ def part_path_for(final: Path) -> Path:
 
 
 #: the gzip level of WARC records unless told otherwise (see the module docstring)
-DEFAULT_GZIP_LEVEL = 1
+DEFAULT_GZIP_LEVEL = 9
 
 
 class GzipMembers:

@@ -14,7 +14,8 @@ crawl is CPU-bound -- no AutoThrottle and no download delay, as in backfills and
 high concurrency -- and inline otherwise (and in distributed mode, which scales by workers): a polite crawl fetches a few pages per second, where a
 worker only costs memory (~90 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline. When a worker fails on a page (or the pool breaks),
 that page is read inline instead: the same result, or the same error as without the pool
-(``extract/inline_fallback`` counts them). Workers are started with ``spawn`` (no fork of a
+(``extract/inline_fallback`` counts them; ``extract/max_in_flight`` is the most pages that were
+handed to the workers at once). Workers are started with ``spawn`` (no fork of a
 running reactor) and stopped when the spider closes. Pages waiting for a worker count in
 Scrapy's scraper slot (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), which throttles downloads when the
 workers fall behind: memory stays bounded.
@@ -43,6 +44,10 @@ logger = logging.getLogger(__name__)
 class ExtractPool:
     """The worker pool of one crawl (see the module docstring)."""
 
+    #: pages handed to the workers and not back yet, and the most there were at once
+    in_flight = 0
+    max_in_flight = 0
+
     def __init__(self, crawler, workers: int):
         self.crawler = crawler
         ctx = multiprocessing.get_context("spawn")
@@ -60,7 +65,14 @@ class ExtractPool:
         try:
             if self.broken:
                 raise BrokenProcessPool("an extraction worker died earlier")
-            return await asyncio.wrap_future(self.executor.submit(read_page, **args))
+            self.in_flight += 1
+            if self.in_flight > self.max_in_flight:  # the backlog's high mark (pages waiting or being read)
+                self.max_in_flight = self.in_flight
+                self.crawler.stats.set_value("extract/max_in_flight", self.in_flight)
+            try:
+                return await asyncio.wrap_future(self.executor.submit(read_page, **args))
+            finally:
+                self.in_flight -= 1
         except Exception as exc:  # noqa: BLE001 - read the page here instead: same result or same error
             if isinstance(exc, BrokenProcessPool) and not self.broken:
                 self.broken = True

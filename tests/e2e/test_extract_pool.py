@@ -29,6 +29,8 @@ def test_pool_gives_the_same_records_and_stats(avclub_server, tmp_path):
     assert pooled_stats["reviews/emitted"] == 12
     assert pooled_stats["pages/skipped/not_review"] == len(NON_REVIEW_CASES)
     assert pooled_all["extract/workers"] == 1
+    # the backlog's high mark: at least one page, at most every page read
+    assert 1 <= pooled_all["extract/max_in_flight"] <= len(REVIEW_CASES) + len(NON_REVIEW_CASES)
 
 
 def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):

@@ -170,7 +170,7 @@ def test_each_record_is_one_gzip_member_at_the_chosen_level(tmp_path):
         assert [p.body for p in iter_responses(path)] == [page, page]
         sizes[level] = path.stat().st_size
     assert sizes[9] < sizes[1]  # the level is applied
-    assert DEFAULT_GZIP_LEVEL == 1
+    assert DEFAULT_GZIP_LEVEL == 9
     with pytest.raises(ValueError, match="0-9"):
         WarcFileWriter(tmp_path, "s-R", gzip_level=10)
 
