@@ -267,11 +267,26 @@ def title_text(root) -> str | None:
     return next((el.text for el in root.iter("title") if el.text is not None), None)
 
 
+_XML_SPACE_RE = re.compile(r"[ \t\n\r]+")
+
+
+def attr_tokens(value: str | None) -> list[str]:
+    """An attribute's whitespace-separated tokens (``class``, ``rel``) as XPath's
+    ``normalize-space`` and CSS's ``~=`` split them: on ASCII space, tab, CR and LF only."""
+    if not value:
+        return []
+    if "\t" in value or "\n" in value or "\r" in value:
+        return [t for t in _XML_SPACE_RE.split(value) if t]
+    if " " not in value:
+        return [value]
+    return [t for t in value.split(" ") if t]
+
+
 def canonical_href(root) -> str | None:
     """The first ``<link rel="canonical">``'s ``href`` (``rel`` read as tokens)."""
     for el in root.iter("link"):
         href = el.get("href")
-        if href is not None and "canonical" in (el.get("rel") or "").replace("\t", " ").replace("\n", " ").replace("\r", " ").split(" "):
+        if href is not None and "canonical" in attr_tokens(el.get("rel")):
             return href
     return None
 

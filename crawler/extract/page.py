@@ -77,7 +77,6 @@ _LEADING_AND_RE = re.compile(r"^(?:and|&)\s+", re.IGNORECASE)
 _CLOCK_RE = re.compile(r"\d:\d\d")
 _ISO_DATE_START_RE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 _YEAR_ONLY_RE = re.compile(r"\s*(19|20)\d\d\s*")
-_LANG_SEP_RE = re.compile(r"[-_]")
 _LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # boxes whose first child heading can name a module ("Latest From Reviews")
@@ -127,8 +126,7 @@ def _looks_like_module(el: etree._Element) -> bool:
         return True
     if tag in ("aside", "footer") and not any(a.tag == "article" for a in el.iterancestors()):
         return True  # a sidebar, the site's footer (an article's own aside or footer is its own)
-    cls, ident = el.get("class"), el.get("id")
-    if (cls or ident) and tag not in ("html", "body", "main") and is_module_attr(f"{cls or ''} {ident or ''}"):
+    if (el.get("class") or el.get("id")) and tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
         return True
     if tag in _MODULE_BOX_TAGS:
         first = el.find("*")  # the first child element (not a comment)
@@ -1012,7 +1010,7 @@ class ReviewPage(FieldPage):
         lang = self.root.get("lang") or self.meta.get("og:locale") or self.meta.get("content-language") or self.language
         if not lang:
             return None
-        primary = _LANG_SEP_RE.split(lang.strip())[0].lower()
+        primary = lang.strip().replace("_", "-").split("-")[0].lower()
         return primary if _LANG_CODE_RE.fullmatch(primary) else None
 
     # ----------------------------------------------------------------- the page as a whole

@@ -20,11 +20,12 @@ import re
 import parsel
 from lxml import etree
 
+from crawler.extract.dom import attr_tokens
+
 _IDENT = r"-?[_a-zA-Z][_a-zA-Z0-9-]*"
 _VALUE = rf"(?:{_IDENT}|\"[^\"\\\n]*\"|'[^'\\\n]*')"
 _PART_RE = re.compile(rf"(\.{_IDENT})|(#{_IDENT})|\[\s*({_IDENT})\s*(?:(~?=)\s*({_VALUE})\s*)?\]")
 _TAG_RE = re.compile(rf"{_IDENT}|\*")
-_XML_SPACE_RE = re.compile(r"[ \t\n\r]+")
 _MAX_PARTS = 4
 
 
@@ -46,25 +47,14 @@ class _Compound:
         if self.ident is not None and el.get("id") != self.ident:
             return False
         if self.classes:
-            tokens = _tokens(el.get("class"))
+            tokens = attr_tokens(el.get("class"))
             if not all(c in tokens for c in self.classes):
                 return False
         for name, op, value in self.attrs:
             got = el.get(name)
-            if got is None or (op == "=" and got != value) or (op == "~=" and value not in _tokens(got)):
+            if got is None or (op == "=" and got != value) or (op == "~=" and value not in attr_tokens(got)):
                 return False
         return True
-
-
-def _tokens(value: str | None) -> list[str]:
-    """An attribute's whitespace-separated tokens as XPath's ``normalize-space`` splits them."""
-    if not value:
-        return []
-    if "\t" in value or "\n" in value or "\r" in value:
-        return [t for t in _XML_SPACE_RE.split(value) if t]
-    if " " not in value:
-        return [value]
-    return [t for t in value.split(" ") if t]
 
 
 def _compound(text: str) -> _Compound | None:
@@ -88,7 +78,7 @@ def _compound(text: str) -> _Compound | None:
         else:
             if value and value[0] in "\"'":
                 value = value[1:-1]
-            if op == "~=" and (not value or _XML_SPACE_RE.search(value)):
+            if op == "~=" and (not value or attr_tokens(value) != [value]):
                 return None  # (cssselect's own rule for such values; leave it to parsel)
             attrs.append((name.lower(), op, value))
         pos = m.end()
@@ -137,7 +127,7 @@ class ElementIndex:
         for el in self.elements:
             cls = el.get("class")
             if cls:
-                for token in _tokens(cls):
+                for token in attr_tokens(cls):
                     found = by_class.get(token)
                     if found is None:
                         by_class[token] = [el]

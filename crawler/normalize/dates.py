@@ -174,15 +174,12 @@ def _with_published_year(month: int, day: int, published: _dt.date | None) -> _d
     return same
 
 
-_LANG_SEP_RE = re.compile(r"[-_]")
-
-
 def _day_first(language: object) -> bool:
     """Whether *language* (``de``, ``fr-FR``, ``es_ES``, ``en-GB``, ...) writes numeric dates
     day-first. English without a region (``en``) and ``en-US`` are month-first."""
     if not isinstance(language, str) or not language or len(language) > 35:
         return False
-    parts = _LANG_SEP_RE.split(language.strip().lower())
+    parts = language.strip().lower().replace("_", "-").split("-")
     if parts[0] == "en":
         return len(parts) > 1 and parts[1] in DAY_FIRST_ENGLISH_REGIONS
     return parts[0] in DAY_FIRST_LANGUAGES

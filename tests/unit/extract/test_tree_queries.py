@@ -46,3 +46,12 @@ def test_edge_cases():
 @pytest.mark.parametrize("page", sorted(FIXTURES.rglob("page.html")), ids=lambda p: "/".join(p.parts[-4:-1]))
 def test_every_fixture(page):
     _check(parsel.Selector(text=page.read_text("utf-8", "replace")))
+
+
+def test_attribute_tokens_split_on_xml_space_only():
+    from crawler.extract.dom import attr_tokens
+
+    assert attr_tokens("a") == ["a"]
+    assert attr_tokens(" a  b\tc\r\nd ") == ["a", "b", "c", "d"]
+    assert attr_tokens("a\u00a0b") == ["a\u00a0b"]  # a no-break space is no separator
+    assert attr_tokens("") == [] and attr_tokens(None) == [] and attr_tokens("   ") == []
