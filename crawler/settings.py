@@ -58,6 +58,9 @@ HTTPCACHE_ENABLED = False
 # Extraction worker processes (crawler/run/workers.py): "auto" = cores - 1 (at least 1) when the
 # crawl is CPU-bound (no AutoThrottle, no download delay), else inline; 0: always inline.
 EXTRACT_WORKERS = "auto"
+# Pages per worker waiting or being read above which downloads pause until half are done (memory
+# stays bounded when the workers fall behind the downloads).
+EXTRACT_BACKLOG = 16
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,

@@ -1,4 +1,4 @@
-"""Page extraction off the reactor thread: a process pool running
+"""Page extraction off the reactor thread: worker processes running
 :func:`crawler.sites.read.read_page`.
 
 Scrapy's engine runs on one core; extraction (parse, read fields, normalize, validate) is CPU
@@ -9,18 +9,35 @@ back its :class:`~crawler.sites.read.ReadOutcome` (records already normalized an
 stats, rejects). The spider applies the outcome exactly as it applies an inline one, so output,
 stats and reject files are the same as without the pool (the order of lines may differ).
 
-``EXTRACT_WORKERS = "auto"`` (the default): a pool of ``cores - 1`` workers (at least 1) when the
+``EXTRACT_WORKERS = "auto"`` (the default): ``cores - 1`` workers (at least 1) when the
 crawl is CPU-bound -- no AutoThrottle and no download delay, as in backfills and benchmarks at
 high concurrency -- and inline otherwise (and in distributed mode, which scales by workers): a polite crawl fetches a few pages per second, where a
-worker only costs memory (~90 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline. When a worker fails on a page (or the pool breaks),
-that page is read inline instead: the same result, or the same error as without the pool
-(``extract/inline_fallback`` counts them; ``extract/max_in_flight`` is the most pages that were
-handed to the workers at once). Workers are started with ``spawn`` (no fork of a
-running reactor) and stopped when the spider closes. Pages waiting for a worker count in
-Scrapy's scraper slot (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``), which throttles downloads when the
-workers fall behind: memory stays bounded.
+worker only costs memory (~90 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline.
 
-Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``AUTOTHROTTLE_ENABLED`` and
+When a worker fails on a page, that page is read inline instead: the same result, or the same
+error as without the pool. When a worker dies (or cannot be started or fed) the pool is broken:
+its pages, and every later one, are read inline (``extract/inline_fallback`` counts the pages
+read inline; the error is logged once). ``extract/max_in_flight`` is the most pages that were
+handed to the pool at once (waiting or being read).
+
+Memory stays bounded when the workers fall behind the downloads: when ``EXTRACT_BACKLOG`` pages
+per worker are waiting or being read, the engine stops starting downloads (``engine.pause()``;
+those already under way still arrive) until the backlog is down to half
+(``extract/downloads_paused`` counts the pauses). Scrapy's own limit on the bytes being
+processed (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is 64 MB here, for the sitemaps, too high for pages:
+780 pages and 375 MB once, before this bound.
+
+How pages travel (the crawl process does as little as it can per page): each worker has two
+pipes, read and written by the reactor's own event loop without blocking (no feeder or result
+thread contending for the GIL with the engine). A page is pickled once when a worker is free to
+take it -- at most :data:`PER_WORKER` pages are sent to a worker ahead of its answers, the rest
+wait unpickled -- and each frame is a length (8 bytes) and a pickle. Workers are started with
+``spawn`` (no fork of a running reactor), ignore SIGINT (a Ctrl-C stops the crawl, which lets
+the workers finish the pages in flight), exit when their pipe closes (the crawl process closed
+the pool, or died), and are stopped when the spider closes.
+
+Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``EXTRACT_BACKLOG`` (pages per worker,
+default 16), ``AUTOTHROTTLE_ENABLED`` and
 ``DOWNLOAD_DELAY`` (for ``auto``; in distributed mode ``DISTRIBUTED_AUTOTHROTTLE`` and
 ``DISTRIBUTED_DOWNLOAD_DELAY``, where the addon moves them).
 """
@@ -28,17 +45,194 @@ Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``AUTOTHROTTLE_ENABLED`
 from __future__ import annotations
 
 import asyncio
+import collections
+import fcntl
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import signal
+import struct
 
 from scrapy import signals
 
 from crawler.sites.read import ReadOutcome, read_page
 
 logger = logging.getLogger(__name__)
+
+#: pages sent to one worker ahead of its answers (the next page is in its pipe when it finishes one)
+PER_WORKER = 3
+#: the pipes' kernel buffer, so that a page's frame is written in one call (Linux; capped by the system)
+PIPE_BYTES = 1 << 20
+#: how long a closing pool waits for a worker to exit before it is terminated
+STOP_SECONDS = 10.0
+_LENGTH = struct.Struct("!Q")
+
+
+class PoolBroken(RuntimeError):
+    """A worker died, or could not be started or fed: pages are read inline from now on."""
+
+
+class WorkerFailed(RuntimeError):
+    """``read_page`` raised in a worker (the page is read again inline, for the same error)."""
+
+
+# ------------------------------------------------------------------------------- the worker
+def _read_exact(fd: int, n: int) -> bytes | None:
+    """*n* bytes from the blocking *fd*, or None at the end of the pipe."""
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, PIPE_BYTES))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def worker_main(tasks, results) -> None:
+    """A worker's loop: read a frame ``(task id, read_page arguments)``, answer
+    ``(task id, True, ReadOutcome)`` or ``(task id, False, "what was raised")``, until the task
+    pipe ends. *tasks* and *results* are the worker's ends of its two pipes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process decides when to stop
+    tasks_fd, results_fd = tasks.fileno(), results.fileno()
+    while True:
+        header = _read_exact(tasks_fd, _LENGTH.size)
+        if header is None:
+            return
+        frame = _read_exact(tasks_fd, _LENGTH.unpack(header)[0])
+        if frame is None:
+            return
+        task_id, args = pickle.loads(frame)
+        try:
+            answer = pickle.dumps((task_id, True, read_page(**args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - the crawl process reads the page itself (same error)
+            answer = pickle.dumps((task_id, False, f"{type(exc).__name__}: {exc}"[:500]), protocol=pickle.HIGHEST_PROTOCOL)
+        _write_all(results_fd, _LENGTH.pack(len(answer)) + answer)
+
+
+# ------------------------------------------------------------------- the crawl process's side
+def _grow_pipe(fd: int) -> None:
+    try:
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:  # not Linux, or above the system's pipe-max-size: the default buffer works too
+        pass
+
+
+class _Worker:
+    """One worker process and the crawl process's ends of its pipes."""
+
+    def __init__(self, pool: ExtractPool, ctx, number: int):
+        self.pool = pool
+        tasks_r, self.tasks = ctx.Pipe(duplex=False)
+        self.results, results_w = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=worker_main, args=(tasks_r, results_w), daemon=True,
+                                   name=f"crawler-extract-{number}")
+        self.process.start()
+        tasks_r.close()
+        results_w.close()
+        self.out_fd, self.in_fd = self.tasks.fileno(), self.results.fileno()
+        for fd in (self.out_fd, self.in_fd):
+            _grow_pipe(fd)
+            os.set_blocking(fd, False)
+        self.sent: dict[int, asyncio.Future] = {}  # task id -> the future of its answer
+        self.outbox: collections.deque = collections.deque()  # frames not fully written yet
+        self.inbox = bytearray()
+        self.writing = False
+        self.loop = asyncio.get_running_loop()
+        self.loop.add_reader(self.in_fd, self._readable)
+
+    # writing
+    def send(self, task_id: int, args: dict, future: asyncio.Future) -> None:
+        frame = pickle.dumps((task_id, args), protocol=pickle.HIGHEST_PROTOCOL)
+        self.sent[task_id] = future
+        self.outbox.append(memoryview(_LENGTH.pack(len(frame)) + frame))
+        if not self.writing:
+            self._writable()
+
+    def _writable(self) -> None:
+        try:
+            while self.outbox:
+                view = self.outbox[0]
+                written = os.write(self.out_fd, view)
+                if written < len(view):
+                    self.outbox[0] = view[written:]
+                    break
+                self.outbox.popleft()
+        except BlockingIOError:
+            pass
+        except OSError as exc:  # the worker is gone (EPIPE)
+            self.pool.broke(f"cannot feed {self.process.name}: {exc}")
+            return
+        if self.outbox and not self.writing:
+            self.loop.add_writer(self.out_fd, self._writable)
+            self.writing = True
+        elif not self.outbox and self.writing:
+            self.loop.remove_writer(self.out_fd)
+            self.writing = False
+
+    # reading
+    def _readable(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.in_fd, PIPE_BYTES)
+                if not chunk:
+                    self.pool.broke(f"{self.process.name} exited (code {self._exitcode()})")
+                    return
+                self.inbox += chunk
+                if len(chunk) < PIPE_BYTES:
+                    break
+        except BlockingIOError:
+            pass
+        except OSError as exc:
+            self.pool.broke(f"cannot read {self.process.name}: {exc}")
+            return
+        inbox, start = self.inbox, 0
+        while len(inbox) - start >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(inbox, start)
+            end = start + _LENGTH.size + size
+            if len(inbox) < end:
+                break
+            task_id, ok, value = pickle.loads(memoryview(inbox)[start + _LENGTH.size:end])
+            start = end
+            future = self.sent.pop(task_id, None)
+            if future is not None and not future.done():
+                future.set_result(value) if ok else future.set_exception(WorkerFailed(value))
+        if start:
+            del inbox[:start]
+        self.pool.dispatch()
+
+    def _exitcode(self):
+        self.process.join(0.5)
+        return self.process.exitcode
+
+    # stopping
+    def detach(self) -> list[asyncio.Future]:
+        """Stop watching the pipes; the futures still waiting for this worker."""
+        for fd, remove in ((self.in_fd, self.loop.remove_reader), (self.out_fd, self.loop.remove_writer)):
+            try:
+                remove(fd)
+            except (ValueError, OSError, RuntimeError):  # a closed loop or fd
+                pass
+        self.writing = False
+        waiting, self.sent = list(self.sent.values()), {}
+        self.outbox.clear()
+        return waiting
+
+    def stop(self, timeout: float) -> None:
+        self.detach()
+        self.tasks.close()  # the worker reads the end of its pipe and exits
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(2)
+        self.results.close()
 
 
 class ExtractPool:
@@ -50,35 +244,116 @@ class ExtractPool:
 
     def __init__(self, crawler, workers: int):
         self.crawler = crawler
-        ctx = multiprocessing.get_context("spawn")
-        self.executor = ProcessPoolExecutor(workers, mp_context=ctx)
         self.workers = workers
         self.broken = False
+        self.closed = False
+        self.backlog = max(crawler.settings.getint("EXTRACT_BACKLOG", 16), 1) * workers
+        self.paused = False
+        self._started: list[_Worker] | None = None
+        self._queue: collections.deque = collections.deque()  # (task id, args, future) not sent yet
+        self._next_id = 0
         crawler.signals.connect(self.close, signal=signals.spider_closed)
         crawler.stats.set_value("extract/workers", workers)
 
+    def _start(self) -> list[_Worker]:
+        ctx = multiprocessing.get_context("spawn")
+        self._started = []
+        for number in range(self.workers):
+            self._started.append(_Worker(self, ctx, number + 1))
+        return self._started
+
     def close(self, spider=None, reason=None) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.closed = True
+        if self.paused:
+            self._resume_downloads()
+        for worker in self._started or ():
+            for future in worker.detach():
+                future.cancel()
+            worker.stop(STOP_SECONDS)
+        for _task_id, _args, future in self._queue:
+            future.cancel()
+        self._queue.clear()
+        self._started = []
+
+    def broke(self, why: str) -> None:
+        """A worker is gone: every page waiting for the pool is read inline, and every later one."""
+        if self.broken:
+            return
+        self.broken = True
+        logger.error("Extraction worker pool broken (%s); reading pages in the crawl process", why)
+        error = PoolBroken(why)
+        for worker in self._started or ():
+            for future in worker.detach():
+                if not future.done():
+                    future.set_exception(error)
+        while self._queue:
+            _task_id, _args, future = self._queue.popleft()
+            if not future.done():
+                future.set_exception(error)
+        for worker in self._started or ():
+            worker.stop(0)
+
+    def _pause_downloads(self) -> None:
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None:
+            engine.pause()
+            self.paused = True
+            self.crawler.stats.inc_value("extract/downloads_paused")
+
+    def _resume_downloads(self) -> None:
+        self.paused = False
+        engine = self.crawler.engine
+        engine.unpause()
+        # unpause() leaves the next download to the engine's heartbeat (5 s): start it now
+        nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def dispatch(self) -> None:
+        """Send waiting pages to the workers with room (at most :data:`PER_WORKER` each)."""
+        queue = self._queue
+        if not queue or self.broken:
+            return
+        for worker in self._started or ():
+            while queue and len(worker.sent) < PER_WORKER and not self.broken:
+                task_id, args, future = queue.popleft()
+                if future.done():  # cancelled while it waited
+                    continue
+                try:
+                    worker.send(task_id, args, future)
+                except Exception as exc:  # noqa: BLE001 - arguments that do not pickle: read inline
+                    future.set_exception(WorkerFailed(f"cannot send the page: {type(exc).__name__}: {exc}"))
 
     async def read(self, args: dict) -> ReadOutcome:
-        """:func:`read_page` ``(**args)`` in a worker; inline when the worker fails."""
+        """:func:`read_page` ``(**args)`` in a worker; inline when the worker fails or the pool is broken."""
+        if self.closed:  # (nothing reads pages after the spider closed; inline if something does)
+            return read_page(**args)
         try:
             if self.broken:
-                raise BrokenProcessPool("an extraction worker died earlier")
+                raise PoolBroken("an extraction worker died earlier")
+            if self._started is None:
+                self._start()
+            future = asyncio.get_running_loop().create_future()
+            self._next_id += 1
+            self._queue.append((self._next_id, args, future))
             self.in_flight += 1
             if self.in_flight > self.max_in_flight:  # the backlog's high mark (pages waiting or being read)
                 self.max_in_flight = self.in_flight
                 self.crawler.stats.set_value("extract/max_in_flight", self.in_flight)
+            if self.in_flight >= self.backlog and not self.paused:
+                self._pause_downloads()
             try:
-                return await asyncio.wrap_future(self.executor.submit(read_page, **args))
+                self.dispatch()
+                return await future
             finally:
                 self.in_flight -= 1
-        except Exception as exc:  # noqa: BLE001 - read the page here instead: same result or same error
-            if isinstance(exc, BrokenProcessPool) and not self.broken:
-                self.broken = True
-                logger.error("Extraction worker pool broken (%s); reading pages in the crawl process", exc)
+                if self.paused and self.in_flight <= self.backlog // 2:
+                    self._resume_downloads()
+        except (PoolBroken, WorkerFailed, OSError) as exc:
+            if isinstance(exc, OSError):  # a worker could not be started
+                self.broke(f"{type(exc).__name__}: {exc}")
             self.crawler.stats.inc_value("extract/inline_fallback")
-            return read_page(**args)
+            return read_page(**args)  # the same result, or the same error as without the pool
 
 
 def workers_for(settings, cpus: int | None = None) -> int:

@@ -3,7 +3,17 @@ records, stats and rejects as reading pages on the reactor thread."""
 
 from __future__ import annotations
 
-from tests.support.crawl import FAST, FIXTURES, as_written, fixture_cases, load_expected, read_jsonl, run_scrapy
+import os
+
+from tests.support.crawl import (
+    FAST,
+    FIXTURES,
+    as_written,
+    fixture_cases,
+    load_expected,
+    read_jsonl,
+    run_scrapy,
+)
 
 REVIEW_CASES = [c for c in fixture_cases("avclub") if load_expected(c) is not None]
 NON_REVIEW_CASES = [c for c in fixture_cases("avclub") if load_expected(c) is None]
@@ -33,6 +43,20 @@ def test_pool_gives_the_same_records_and_stats(avclub_server, tmp_path):
     assert 1 <= pooled_all["extract/max_in_flight"] <= len(REVIEW_CASES) + len(NON_REVIEW_CASES)
 
 
+def test_a_backlog_above_extract_backlog_pauses_downloads(avclub_server, tmp_path):
+    """With EXTRACT_BACKLOG=1 the pages arriving while the worker starts fill the backlog: the
+    engine stops starting downloads until it is half done, then resumes; the backlog never grows
+    past the bound plus the downloads already under way, and every review is exported."""
+    base = ["-a", f"base_url={avclub_server.base_url}", "-s", "EXTRACT_BACKLOG=1", "-s", "CONCURRENT_REQUESTS=3",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=3", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    inline, inline_stats, _ = _crawl(base, tmp_path / "inline" / "out.jsonl", 0)
+    pooled, pooled_stats, pooled_all = _crawl(base, tmp_path / "pooled" / "out.jsonl", 1)
+    assert pooled == inline and len(pooled) == len(REVIEW_CASES)
+    assert pooled_stats == inline_stats
+    assert pooled_all["extract/downloads_paused"] >= 1
+    assert 1 <= pooled_all["extract/max_in_flight"] <= 1 + 3
+
+
 def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):
     non_review = NON_REVIEW_CASES[0].relative_to(FIXTURES / "avclub").as_posix()
     urls = f"{avclub_server.base_url}/{non_review},{avclub_server.base_url}/lost-in-starlight"
@@ -46,28 +70,141 @@ def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):
     assert stats["reviews/emitted"] == 1
 
 
-def test_broken_pool_falls_back_to_reading_inline():
-    import asyncio
-    from concurrent.futures.process import BrokenProcessPool
-
+def _pool(workers: int = 1):
     from scrapy.utils.test import get_crawler
 
     from crawler.run.workers import ExtractPool
 
-    class Executor:
-        def submit(self, *args, **kwargs):
-            raise BrokenProcessPool("worker died")
-
     crawler = get_crawler()
     crawler.stats.open_spider()
-    pool = ExtractPool.__new__(ExtractPool)
-    pool.crawler, pool.executor, pool.broken = crawler, Executor(), False
-    case = FIXTURES / "avclub" / "lost-in-starlight"
-    args = {"url": load_expected(case)["url"], "body": (case / "page.html").read_bytes(),
-            "headers": {"Content-Type": "text/html; charset=utf-8"}, "site": "avclub"}
-    for _ in range(2):
-        outcome = asyncio.run(pool.read(args))
-        (record, errors), = outcome.records
-        assert errors == [] and {k: v for k, v in record.items() if k != "fetched_at"} == load_expected(case)
+    return ExtractPool(crawler, workers), crawler.stats
+
+
+def _args(name: str) -> dict:
+    case = FIXTURES / "avclub" / name
+    return {"url": load_expected(case)["url"] if load_expected(case) else f"https://www.avclub.com/{name}",
+            "body": (case / "page.html").read_bytes(), "headers": {"Content-Type": "text/html; charset=utf-8"},
+            "site": "avclub"}
+
+
+def _same(outcome, expected):
+    assert outcome.stats == expected.stats and outcome.rejects == expected.rejects
+    strip = [({k: v for k, v in r.items() if k != "fetched_at"}, e) for r, e in outcome.records]
+    assert strip == [({k: v for k, v in r.items() if k != "fetched_at"}, e) for r, e in expected.records]
+
+
+def test_many_pages_at_once_each_get_their_own_answer():
+    """More pages than the workers take ahead (PER_WORKER each), one of them bigger than the pipes'
+    buffer (written in parts): every answer reaches the page it belongs to."""
+    import asyncio
+
+    from crawler.run.workers import PER_WORKER, PIPE_BYTES
+    from crawler.sites.read import read_page
+
+    names = [c.relative_to(FIXTURES / "avclub").as_posix() for c in fixture_cases("avclub")]
+    pages = [_args(n) for n in names]
+    big = dict(pages[0], body=pages[0]["body"].replace(b"</body>", b"<div>" + b"<p>filler words here</p>" * (3 * PIPE_BYTES // 24) + b"</div></body>"))
+    pages.append(big)
+    assert len(big["body"]) > 2 * PIPE_BYTES and len(pages) > 2 * PER_WORKER
+
+    async def go():
+        pool, stats = _pool(2)
+        try:
+            return await asyncio.gather(*(pool.read(a) for a in pages)), pool, stats
+        finally:
+            pool.close()
+
+    outcomes, pool, stats = asyncio.run(go())
+    for args, outcome in zip(pages, outcomes):
+        _same(outcome, read_page(**args))
+    assert stats.get_value("extract/inline_fallback") is None and not pool.broken
+    assert stats.get_value("extract/max_in_flight") == len(pages)
+    assert all(not w.process.is_alive() for w in pool._started or ()) and pool._started == []
+
+
+def test_a_dead_worker_breaks_the_pool_and_pages_are_read_inline(caplog):
+    """A worker killed (SIGKILL) between pages: the page handed to it and every later one are read
+    in the crawl process, with the same result; counted, logged once."""
+    import asyncio
+    import signal
+
+    from crawler.sites.read import read_page
+
+    args = _args("lost-in-starlight")
+
+    async def go():
+        pool, stats = _pool(1)
+        try:
+            first = await pool.read(args)  # the worker is up and answered
+            (worker,) = pool._started
+            os.kill(worker.process.pid, signal.SIGKILL)
+            worker.process.join(10)
+            after = [await pool.read(args) for _ in range(2)]
+            return first, after, pool, stats, worker
+        finally:
+            pool.close()
+
+    with caplog.at_level("ERROR", logger="crawler.run.workers"):
+        first, after, pool, stats, worker = asyncio.run(go())
+    expected = read_page(**args)
+    for outcome in (first, *after):
+        _same(outcome, expected)
+    assert worker.process.exitcode == -9
     assert pool.broken is True
-    assert crawler.stats.get_value("extract/inline_fallback") == 2
+    assert stats.get_value("extract/inline_fallback") == 2
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["Extraction worker pool broken"]
+
+
+def test_a_page_that_fails_in_the_worker_is_read_inline_for_the_same_error():
+    """``read_page`` raising in a worker: the page is read again here and raises the same; the pool
+    stays up for the next page."""
+    import asyncio
+
+    import pytest
+
+    from crawler.sites.read import read_page
+
+    good, bad = _args("lost-in-starlight"), dict(_args("lost-in-starlight"), no_such_argument=1)
+
+    async def go():
+        pool, stats = _pool(1)
+        try:
+            with pytest.raises(TypeError, match="no_such_argument"):
+                await pool.read(bad)
+            return await pool.read(good), pool, stats
+        finally:
+            pool.close()
+
+    outcome, pool, stats = asyncio.run(go())
+    _same(outcome, read_page(**good))
+    assert pool.broken is False
+    assert stats.get_value("extract/inline_fallback") == 1
+
+
+def test_workers_ignore_ctrl_c_and_exit_when_the_pool_closes():
+    """SIGINT (a Ctrl-C reaches the whole process group) leaves a worker reading; closing the pool
+    ends it; a page read after the close is read inline."""
+    import asyncio
+    import signal
+
+    from crawler.sites.read import read_page
+
+    args = _args("lost-in-starlight")
+
+    async def go():
+        pool, stats = _pool(1)
+        await pool.read(args)
+        (worker,) = pool._started
+        os.kill(worker.process.pid, signal.SIGINT)
+        await asyncio.sleep(0.3)
+        alive = worker.process.is_alive()
+        again = await pool.read(args)
+        pool.close()
+        return alive, again, worker, pool, stats, await pool.read(args)
+
+    alive, again, worker, pool, stats, late = asyncio.run(go())
+    assert alive is True
+    _same(again, read_page(**args))
+    _same(late, read_page(**args))
+    assert worker.process.exitcode == 0  # it read the end of its pipe and returned
+    assert stats.get_value("extract/inline_fallback") is None and pool.broken is False
