@@ -338,12 +338,12 @@ class RunContext:
             self.output_failed(manifest_path_for(path), describe_os_error(exc))
             return
         if self.state is not None:
-            rows = []
-            for row in ledger.rows:
-                info = self.fetch_info.pop(row["id"], None)
-                rows.append({**row, **info} if info else row)
+            def rows():  # one at a time: a file of 95,000 records held a second copy of its rows at the close
+                for row in ledger.rows:
+                    info = self.fetch_info.pop(row["id"], None)
+                    yield {**row, **info} if info else row
             try:
-                self.state.mark_emitted(rows, self.run_id, output=str(path.resolve()))
+                self.state.mark_emitted(rows(), self.run_id, output=str(path.resolve()))
             except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
                 # The file is in place and in the journal: the next run's recovery marks it.
                 self.output_failed(path, f"the state {self.state_location} could not record it: {exc}")
