@@ -4,8 +4,10 @@ Serves a generated site (``bench/gen_site.py``) with nginx on 127.0.0.1 when ngi
 else with ``bench/staticserver.py`` (an asyncio server in its own process), and runs, alternating,
 ``rounds`` times each:
 
-(a) ``bench_noop`` (``bench/noop_spider.py``): the avclub spider's discovery, pages fetched and
-    dropped: the ceiling;
+(a) ``bench_noop`` (``bench/noop_spider.py``): the avclub spider's discovery, pages fetched,
+    archived (WARC capture, on by default for full runs) and dropped: the ceiling; and the same
+    with ``WARC_ENABLED=False``, fetching alone (``fetch_only``: a second ratio, which counts the
+    archive as the pipeline's work);
 (b) ``avclub``: the whole pipeline (extraction, normalization, validation, dedup, rejects,
     atomic JSONL export);
 (c) ``reviews``: the same through the generic spider (``-a site=avclub -a base_url=...``: the
@@ -45,6 +47,9 @@ sys.path.insert(0, str(REPO))
 
 from bench.gen_site import generate, render_base  # noqa: E402
 from bench.procmem import tree_rss_kb  # noqa: E402
+
+#: the label of the fetch-only crawl: ``bench_noop`` with ``WARC_ENABLED=False``
+FETCH_ONLY = "fetch_only"
 
 BENCH_SETTINGS = {
     "CONCURRENT_REQUESTS": "32",
@@ -265,10 +270,13 @@ def main(argv: list[str] | None = None) -> int:
             out["memory"] = {k: v for k, v in r.items() if k != "stats"}
         else:
             full_spiders = [x.strip() for x in args.spiders.split(",") if x.strip()]
-            runs: dict[str, list[dict]] = {"bench_noop": [], **{name: [] for name in full_spiders}}
+            runs: dict[str, list[dict]] = {"bench_noop": [], FETCH_ONLY: [], **{name: [] for name in full_spiders}}
             for i in range(args.rounds):
                 for spider in runs:
-                    r = run_crawl(spider, server, workdir, settings)
+                    if spider == FETCH_ONLY:  # the same no-op without WARC capture: fetching alone
+                        r = run_crawl("bench_noop", server, workdir, {**settings, "WARC_ENABLED": "False"})
+                    else:
+                        r = run_crawl(spider, server, workdir, settings)
                     check_counts(r, manifest)
                     runs[spider].append(r)
                     print(f"  round {i + 1} {spider:<10} {manifest['pages'] / r['seconds']:7.1f} pages/s  "
@@ -280,7 +288,10 @@ def main(argv: list[str] | None = None) -> int:
             print("| --- | ---: | --- | ---: | ---: |")
             print(f"| no-op ceiling (`bench_noop`) | {noop['pages_per_s']:.1f} | {', '.join(f'{x:.0f}' for x in noop['pages_per_s_all'])} | "
                   f"{noop['cpu_s_per_1k']:.2f} | {noop['peak_rss_mb']:.0f} |")
-            out.update(noop=noop, load_after=os.getloadavg()[0], spiders={})
+            fetch = summarize(runs[FETCH_ONLY], manifest["pages"])
+            print(f"| fetch only (`bench_noop`, `WARC_ENABLED=False`) | {fetch['pages_per_s']:.1f} | {', '.join(f'{x:.0f}' for x in fetch['pages_per_s_all'])} | "
+                  f"{fetch['cpu_s_per_1k']:.2f} | {fetch['peak_rss_mb']:.0f} |")
+            out.update(noop=noop, fetch_only=fetch, load_after=os.getloadavg()[0], spiders={})
             lines = []
             for name in full_spiders:
                 full = summarize(runs[name], manifest["pages"])
@@ -289,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"| full pipeline (`{name}` -> JSONL) | {full['pages_per_s']:.1f} | {', '.join(f'{x:.0f}' for x in full['pages_per_s_all'])} | "
                       f"{full['cpu_s_per_1k']:.2f} | {full['peak_rss_mb']:.0f} |")
                 lines.append(f"ratio {name}/ceiling: {ratio:.2f} (median of the rounds; target >= 0.80); per round: {', '.join(f'{x:.2f}' for x in pairs)}")
-                out["spiders"][name] = {"full": full, "ratio": ratio, "ratio_per_round": pairs}
+                fetch_pairs = [f / n for f, n in zip(full["pages_per_s_all"], fetch["pages_per_s_all"])]
+                lines.append(f"  {name}/fetch only (the archive counted as the pipeline's work): {statistics.median(fetch_pairs):.2f}; "
+                             f"per round: {', '.join(f'{x:.2f}' for x in fetch_pairs)}")
+                out["spiders"][name] = {"full": full, "ratio": ratio, "ratio_per_round": pairs,
+                                        "ratio_fetch_only": statistics.median(fetch_pairs), "ratio_fetch_only_per_round": fetch_pairs}
             print()
             print("\n".join(lines))
             if "avclub" in out["spiders"]:  # (the keys earlier runs wrote)

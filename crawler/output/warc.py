@@ -12,11 +12,10 @@ that torn tail and renames the file into place, so pages a killed run exported a
 the archive. Every file starts with a ``warcinfo`` record (software, run id, spider, mode).
 
 Compression: each record is one gzip member, as warcio's ``gzip=True`` writes them, at
-``gzip_level`` (default 9, warcio's own: 4.4 ms per 100 KB page on the reactor thread, about a
-third of the crawl process on the bench; level 1 costs 1 ms for archives ~15 % bigger, but on
-the bench it lets the crawl process outrun one extraction worker, and the pages waiting for it
--- up to ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` of bodies -- cost ~200 MB: see the README's
-Performance section): :class:`GzipMembers` compresses what warcio writes and ends a member at
+``gzip_level`` (default 6, zlib's own. warcio writes level 9: on 150 real article pages that
+costs 6.7 ms a page on the reactor thread for archives 0.5 % smaller than level 6's 4.3 ms, and
+on the bench's generated pages 3.7 ms against 1.8 for 3 % smaller; level 1 is ~1-2 ms for
+archives ~10-20 % bigger: see the README's Performance section): :class:`GzipMembers` compresses what warcio writes and ends a member at
 each ``flush()``, which warcio calls once at the end of every record.
 
 Records (what "as received" means here): the response record holds the status line and the
@@ -74,7 +73,7 @@ def part_path_for(final: Path) -> Path:
 
 
 #: the gzip level of WARC records unless told otherwise (see the module docstring)
-DEFAULT_GZIP_LEVEL = 9
+DEFAULT_GZIP_LEVEL = 6
 
 
 class GzipMembers:
