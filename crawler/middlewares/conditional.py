@@ -84,9 +84,9 @@ class ConditionalMiddleware(BaseSpiderMiddleware):
                 headers = response.headers
                 etag = headers.get(b"ETag")
                 lm = headers.get(b"Last-Modified")
-                run.fetch_info[rid] = {
-                    "fetch_url": response.request.url if response.request is not None else response.url,
-                    "etag": etag.decode("latin-1") if etag else None,
-                    "last_modified": lm.decode("latin-1") if lm else None,
-                }
+                run.fetch_info[rid] = (  # (fetch_url, etag, last_modified): a tuple, kept until the file is closed
+                    response.request.url if response.request is not None else response.url,
+                    etag.decode("latin-1") if etag else None,
+                    lm.decode("latin-1") if lm else None,
+                )
         return item

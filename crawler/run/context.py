@@ -170,7 +170,7 @@ class RunContext:
         self.filter = RunFilter(mode=self.mode, since=self.options.since, until=self.options.until)
         self.state: StateStore | None = None
         self.state_location: str | None = None
-        self.fetch_info: dict[str, dict] = {}
+        self.fetch_info: dict[str, tuple] = {}  # review id -> (fetch_url, etag, last_modified) until its file is stored
         self.outputs: list[tuple[Path, dict]] = []
         self.started = utc_now()
         self.t0 = time.monotonic()
@@ -339,9 +339,11 @@ class RunContext:
             return
         if self.state is not None:
             def rows():  # one at a time: a file of 95,000 records held a second copy of its rows at the close
-                for row in ledger.rows:
+                for row in ledger.iter_rows():
                     info = self.fetch_info.pop(row["id"], None)
-                    yield {**row, **info} if info else row
+                    if info:
+                        row["fetch_url"], row["etag"], row["last_modified"] = info
+                    yield row
             try:
                 self.state.mark_emitted(rows(), self.run_id, output=str(path.resolve()))
             except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4

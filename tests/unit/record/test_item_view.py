@@ -115,3 +115,28 @@ def test_the_remembered_format_answers_are_the_checks_answers():
         assert _is_datetime("2025-01-31T24:00:00Z") is False and _is_datetime("2025-01-31 10:00:00") is False
         assert _is_date("2024-02-29") is True and _is_date("2025-02-29") is False and _is_date("2025-13-01") is False
         assert _is_date("2025-01-01" + "x" * 100) is False and _is_date(None) is True and _is_date(["x"]) is True
+
+
+def test_the_ledger_keeps_rows_small_and_gives_them_back_whole():
+    """A ledger row is a tuple of four strings (a 95,000-record file keeps them all until it is
+    closed); :attr:`Ledger.rows` and ``iter_rows`` give back the state's dicts, field hashes in
+    field_hashes' own order."""
+    import sys
+
+    from crawler.output.atomic import Ledger
+    from crawler.record.build import field_hashes
+
+    from crawler.record.v2 import to_v2
+
+    base = {"schema_version": 1, "id": "i", "url": "https://x.example/1", "kind": "film", "title": "Amélie", "body": "b\nody",
+            "authors": ["A"], "published_at": "2025-01-01T10:00:00Z", "language": "en", "content_hash": "h"}
+    records = [to_v2(dict(base, id=f"id{i}", url=f"https://www.avclub.com/r{i}", title=f"Title {i}")) for i in range(3)]
+    ledger = Ledger()
+    for record in records:
+        ledger.add(record)
+    expected = [{"id": r["id"], "url": r["url"], "content_hash": r["content_hash"], "field_hashes": field_hashes(r)} for r in records]
+    assert ledger.rows == expected == list(ledger.iter_rows())
+    assert [list(row["field_hashes"]) for row in ledger.rows] == [list(field_hashes(records[0]))] * 3
+    packed = ledger._rows[0]
+    assert isinstance(packed, tuple) and all(isinstance(x, str) for x in packed)
+    assert sum(sys.getsizeof(x) for x in (packed, *packed)) < 800
