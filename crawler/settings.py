@@ -58,9 +58,9 @@ HTTPCACHE_ENABLED = False
 # Extraction worker processes (crawler/run/workers.py): "auto" = cores - 1 (at least 1) when the
 # crawl is CPU-bound (no AutoThrottle, no download delay), else inline; 0: always inline.
 EXTRACT_WORKERS = "auto"
-# Pages per worker waiting or being read above which downloads pause until half are done (memory
-# stays bounded when the workers fall behind the downloads).
-EXTRACT_BACKLOG = 16
+# Pages per worker handed to it ahead of its answers; at that many waiting or being read downloads
+# pause until half are done (memory stays bounded when the workers fall behind the downloads).
+EXTRACT_BACKLOG = 48
 
 ITEM_PIPELINES = {
     "crawler.pipelines.normalize.NormalizePipeline": 100,

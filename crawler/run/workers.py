@@ -21,7 +21,7 @@ read inline; the error is logged once). ``extract/max_in_flight`` is the most pa
 handed to the pool at once (waiting or being read).
 
 Memory stays bounded when the workers fall behind the downloads: when ``EXTRACT_BACKLOG`` pages
-per worker are waiting or being read, the engine stops starting downloads (``engine.pause()``;
+per worker are waiting or being read (default 48), the engine stops starting downloads (``engine.pause()``;
 those already under way still arrive) until the backlog is down to half
 (``extract/downloads_paused`` counts the pauses). Scrapy's own limit on the bytes being
 processed (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is 64 MB here, for the sitemaps, too high for pages:
@@ -29,15 +29,17 @@ processed (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is 64 MB here, for the sitemaps, to
 
 How pages travel (the crawl process does as little as it can per page): each worker has two
 pipes, read and written by the reactor's own event loop without blocking (no feeder or result
-thread contending for the GIL with the engine). A page is pickled once when a worker is free to
-take it -- at most :data:`PER_WORKER` pages are sent to a worker ahead of its answers, the rest
-wait unpickled -- and each frame is a length (8 bytes) and a pickle. Workers are started with
+thread contending for the GIL with the engine). A page is pickled once, when its worker has
+room -- up to ``EXTRACT_BACKLOG`` pages are sent to a worker ahead of its answers (the rest wait
+unpickled), so a worker keeps reading through the reactor's own stalls (a state commit's fsync,
+a sitemap's parse), which left it idle a fifth of the time with 3 pages ahead -- and each frame
+is a length (8 bytes) and a pickle. Workers are started with
 ``spawn`` (no fork of a running reactor), ignore SIGINT (a Ctrl-C stops the crawl, which lets
 the workers finish the pages in flight), exit when their pipe closes (the crawl process closed
 the pool, or died), and are stopped when the spider closes.
 
 Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``EXTRACT_BACKLOG`` (pages per worker,
-default 16), ``AUTOTHROTTLE_ENABLED`` and
+default 48), ``AUTOTHROTTLE_ENABLED`` and
 ``DOWNLOAD_DELAY`` (for ``auto``; in distributed mode ``DISTRIBUTED_AUTOTHROTTLE`` and
 ``DISTRIBUTED_DOWNLOAD_DELAY``, where the addon moves them).
 """
@@ -60,8 +62,6 @@ from crawler.sites.read import ReadOutcome, read_page
 
 logger = logging.getLogger(__name__)
 
-#: pages sent to one worker ahead of its answers (the next page is in its pipe when it finishes one)
-PER_WORKER = 3
 #: the pipes' kernel buffer, so that a page's frame is written in one call (Linux; capped by the system)
 PIPE_BYTES = 1 << 20
 #: how long a closing pool waits for a worker to exit before it is terminated
@@ -247,7 +247,8 @@ class ExtractPool:
         self.workers = workers
         self.broken = False
         self.closed = False
-        self.backlog = max(crawler.settings.getint("EXTRACT_BACKLOG", 16), 1) * workers
+        self.per_worker = max(crawler.settings.getint("EXTRACT_BACKLOG", 48), 1)
+        self.backlog = self.per_worker * workers
         self.paused = False
         self._started: list[_Worker] | None = None
         self._queue: collections.deque = collections.deque()  # (task id, args, future) not sent yet
@@ -294,7 +295,10 @@ class ExtractPool:
             worker.stop(0)
 
     def _pause_downloads(self) -> None:
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running (Scrapy 2.19 raises before the engine exists)
+            engine = None
         if engine is not None:
             engine.pause()
             self.paused = True
@@ -310,12 +314,12 @@ class ExtractPool:
             nextcall.schedule()
 
     def dispatch(self) -> None:
-        """Send waiting pages to the workers with room (at most :data:`PER_WORKER` each)."""
+        """Send waiting pages to the workers with room (at most ``per_worker`` each)."""
         queue = self._queue
         if not queue or self.broken:
             return
         for worker in self._started or ():
-            while queue and len(worker.sent) < PER_WORKER and not self.broken:
+            while queue and len(worker.sent) < self.per_worker and not self.broken:
                 task_id, args, future = queue.popleft()
                 if future.done():  # cancelled while it waited
                     continue

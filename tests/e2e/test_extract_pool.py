@@ -70,12 +70,12 @@ def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):
     assert stats["reviews/emitted"] == 1
 
 
-def _pool(workers: int = 1):
+def _pool(workers: int = 1, backlog: int | None = None):
     from scrapy.utils.test import get_crawler
 
     from crawler.run.workers import ExtractPool
 
-    crawler = get_crawler()
+    crawler = get_crawler(settings_dict={"EXTRACT_BACKLOG": backlog} if backlog else None)
     crawler.stats.open_spider()
     return ExtractPool(crawler, workers), crawler.stats
 
@@ -94,21 +94,22 @@ def _same(outcome, expected):
 
 
 def test_many_pages_at_once_each_get_their_own_answer():
-    """More pages than the workers take ahead (PER_WORKER each), one of them bigger than the pipes'
-    buffer (written in parts): every answer reaches the page it belongs to."""
+    """More pages than the workers take ahead (EXTRACT_BACKLOG each), one of them bigger than the
+    pipes' buffer (written in parts): every answer reaches the page it belongs to."""
     import asyncio
 
-    from crawler.run.workers import PER_WORKER, PIPE_BYTES
+    from crawler.run.workers import PIPE_BYTES
     from crawler.sites.read import read_page
 
     names = [c.relative_to(FIXTURES / "avclub").as_posix() for c in fixture_cases("avclub")]
     pages = [_args(n) for n in names]
     big = dict(pages[0], body=pages[0]["body"].replace(b"</body>", b"<div>" + b"<p>filler words here</p>" * (3 * PIPE_BYTES // 24) + b"</div></body>"))
     pages.append(big)
-    assert len(big["body"]) > 2 * PIPE_BYTES and len(pages) > 2 * PER_WORKER
+    assert len(big["body"]) > 2 * PIPE_BYTES
 
     async def go():
-        pool, stats = _pool(2)
+        pool, stats = _pool(2, backlog=3)
+        assert len(pages) > 2 * pool.per_worker == 6
         try:
             return await asyncio.gather(*(pool.read(a) for a in pages)), pool, stats
         finally:
