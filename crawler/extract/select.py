@@ -115,15 +115,18 @@ def _parsed(query: str) -> list[_Compound] | None:
 
 class ElementIndex:
     """The elements of a tree in document order, by class token and id (one pass over the
-    tree) and by the value of any other attribute asked for (one pass each, on first use)."""
+    tree), those with a non-empty class or id (:attr:`with_class_or_id`), and by the value of
+    any other attribute asked for (one pass each, on first use)."""
 
     def __init__(self, root):
         self.root = root
         self.elements = list(root.iter(etree.Element))
         self.by_class: dict[str, list] = {}
         self.by_id: dict[str, list] = {}
+        #: the elements whose class or id is not empty, in document order
+        self.with_class_or_id: list = []
         self._by_attr: dict[str, dict[str, list]] = {}
-        by_class, by_id = self.by_class, self.by_id
+        by_class, by_id, with_class_or_id = self.by_class, self.by_id, self.with_class_or_id
         for el in self.elements:
             cls = el.get("class")
             if cls:
@@ -136,6 +139,8 @@ class ElementIndex:
             ident = el.get("id")
             if ident is not None:
                 by_id.setdefault(ident, []).append(el)
+            if cls or ident:
+                with_class_or_id.append(el)
 
     def with_attr(self, name: str) -> dict[str, list]:
         """Value -> the elements with attribute *name* of that value (one pass, on first use)."""
@@ -191,10 +196,17 @@ class PageSelector(parsel.Selector):
 
     __slots__ = ("_index",)
 
-    def css(self, query: str):
+    @property
+    def index(self) -> ElementIndex | None:
+        """The :class:`ElementIndex` of the tree (built on first use), or None when this selector
+        is not an HTML document's root."""
         index = getattr(self, "_index", None)
         if index is None and self.type == "html" and isinstance(self.root, etree._Element) and self.root.getparent() is None:
             index = self._index = ElementIndex(self.root)
+        return index
+
+    def css(self, query: str):
+        index = self.index
         if index is not None:
             found = index.select(query)
             if found is not None:
