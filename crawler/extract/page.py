@@ -51,6 +51,7 @@ from crawler.extract.dom import (
     parse_html,
     title_text,
     element_text,
+    has_text,
     iter_text,
     jsonld_names,
     jsonld_types,
@@ -443,11 +444,15 @@ class ReviewPage(FieldPage):
         """The site's selector: of a selector's matches, the one with the most text (the first
         may be a teaser or an empty element); a selector whose matches are all empty is passed over."""
         for css in self.body_css:
-            best, best_len = None, 0
-            for found in self.sel.css(css):
-                n = len(clean_text(element_text(found.root)))
-                if n > best_len:
-                    best, best_len = found.root, n
+            matches = [found.root for found in self.sel.css(css)]
+            if len(matches) == 1:  # one match: only whether it has text matters, not how much
+                best = matches[0] if has_text(matches[0]) else None
+            else:
+                best, best_len = None, 0
+                for el in matches:
+                    n = len(clean_text(element_text(el)))
+                    if n > best_len:
+                        best, best_len = el, n
             if best is not None:
                 self.__dict__["_body_css"] = css
                 return best
