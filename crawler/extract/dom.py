@@ -15,7 +15,7 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
 from crawler.extract.tags import BLOCK_TAGS, SKIP_TAGS
-from crawler.normalize.text import has_surrogates, surrogates_to_bytes
+from crawler.normalize.text import clean_text, has_surrogates, surrogates_to_bytes
 
 _UTF8_MULTIBYTE_RE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SINGLE_BYTE_LATIN = {"cp1252", "latin-1", "latin_1", "iso8859-1", "iso-8859-1", "windows-1252", "ascii"}
@@ -197,6 +197,14 @@ def element_text(el: etree._Element) -> str:
         return "".join(iter_text(el))
     text = etree.tostring(el, method="text", encoding=str, with_tail=False)
     return f"\n{text}\n" if tag in BLOCK_TAGS else ("\n" + text if tag == "br" else text)
+
+
+def has_text(el: etree._Element) -> bool:
+    """Whether ``clean_text(element_text(el))`` is not empty, read only up to the first piece of
+    text that is not empty cleaned (the first paragraph of a body, not the whole body): cleaning
+    drops characters one at a time and keeps the others or turns them into spaces, so a text is
+    empty cleaned exactly when every piece of it is."""
+    return any(clean_text(piece) for piece in iter_text(el))
 
 
 def _walk_jsonld(node: Any, out: list[dict], depth: int = 0) -> None:

@@ -190,7 +190,13 @@ class FieldPage:
 
     @classmethod
     def fields(cls) -> tuple[Field, ...]:
-        return declared_fields(cls)
+        """:func:`declared_fields` of the class, computed once per class (kept in the class's
+        own ``__dict__``: a subclass computes its own)."""
+        found = cls.__dict__.get("_declared_fields")
+        if found is None:
+            found = declared_fields(cls)
+            type.__setattr__(cls, "_declared_fields", found)
+        return found
 
     @property
     def sources(self) -> dict[str, str]:

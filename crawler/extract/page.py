@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterable
 
 from lxml import etree
 
@@ -51,6 +51,7 @@ from crawler.extract.dom import (
     parse_html,
     title_text,
     element_text,
+    has_text,
     iter_text,
     jsonld_names,
     jsonld_types,
@@ -79,6 +80,8 @@ _ISO_DATE_START_RE = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
 _YEAR_ONLY_RE = re.compile(r"\s*(19|20)\d\d\s*")
 _LANG_CODE_RE = re.compile(r"[a-z]{2,3}")
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# never a module for a class/id hint: they hold the whole page
+_PAGE_TAGS = frozenset({"html", "body", "main"})
 # boxes whose first child heading can name a module ("Latest From Reviews")
 _MODULE_BOX_TAGS = frozenset({"section", "div", "aside", "ul", "ol"})
 # the text of an element and its descendants (``HtmlElement.text_content()`` of any element)
@@ -119,20 +122,30 @@ def _squash(text: str) -> str:
     return "".join(c for c in clean_text(text).casefold() if c.isalnum())
 
 
-def _looks_like_module(el: etree._Element) -> bool:
-    """Whether *el* is a module beside an article (see :attr:`ReviewPage.modules`)."""
-    tag = el.tag
-    if tag == "nav":
-        return True
-    if tag in ("aside", "footer") and not any(a.tag == "article" for a in el.iterancestors()):
-        return True  # a sidebar, the site's footer (an article's own aside or footer is its own)
-    if (el.get("class") or el.get("id")) and tag not in ("html", "body", "main") and is_module_attr(_attr_tokens(el)):
-        return True
-    if tag in _MODULE_BOX_TAGS:
-        first = el.find("*")  # the first child element (not a comment)
-        if first is not None and first.tag in _HEADING_TAGS and is_module_heading(clean_text(element_text(first))):
-            return True
-    return False
+def module_elements(root: etree._Element, with_class_or_id: Iterable[etree._Element] | None = None) -> set[etree._Element]:
+    """The elements of *root*'s tree that look like modules beside an article (see
+    :attr:`ReviewPage.modules`): a ``<nav>``; an ``<aside>`` or ``<footer>`` outside any
+    ``<article>`` (a sidebar, the site's footer: an article's own aside or footer is its own);
+    an element whose class/id names a module (not ``<html>``, ``<body>``, ``<main>``); a box
+    (``section``, ``div``, ...) whose first child element is a heading naming a module
+    ("Latest From Reviews"). Each kind is found by a tag filter of lxml or among the elements
+    that have a class or id, not by a test of every element.
+
+    *with_class_or_id*: the tree's elements whose class or id is not empty (the page's
+    :attr:`ElementIndex.with_class_or_id <crawler.extract.select.ElementIndex.with_class_or_id>`;
+    more elements are allowed); by default, found by a pass over the tree."""
+    found = set(root.iter("nav"))
+    found.update(el for el in root.iter("aside", "footer") if next(el.iterancestors("article"), None) is None)
+    if with_class_or_id is None:
+        with_class_or_id = (el for el in root.iter(etree.Element) if el.get("class") or el.get("id"))
+    found.update(el for el in with_class_or_id if el.tag not in _PAGE_TAGS and is_module_attr(_attr_tokens(el)))
+    for heading in root.iter(*_HEADING_TAGS):
+        box = heading.getparent()
+        if (box is not None and box.tag in _MODULE_BOX_TAGS and box not in found
+                and box.find("*") is heading  # (the first child element, not a comment)
+                and is_module_heading(clean_text(element_text(heading)))):
+            found.add(box)
+    return found
 
 
 def author_names(raw: list[str]) -> list[str]:
@@ -345,18 +358,21 @@ class ReviewPage(FieldPage):
 
     @cached_property
     def _module_candidates(self) -> frozenset:
-        """Elements that look like modules beside the article (:func:`_looks_like_module`). One
+        """Elements that look like modules beside the article (:func:`module_elements`). One
         that holds the page's ``<main>`` or half of its paragraph text is a layout wrapper
         (``class="container penci_sidebar"``), not a module."""
-        found = {el for el in self.root.iter(etree.Element) if _looks_like_module(el)}
+        index = getattr(self.sel, "index", None)
+        found = module_elements(self.root, index.with_class_or_id if index is not None else None)
         main = self.root.find(".//main")
         if main is not None:
             found -= set(main.iterancestors())
         if found:
-            def prose(el: etree._Element) -> int:
-                return sum(len(_string_value(p)) for p in el.iter("p"))
+            lengths = {p: len(_string_value(p)) for p in self.root.iter("p")}  # (read once)
 
-            total = prose(self.root)
+            def prose(el: etree._Element) -> int:
+                return sum(lengths[p] for p in el.iter("p"))
+
+            total = sum(lengths.values())
             found = {el for el in found if not (total and prose(el) * 2 >= total)}
         return frozenset(found)
 
@@ -428,11 +444,15 @@ class ReviewPage(FieldPage):
         """The site's selector: of a selector's matches, the one with the most text (the first
         may be a teaser or an empty element); a selector whose matches are all empty is passed over."""
         for css in self.body_css:
-            best, best_len = None, 0
-            for found in self.sel.css(css):
-                n = len(clean_text(element_text(found.root)))
-                if n > best_len:
-                    best, best_len = found.root, n
+            matches = [found.root for found in self.sel.css(css)]
+            if len(matches) == 1:  # one match: only whether it has text matters, not how much
+                best = matches[0] if has_text(matches[0]) else None
+            else:
+                best, best_len = None, 0
+                for el in matches:
+                    n = len(clean_text(element_text(el)))
+                    if n > best_len:
+                        best, best_len = el, n
             if best is not None:
                 self.__dict__["_body_css"] = css
                 return best

@@ -114,17 +114,22 @@ def _parsed(query: str) -> list[_Compound] | None:
 
 
 class ElementIndex:
-    """The elements of a tree in document order, by class token and id (one pass over the
-    tree) and by the value of any other attribute asked for (one pass each, on first use)."""
+    """The elements of a tree that have attributes, in document order (one pass over the tree;
+    about half of a page's elements have none), by class token and id, those with a non-empty
+    class or id (:attr:`with_class_or_id`), and by the value of any other attribute asked for
+    (one pass each over :attr:`with_attributes`, on first use)."""
 
     def __init__(self, root):
         self.root = root
-        self.elements = list(root.iter(etree.Element))
+        #: the elements with at least one attribute, in document order
+        self.with_attributes = [el for el in root.iter(etree.Element) if el.attrib]
         self.by_class: dict[str, list] = {}
         self.by_id: dict[str, list] = {}
+        #: the elements whose class or id is not empty, in document order
+        self.with_class_or_id: list = []
         self._by_attr: dict[str, dict[str, list]] = {}
-        by_class, by_id = self.by_class, self.by_id
-        for el in self.elements:
+        by_class, by_id, with_class_or_id = self.by_class, self.by_id, self.with_class_or_id
+        for el in self.with_attributes:
             cls = el.get("class")
             if cls:
                 for token in attr_tokens(cls):
@@ -136,13 +141,15 @@ class ElementIndex:
             ident = el.get("id")
             if ident is not None:
                 by_id.setdefault(ident, []).append(el)
+            if cls or ident:
+                with_class_or_id.append(el)
 
     def with_attr(self, name: str) -> dict[str, list]:
         """Value -> the elements with attribute *name* of that value (one pass, on first use)."""
         found = self._by_attr.get(name)
         if found is None:
             found = self._by_attr[name] = {}
-            for el in self.elements:
+            for el in self.with_attributes:
                 value = el.get(name)
                 if value is not None:
                     found.setdefault(value, []).append(el)
@@ -158,7 +165,7 @@ class ElementIndex:
             by_value = self.with_attr(name)
             if op == "=":
                 return by_value.get(value, [])
-            return [el for el in self.elements if el.get(name) is not None] if by_value else []
+            return [el for el in self.with_attributes if el.get(name) is not None] if by_value else []
         return list(self.root.iter(c.tag))
 
     def select(self, query: str) -> list | None:
@@ -191,10 +198,17 @@ class PageSelector(parsel.Selector):
 
     __slots__ = ("_index",)
 
-    def css(self, query: str):
+    @property
+    def index(self) -> ElementIndex | None:
+        """The :class:`ElementIndex` of the tree (built on first use), or None when this selector
+        is not an HTML document's root."""
         index = getattr(self, "_index", None)
         if index is None and self.type == "html" and isinstance(self.root, etree._Element) and self.root.getparent() is None:
             index = self._index = ElementIndex(self.root)
+        return index
+
+    def css(self, query: str):
+        index = self.index
         if index is not None:
             found = index.select(query)
             if found is not None:

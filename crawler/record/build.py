@@ -7,6 +7,7 @@ idempotent: normalizing a record again returns it unchanged.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -16,7 +17,7 @@ from json.encoder import encode_basestring as _encode_text
 from json.encoder import encode_basestring_ascii as _encode_ascii
 from typing import Any
 
-from crawler.record.item import SCHEMA_VERSION, Review
+from crawler.record.item import SCHEMA_VERSION, Review, record_view
 from crawler.record.v2 import OUTPUT_SCHEMA_VERSION, OUTPUT_VERSIONS, SCHEMA_VERSION_2, to_v2
 from crawler.record.validate import record_errors
 from crawler.normalize.credits import parse_credits
@@ -86,7 +87,8 @@ def normalize_credits(credits: Any) -> dict:
         elif key == "platform":
             out[key] = _opt_text(value)
         elif value not in (None, "", [], {}):
-            out[key] = value
+            # (a list or dict kept as it is, ``releases``, is copied: not shared with the item)
+            out[key] = copy.deepcopy(value) if isinstance(value, (list, dict)) else value
     return out
 
 
@@ -123,7 +125,9 @@ def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
     from ``url``, ``word_count`` from ``body`` and ``content_hash`` from the content fields.
     ``fetched_at`` keeps the item's own value, else the one given, else now.
     """
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+    if type(item) is Review:  # its fields are only read (the values the record keeps are new or copied)
+        src = record_view(item)
+    elif dataclasses.is_dataclass(item) and not isinstance(item, type):
         src = dataclasses.asdict(item)
     elif isinstance(item, Mapping):
         src = dict(item)

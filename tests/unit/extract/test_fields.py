@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from crawler.extract.fields import Answer, Field, FieldPage, agree, merge
+from crawler.extract.fields import Answer, Field, FieldPage, agree, declared_fields, merge
 from crawler.extract.page import ReviewPage
 from crawler.record.item import Review
 from crawler.sites.registry import page_for
@@ -147,6 +147,21 @@ def test_a_subclass_redeclares_a_field_in_place():
     page = MetaFirst(name_selector="sel", name_meta="meta")
     assert page.answer("name") == Answer("meta", "meta")
     assert [f.name for f in MetaFirst.fields()] == [f.name for f in Card.fields()]
+
+
+def test_fields_are_computed_once_per_class_and_each_class_has_its_own():
+    class MetaFirst(Card):
+        name = Field("meta", "selector")
+        extra = Field("x")
+
+    class Plain(Card):
+        pass
+
+    for cls in (Card, MetaFirst, Plain, ReviewPage):
+        assert cls.fields() == declared_fields(cls) and cls.fields() is cls.fields()
+    assert [f.name for f in MetaFirst.fields()] == [f.name for f in Card.fields()] + ["extra"]
+    assert MetaFirst.fields()[0] is MetaFirst.__dict__["name"] and Card.fields()[0] is Card.__dict__["name"]
+    assert Plain.fields() == Card.fields() and "_declared_fields" in Plain.__dict__
 
 
 def test_sources_and_values_come_from_the_declared_fields():

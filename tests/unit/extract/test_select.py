@@ -11,8 +11,10 @@ import parsel
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from crawler.extract.page import ReviewPage
+from crawler.extract.dom import attr_tokens
 from crawler.extract.select import ElementIndex, PageSelector, parse_simple
 from crawler.sites.registry import page_for
 from tests.support.sitegen import make_bench_page
@@ -121,3 +123,40 @@ def test_results_are_selectors_of_the_same_kind():
     assert found.getall() == ['<span class="author">D</span>'] and found[0].css("::text").get() == "D"
     assert isinstance(found[0], PageSelector)
     assert ElementIndex(root).by_class["a"][0] is root.find("body")
+
+
+def _index_as_one_pass_over_every_element_makes_it(root):
+    """The index (built over the elements with attributes) against one made from every element."""
+    index = ElementIndex(root)
+    every = list(root.iter(etree.Element))
+    assert index.with_attributes == [el for el in every if el.attrib]
+    by_id: dict = {}
+    for el in every:
+        if el.get("id") is not None:
+            by_id.setdefault(el.get("id"), []).append(el)
+    assert index.by_id == by_id
+    assert index.with_class_or_id == [el for el in every if el.get("class") or el.get("id")]
+    assert {t: [el for el in every if t in attr_tokens(el.get("class"))] for t in index.by_class} == index.by_class
+    assert all(token in index.by_class for el in every for token in attr_tokens(el.get("class")))
+    for name in ("itemprop", "rel", "hidden", "data-x", "absent"):
+        want: dict = {}
+        for el in every:
+            if el.get(name) is not None:
+                want.setdefault(el.get(name), []).append(el)
+        assert index.with_attr(name) == want
+
+
+def test_index_on_handwritten_markup_and_fixtures():
+    root = parsel.Selector(text=HTML).root
+    _index_as_one_pass_over_every_element_makes_it(root)
+    index = ElementIndex(root)
+    assert [el.tag for el in index.with_attr("itemprop")["name"]] == ["b", "i"]
+    assert [el.tag for el in index.with_attributes][:3] == ["body", "div", "p"]
+    for page in sorted(FIXTURES.rglob("page.html")):
+        _index_as_one_pass_over_every_element_makes_it(page_for("https://fixture.invalid/x", page.read_bytes()).root)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_tree(), min_size=1, max_size=3))
+def test_index_on_generated_markup(parts):
+    _index_as_one_pass_over_every_element_makes_it(parsel.Selector(text="<html><body>" + "".join(parts) + "</body></html>").root)

@@ -140,3 +140,29 @@ def test_the_ledger_keeps_rows_small_and_gives_them_back_whole():
     packed = ledger._rows[0]
     assert isinstance(packed, tuple) and all(isinstance(x, str) for x in packed)
     assert sum(sys.getsizeof(x) for x in (packed, *packed)) < 800
+
+
+def test_normalize_record_of_a_review_is_that_of_its_deep_copy():
+    """normalize_record reads a Review's fields without dataclasses.asdict's deep copy: the same
+    record (keys in order), and what it keeps of the item's lists and dicts is still a copy."""
+    from crawler.record.build import normalize_record
+    from crawler.sites.registry import page_for
+    from tests.support.sitegen import make_bench_page
+
+    releases = [{"date": "2025-05-01", "platform": "Theaters"}, {"date": "2025-06-01", "platform": "Netflix"}]
+    item = Review(url=" https://x.example/r ", site="x.example", kind="film", title="T\u00a0 one",
+                  grade={"raw": "B", "scale": "letter", "letter": "B", "extra": 1},
+                  credits={"director": ["D", "D"], "releases": releases, "runtime_minutes": 90, "year": 2025},
+                  body="One two.\n\nThree", authors=["A", " A "], published_at="2025-05-01", language="EN",
+                  fetched_at="2025-05-02T00:00:00Z")
+    rec = normalize_record(item)
+    assert rec == normalize_record(dataclasses.asdict(item))
+    assert list(rec) == list(normalize_record(dataclasses.asdict(item)))
+    assert rec["credits"]["releases"] == releases and rec["credits"]["releases"] is not releases
+    assert rec["credits"]["releases"][0] is not releases[0]
+    assert rec["credits"]["director"] == ["D"] and rec["title"] == "T one" and rec["word_count"] == 3
+    for i in range(6):
+        slug, html, _, _ = make_bench_page(i)
+        page = page_for(f"https://www.avclub.com/{slug}", html)
+        one = page.to_item()
+        assert normalize_record(one, fetched_at="x") == normalize_record(dataclasses.asdict(one), fetched_at="x")
