@@ -15,7 +15,7 @@ Settings:
   file>/warc``. Stale ``.part`` files of killed runs in it are sealed when a run opens it
   (:func:`crawler.output.warc.seal_stale`).
 - ``WARC_MAX_BYTES``: rotate after a file reaches this size (default 1,000,000,000).
-- ``WARC_GZIP_LEVEL``: the records' gzip level, 0-9 (default 6; 9 costs 1.5-2x the CPU on the
+- ``WARC_GZIP_LEVEL``: the records' gzip level, 0-9 (another value refuses the run, exit 2; default 6; 9 costs 1.5-2x the CPU on the
   reactor thread for archives 0.5-3 % smaller: :mod:`crawler.output.warc`).
 """
 

@@ -76,15 +76,25 @@ def part_path_for(final: Path) -> Path:
 DEFAULT_GZIP_LEVEL = 6
 
 
+def parse_gzip_level(value) -> int:
+    """*value* (the ``WARC_GZIP_LEVEL`` setting, a number or its text) as a gzip level 0-9;
+    ValueError otherwise."""
+    try:
+        level = int(str(value).strip())
+    except ValueError:
+        level = -1
+    if not 0 <= level <= 9:
+        raise ValueError(f"WARC_GZIP_LEVEL must be a gzip level 0-9, got {str(value)!r}")
+    return level
+
+
 class GzipMembers:
     """A binary file that gzips what is written into it at *level*, one gzip member per
     ``flush()`` (a WARC record, since warcio flushes once at the end of each)."""
 
     def __init__(self, raw, level: int = DEFAULT_GZIP_LEVEL):
-        if not 0 <= int(level) <= 9:
-            raise ValueError(f"gzip level must be 0-9, got {level!r}")
         self.raw = raw
-        self.level = int(level)
+        self.level = parse_gzip_level(level)
         self._member = None
 
     def write(self, data: bytes) -> int:
@@ -108,9 +118,7 @@ class WarcFileWriter:
 
     def __init__(self, folder: str | os.PathLike, prefix: str, max_bytes: int = 1_000_000_000, info: dict | None = None,
                  gzip_level: int = DEFAULT_GZIP_LEVEL):
-        if not 0 <= int(gzip_level) <= 9:
-            raise ValueError(f"WARC gzip level must be 0-9, got {gzip_level!r}")
-        self.gzip_level = int(gzip_level)
+        self.gzip_level = parse_gzip_level(gzip_level)
         self.folder = Path(folder)
         self.prefix = prefix
         self.max_bytes = max(1, int(max_bytes))

@@ -56,6 +56,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler.output.atomic import output_opened
 from crawler.output.manifest import manifest_path_for
+from crawler.output.warc import DEFAULT_GZIP_LEVEL, parse_gzip_level
 from crawler.run import monitors
 from crawler.run.context import (
     EXIT_INCOMPLETE,
@@ -71,7 +72,15 @@ from crawler.run.context import (
     get_run,
 )
 from crawler.run.progress import ProgressBar, progress_line
-from crawler.run.report import group_by_site, history_fields, render_report, report_enabled, report_path_for, write_report
+from crawler.run.report import (
+    group_by_site,
+    history_fields,
+    render_report,
+    report_enabled,
+    report_path_for,
+    write_report,
+)
+from crawler.run.workers import backlog_per_worker, workers_for
 from crawler.state import LockHeld, StateDamaged, utc_now
 
 logger = logging.getLogger(__name__)
@@ -83,6 +92,18 @@ SUMMARY_MAX_FILES = 12
 
 class RunRefused(Exception):
     """The crawl must not start (another run holds its lock, the state is damaged): the message is the reason line."""
+
+
+def check_settings(settings) -> None:
+    """Raise :class:`StartError` for a setting the crawl would fail on page after page:
+    ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG`` (:mod:`crawler.run.workers`), ``WARC_GZIP_LEVEL``
+    (:mod:`crawler.output.warc`)."""
+    try:
+        workers_for(settings)
+        backlog_per_worker(settings)
+        parse_gzip_level(settings.get("WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL))
+    except ValueError as exc:
+        raise StartError(str(exc)) from None
 
 
 class RunController:
@@ -116,13 +137,16 @@ class RunController:
     def check_start(self) -> None:
         """Run when the extension is built: after the spider exists, before any feed file is
         opened. Takes the run locks (:meth:`crawler.run.context.RunContext.take_locks`) and
-        checks the state file (:func:`crawler.state.check_state_file`). A lock held by another
-        run, or a damaged, empty or directory state, stops the crawl before it starts
+        checks the state file (:func:`crawler.state.check_state_file`) and the settings a crawl
+        would fail on page after page (:func:`check_settings`). A lock held by another run, a
+        damaged, empty or directory state, or a bad ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG`` or
+        ``WARC_GZIP_LEVEL``, stops the crawl before it starts
         (:class:`RunRefused`, exit 2, one ``RUN FAILED: ...`` line): no request, no output."""
         if not hasattr(self.crawler.spider, "run_options"):
             return  # not a crawl of ours (scrapy shell/fetch with Scrapy's default spider)
         run = get_run(self.crawler)
         try:
+            check_settings(self.crawler.settings)
             run.take_locks()
             run.check_state()
         except (LockHeld, StateDamaged, StartError) as exc:
@@ -146,7 +170,7 @@ class RunController:
             run.state = None
             self.crawler.engine.close_spider(spider, "state_error")
             return
-        except Exception as exc:  # noqa: BLE001 - an unusable state must stop the run, loudly
+        except Exception as exc:
             logger.exception("Cannot open the state store %s", run.state_location)
             run.state_error = f"RUN FAILED: cannot open the state store {run.state_location}: {exc}"
             run.state = None
@@ -260,7 +284,7 @@ class RunController:
         if run.state is not None:
             try:
                 self.record_run(run, summary)
-            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
+            except Exception as exc:
                 logger.exception("Could not record the run in the state %s", run.state_location)
                 run.exit_code = EXIT_OUTPUT
                 run.failures.append(f"OUTPUT FAILED: {run.state_location}: the run could not be recorded in the state: {exc}")
@@ -295,7 +319,7 @@ class RunController:
         try:
             history = group_by_site(run.state.recent_runs(REPORT_SCAN_RUNS), runs=settings.getint("REPORT_RUNS", 20))
             write_report(path, render_report(history, sources=[str(run.state_location)]))
-        except Exception:  # noqa: BLE001 - the report is a view of the run, not part of its result
+        except Exception:
             logger.exception("Could not write the run report %s", path)
             return
         run.report_path = path
@@ -310,7 +334,7 @@ class RunController:
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()
-        g = lambda k: int(s.get(k, 0))  # noqa: E731
+        g = lambda k: int(s.get(k, 0))
         failed = {k.removeprefix("pages/failed/"): v for k, v in s.items() if k.startswith("pages/failed/")}
         cov = []
         for spec in (self.crawler.settings.getdict("MONITOR_COVERAGE") or monitors.DEFAULTS["MONITOR_COVERAGE"]):

@@ -38,8 +38,9 @@ is a length (8 bytes) and a pickle. Workers are started with
 the workers finish the pages in flight), exit when their pipe closes (the crawl process closed
 the pool, or died), and are stopped when the spider closes.
 
-Settings: ``EXTRACT_WORKERS`` (``"auto"``, or a number), ``EXTRACT_BACKLOG`` (pages per worker,
-default 48), ``AUTOTHROTTLE_ENABLED`` and
+Settings (a bad value refuses the run before it starts, exit 2:
+:func:`crawler.run.controller.check_settings`): ``EXTRACT_WORKERS`` (``"auto"``, or a whole
+number >= 0), ``EXTRACT_BACKLOG`` (pages per worker, a whole number >= 1, default 48), ``AUTOTHROTTLE_ENABLED`` and
 ``DOWNLOAD_DELAY`` (for ``auto``; in distributed mode ``DISTRIBUTED_AUTOTHROTTLE`` and
 ``DISTRIBUTED_DOWNLOAD_DELAY``, where the addon moves them).
 """
@@ -142,6 +143,7 @@ class _Worker:
             _grow_pipe(fd)
             os.set_blocking(fd, False)
         self.sent: dict[int, asyncio.Future] = {}  # task id -> the future of its answer
+        self.pages_sent = 0  # (how the pool spread the pages)
         self.outbox: collections.deque = collections.deque()  # frames not fully written yet
         self.inbox = bytearray()
         self.writing = False
@@ -152,6 +154,7 @@ class _Worker:
     def send(self, task_id: int, args: dict, future: asyncio.Future) -> None:
         frame = pickle.dumps((task_id, args), protocol=pickle.HIGHEST_PROTOCOL)
         self.sent[task_id] = future
+        self.pages_sent += 1
         self.outbox.append(memoryview(_LENGTH.pack(len(frame)) + frame))
         if not self.writing:
             self._writable()
@@ -247,7 +250,7 @@ class ExtractPool:
         self.workers = workers
         self.broken = False
         self.closed = False
-        self.per_worker = max(crawler.settings.getint("EXTRACT_BACKLOG", 48), 1)
+        self.per_worker = backlog_per_worker(crawler.settings)
         self.backlog = self.per_worker * workers
         self.paused = False
         self._started: list[_Worker] | None = None
@@ -314,19 +317,20 @@ class ExtractPool:
             nextcall.schedule()
 
     def dispatch(self) -> None:
-        """Send waiting pages to the workers with room (at most ``per_worker`` each)."""
-        queue = self._queue
-        if not queue or self.broken:
-            return
-        for worker in self._started or ():
-            while queue and len(worker.sent) < self.per_worker and not self.broken:
-                task_id, args, future = queue.popleft()
-                if future.done():  # cancelled while it waited
-                    continue
-                try:
-                    worker.send(task_id, args, future)
-                except Exception as exc:  # noqa: BLE001 - arguments that do not pickle: read inline
-                    future.set_exception(WorkerFailed(f"cannot send the page: {type(exc).__name__}: {exc}"))
+        """Send waiting pages to the workers with room, each to the one with the fewest pages
+        (at most ``per_worker`` each)."""
+        queue, workers = self._queue, self._started
+        while queue and workers and not self.broken:
+            worker = min(workers, key=lambda w: len(w.sent))
+            if len(worker.sent) >= self.per_worker:
+                return
+            task_id, args, future = queue.popleft()
+            if future.done():  # cancelled while it waited
+                continue
+            try:
+                worker.send(task_id, args, future)
+            except Exception as exc:  # noqa: BLE001 - arguments that do not pickle: read inline
+                future.set_exception(WorkerFailed(f"cannot send the page: {type(exc).__name__}: {exc}"))
 
     async def read(self, args: dict) -> ReadOutcome:
         """:func:`read_page` ``(**args)`` in a worker; inline when the worker fails or the pool is broken."""
@@ -360,11 +364,28 @@ class ExtractPool:
             return read_page(**args)  # the same result, or the same error as without the pool
 
 
+def _whole(name: str, value, least: int, what: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise ValueError(f"{name} must be {what}, got {str(value)!r}")
+    return number
+
+
+def backlog_per_worker(settings) -> int:
+    """``EXTRACT_BACKLOG``: pages per worker (see the module docstring); ValueError when it is no
+    whole number >= 1."""
+    return _whole("EXTRACT_BACKLOG", settings.get("EXTRACT_BACKLOG", 48), 1, "a whole number of pages >= 1")
+
+
 def workers_for(settings, cpus: int | None = None) -> int:
-    """How many extraction workers ``EXTRACT_WORKERS`` asks for (see the module docstring)."""
+    """How many extraction workers ``EXTRACT_WORKERS`` asks for (see the module docstring);
+    ValueError when it is neither ``auto`` nor a whole number >= 0."""
     value = str(settings.get("EXTRACT_WORKERS", "auto")).strip().lower()
     if value != "auto":
-        return max(int(value), 0)
+        return _whole("EXTRACT_WORKERS", settings.get("EXTRACT_WORKERS"), 0, '"auto" or a whole number >= 0')
     # distributed mode moves the politeness settings to the fleet-wide limit (crawler/distributed/addon.py)
     throttled = (settings.getbool("AUTOTHROTTLE_ENABLED") or settings.getfloat("DOWNLOAD_DELAY") > 0
                  or settings.getbool("DISTRIBUTED_AUTOTHROTTLE") or settings.getfloat("DISTRIBUTED_DOWNLOAD_DELAY") > 0)

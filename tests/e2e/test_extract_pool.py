@@ -57,6 +57,28 @@ def test_a_backlog_above_extract_backlog_pauses_downloads(avclub_server, tmp_pat
     assert 1 <= pooled_all["extract/max_in_flight"] <= 1 + 3
 
 
+import pytest
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("EXTRACT_BACKLOG=lots", "EXTRACT_BACKLOG must be a whole number of pages >= 1, got 'lots'"),
+    ("EXTRACT_BACKLOG=0", "EXTRACT_BACKLOG must be a whole number of pages >= 1, got '0'"),
+    ("EXTRACT_WORKERS=many", "EXTRACT_WORKERS must be \"auto\" or a whole number >= 0, got 'many'"),
+    ("WARC_GZIP_LEVEL=10", "WARC_GZIP_LEVEL must be a gzip level 0-9, got '10'"),
+])
+def test_a_bad_performance_setting_refuses_the_run(avclub_server, tmp_path, setting, expected):
+    """A bad value stops the run before it starts (exit 2, one RUN FAILED line naming the
+    setting): nothing fetched, no output, instead of every page failing on it."""
+    out = tmp_path / "out.jsonl"
+    proc = run_scrapy(["crawl", "avclub", "-a", f"base_url={avclub_server.base_url}", "-O", str(out), *FAST,
+                       "-s", setting, "-s", "AUTOTHROTTLE_ENABLED=False"], timeout=60)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"RUN FAILED: {expected}" in proc.stderr, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    assert "downloader/request_count" not in proc.stats
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == []
+
+
 def test_pool_rejects_and_counts_like_inline(avclub_server, tmp_path):
     non_review = NON_REVIEW_CASES[0].relative_to(FIXTURES / "avclub").as_posix()
     urls = f"{avclub_server.base_url}/{non_review},{avclub_server.base_url}/lost-in-starlight"
@@ -95,7 +117,8 @@ def _same(outcome, expected):
 
 def test_many_pages_at_once_each_get_their_own_answer():
     """More pages than the workers take ahead (EXTRACT_BACKLOG each), one of them bigger than the
-    pipes' buffer (written in parts): every answer reaches the page it belongs to."""
+    pipes' buffer (written in parts): every answer reaches the page it belongs to, and the pages
+    are spread over both workers (each to the one with the fewest)."""
     import asyncio
 
     from crawler.run.workers import PIPE_BYTES
@@ -111,16 +134,37 @@ def test_many_pages_at_once_each_get_their_own_answer():
         pool, stats = _pool(2, backlog=3)
         assert len(pages) > 2 * pool.per_worker == 6
         try:
-            return await asyncio.gather(*(pool.read(a) for a in pages)), pool, stats
+            outcomes = await asyncio.gather(*(pool.read(a) for a in pages))
+            return outcomes, pool, stats, list(pool._started)
         finally:
             pool.close()
 
-    outcomes, pool, stats = asyncio.run(go())
+    outcomes, pool, stats, workers = asyncio.run(go())
     for args, outcome in zip(pages, outcomes):
         _same(outcome, read_page(**args))
     assert stats.get_value("extract/inline_fallback") is None and not pool.broken
     assert stats.get_value("extract/max_in_flight") == len(pages)
-    assert all(not w.process.is_alive() for w in pool._started or ()) and pool._started == []
+    assert pool._started == []
+    assert sum(w.pages_sent for w in workers) == len(pages) and min(w.pages_sent for w in workers) >= 3
+    assert all(not w.process.is_alive() for w in workers)
+
+
+def test_pages_go_to_the_worker_with_the_fewest():
+    """Pages handed over while the workers start (no answer yet) alternate between them, however
+    much room each has (EXTRACT_BACKLOG 48): not all to the first."""
+    import asyncio
+
+    args = _args("lost-in-starlight")
+
+    async def go():
+        pool, _stats = _pool(2)
+        try:
+            await asyncio.gather(*(pool.read(dict(args)) for _ in range(10)))
+            return [w.pages_sent for w in pool._started]
+        finally:
+            pool.close()
+
+    assert asyncio.run(go()) == [5, 5]
 
 
 def test_a_dead_worker_breaks_the_pool_and_pages_are_read_inline(caplog):
