@@ -72,14 +72,7 @@ from crawler.run.context import (
     get_run,
 )
 from crawler.run.progress import ProgressBar, progress_line
-from crawler.run.report import (
-    group_by_site,
-    history_fields,
-    render_report,
-    report_enabled,
-    report_path_for,
-    write_report,
-)
+from crawler.run.report import group_by_site, history_fields, render_report, report_enabled, report_path_for, write_report
 from crawler.run.workers import backlog_per_worker, workers_for
 from crawler.state import LockHeld, StateDamaged, utc_now
 
@@ -170,7 +163,7 @@ class RunController:
             run.state = None
             self.crawler.engine.close_spider(spider, "state_error")
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an unusable state must stop the run, loudly
             logger.exception("Cannot open the state store %s", run.state_location)
             run.state_error = f"RUN FAILED: cannot open the state store {run.state_location}: {exc}"
             run.state = None
@@ -284,7 +277,7 @@ class RunController:
         if run.state is not None:
             try:
                 self.record_run(run, summary)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a full or broken state disk: loud, exit 4
                 logger.exception("Could not record the run in the state %s", run.state_location)
                 run.exit_code = EXIT_OUTPUT
                 run.failures.append(f"OUTPUT FAILED: {run.state_location}: the run could not be recorded in the state: {exc}")
@@ -319,7 +312,7 @@ class RunController:
         try:
             history = group_by_site(run.state.recent_runs(REPORT_SCAN_RUNS), runs=settings.getint("REPORT_RUNS", 20))
             write_report(path, render_report(history, sources=[str(run.state_location)]))
-        except Exception:
+        except Exception:  # noqa: BLE001 - the report is a view of the run, not part of its result
             logger.exception("Could not write the run report %s", path)
             return
         run.report_path = path
@@ -334,7 +327,7 @@ class RunController:
 
     def summary(self, run: RunContext, reason: str) -> str:
         s = self.crawler.stats.get_stats()
-        g = lambda k: int(s.get(k, 0))
+        g = lambda k: int(s.get(k, 0))  # noqa: E731
         failed = {k.removeprefix("pages/failed/"): v for k, v in s.items() if k.startswith("pages/failed/")}
         cov = []
         for spec in (self.crawler.settings.getdict("MONITOR_COVERAGE") or monitors.DEFAULTS["MONITOR_COVERAGE"]):
