@@ -25,7 +25,7 @@ from crawler.distributed.fleet import fleet_status
 from crawler.record.validate import record_errors
 from tests.e2e.test_distributed import run_keys, start_worker, wait_all
 from tests.support.crawl import FIXTURES, read_jsonl
-from tests.support.faultserver import FaultServer, Status
+from tests.support.faultserver import FaultServer, OnceAfter, Status
 from tests.support.redis_fixture import redis_srv  # noqa: F401 - pytest fixture
 from tests.support.sitegen import generate_site
 
@@ -100,12 +100,18 @@ def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv,
     site_root = tmp_path / "site"
     pages = generate_site(site_root, n_reviews=40, n_news=4)
     expected = {p.canonical for p in pages if p.is_review}
-    throttled = f"/{pages[6].slug}"
     out = tmp_path / "out"
     names = ["w1", "w2", "w3"]
     polite = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
     with FaultServer(site_root) as site:
-        site.script(throttled, Status(429, times=1, retry_after=3))
+        # the 429 goes to the first review requested after 20 requests: in the middle of the crawl,
+        # with pages left for every worker (a fixed page came last in some runs under load: the
+        # order workers take pages from the shared queue varies, and with nothing left to fetch no
+        # worker had a request to hold back)
+        once = OnceAfter(Status(429, retry_after=3), after=20)
+        for page in pages:
+            if page.is_review:
+                site.script(f"/{page.slug}", once)
         procs = {n: start_worker(tmp_path, site.base_url, redis_srv.url, n, out / "reviews.jsonl", *polite,
                                  "-s", f"STATS_DUMP_PATH={tmp_path / f'{n}.stats.json'}") for n in names}
         snapshot = _fleet_snapshot(redis_srv.url, procs, capsys)
@@ -129,6 +135,8 @@ def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv,
     print(f"smallest gaps between arrivals {gaps[:8]}, median {gaps[len(gaps) // 2]}")
     assert worst <= 10, f"{worst} requests in one 2 s window"
     # ... and about that rate, not far less (the Retry-After pause taken out; loaded machine)
+    throttled = once.answered
+    assert throttled is not None
     at_429 = next(t for t, p in log if p == throttled)
     active = (times[-1] - times[0]) - 3.0
     rate = (len(times) - 1) / active
@@ -149,7 +157,9 @@ def test_three_workers_share_one_rate_limit_and_one_retry_after_pause(redis_srv,
     assert site_row["site"] == f"127.0.0.1:{site.port}"
     assert site_row["delay"] == 0.22 and site_row["allowed_per_s"] == 4.55 and site_row["concurrency"] == 1
     assert 0 < site_row["pages_per_s"] <= 5.5
-    assert abs(sum(w["pages_per_s"] for w in run["workers"]) - site_row["pages_per_s"]) < 0.01
+    # the same grants counted per worker and per site; each rate is rounded to 0.01 (three workers
+    # of 1.33/s each sum to 3.99, the site's 4.00: up to 0.005 per rounded figure)
+    assert abs(sum(w["pages_per_s"] for w in run["workers"]) - site_row["pages_per_s"]) <= 0.005 * (len(run["workers"]) + 1) + 1e-9
     assert all(w["pending"] >= 0 for w in run["workers"]) and run["queue"] >= 0
     assert "run crawler:avclub" in text and "workers alive 3/3" in text and f"127.0.0.1:{site.port}" in text
     print(text)

@@ -21,7 +21,10 @@ in the list (or the fixture file) answer; ``times=None`` answers every request. 
 - :class:`Redirect` a redirect to ``location`` (a path, or a full URL on another host name);
 - :class:`Content` any bytes with any headers and status (pages, robots.txt, sitemaps);
 - :class:`Paused` a 200 body sent in parts with a silence between them (a slow sitemap); it
-  records when each part was sent.
+  records when each part was sent;
+- :class:`OnceAfter` another fault, given to many paths, that answers only the first request
+  arriving after the server's first ``after`` requests (whichever path it is: a fault in the
+  middle of a crawl whose order is not known ahead); it records the path it answered.
 
 Every request is logged in :attr:`FaultServer.requests` as ``(host header, path)``, in
 :attr:`FaultServer.log` as ``(arrival time, path)`` and, like
@@ -215,6 +218,25 @@ class Paused(Fault):
             handler.wfile.flush()
             self.sent.append(time.monotonic())
         return True
+
+
+@dataclass
+class OnceAfter(Fault):
+    """*fault* for the first request that arrives after the server's first *after* requests, on
+    any path this one object is scripted for; every other request falls through. ``answered`` is
+    that request's path (``None`` until then)."""
+
+    fault: Fault
+    after: int
+    times: int | None = None
+    answered: str | None = None
+
+    def respond(self, handler):
+        with handler.server.lock:
+            if self.answered is not None or len(handler.server.log) <= self.after:
+                return False
+            self.answered = handler.path
+        return self.fault.respond(handler)
 
 
 class FaultHandler(FixtureHandler):
