@@ -33,10 +33,13 @@ thread contending for the GIL with the engine). A page is pickled once, when its
 room -- up to ``EXTRACT_BACKLOG`` pages are sent to a worker ahead of its answers (the rest wait
 unpickled), so a worker keeps reading through the reactor's own stalls (a state commit's fsync,
 a sitemap's parse), which left it idle a fifth of the time with 3 pages ahead -- and each frame
-is a length (8 bytes) and a pickle. Workers are started with
-``spawn`` (no fork of a running reactor), ignore SIGINT (a Ctrl-C stops the crawl, which lets
-the workers finish the pages in flight), exit when their pipe closes (the crawl process closed
-the pool, or died), and are stopped when the spider closes.
+is a length (8 bytes) and a pickle. A worker is a new Python process
+(:mod:`crawler.run.extract_worker`, no fork of a running reactor) that imports the extraction
+only, not Scrapy or the command line (39 MB resident before its first page, where a
+``multiprocessing`` ``spawn`` worker imported the ``crawler`` command: 111 MB). Workers ignore
+SIGINT (a Ctrl-C stops the crawl, which lets the workers finish the pages in flight), exit when
+their pipe closes (the crawl process closed the pool, or died), and are stopped when the spider
+closes.
 
 Settings (a bad value refuses the run before it starts, exit 2:
 :func:`crawler.run.controller.check_settings`): ``EXTRACT_WORKERS`` (``"auto"``, or a whole
@@ -51,23 +54,25 @@ import asyncio
 import collections
 import fcntl
 import logging
-import multiprocessing
 import os
 import pickle
-import signal
-import struct
+import subprocess
+import sys
+from pathlib import Path
 
 from scrapy import signals
 
+import crawler
+from crawler.run.extract_worker import LENGTH as _LENGTH
+from crawler.run.extract_worker import PIPE_BYTES
 from crawler.sites.read import ReadOutcome, read_page
 
 logger = logging.getLogger(__name__)
 
-#: the pipes' kernel buffer, so that a page's frame is written in one call (Linux; capped by the system)
-PIPE_BYTES = 1 << 20
 #: how long a closing pool waits for a worker to exit before it is terminated
 STOP_SECONDS = 10.0
-_LENGTH = struct.Struct("!Q")
+#: the directory the worker imports ``crawler`` from: the crawl process's own package
+PACKAGE_ROOT = str(Path(crawler.__file__).resolve().parent.parent)
 
 
 class PoolBroken(RuntimeError):
@@ -78,46 +83,6 @@ class WorkerFailed(RuntimeError):
     """``read_page`` raised in a worker (the page is read again inline, for the same error)."""
 
 
-# ------------------------------------------------------------------------------- the worker
-def _read_exact(fd: int, n: int) -> bytes | None:
-    """*n* bytes from the blocking *fd*, or None at the end of the pipe."""
-    chunks, left = [], n
-    while left:
-        chunk = os.read(fd, min(left, PIPE_BYTES))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def worker_main(tasks, results) -> None:
-    """A worker's loop: read a frame ``(task id, read_page arguments)``, answer
-    ``(task id, True, ReadOutcome)`` or ``(task id, False, "what was raised")``, until the task
-    pipe ends. *tasks* and *results* are the worker's ends of its two pipes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the crawl process decides when to stop
-    tasks_fd, results_fd = tasks.fileno(), results.fileno()
-    while True:
-        header = _read_exact(tasks_fd, _LENGTH.size)
-        if header is None:
-            return
-        frame = _read_exact(tasks_fd, _LENGTH.unpack(header)[0])
-        if frame is None:
-            return
-        task_id, args = pickle.loads(frame)
-        try:
-            answer = pickle.dumps((task_id, True, read_page(**args)), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - the crawl process reads the page itself (same error)
-            answer = pickle.dumps((task_id, False, f"{type(exc).__name__}: {exc}"[:500]), protocol=pickle.HIGHEST_PROTOCOL)
-        _write_all(results_fd, _LENGTH.pack(len(answer)) + answer)
-
-
 # ------------------------------------------------------------------- the crawl process's side
 def _grow_pipe(fd: int) -> None:
     try:
@@ -126,19 +91,62 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
+def worker_command(tasks_fd: int, results_fd: int) -> list[str]:
+    """The command line of a worker (:mod:`crawler.run.extract_worker`) reading its tasks from
+    *tasks_fd* and answering on *results_fd*: this Python, without the current directory in
+    front of its path (``-P``, Python 3.11+), so that it imports this crawl's ``crawler``."""
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+    return [sys.executable, *safe_path, "-m", "crawler.run.extract_worker", str(tasks_fd), str(results_fd)]
+
+
+class WorkerProcess:
+    """A worker's process (:class:`subprocess.Popen` of :func:`worker_command`), with the
+    calls the pool makes of it. Not a ``multiprocessing`` process: ``spawn`` imports the parent's
+    ``__main__`` -- the whole ``crawler`` command -- into every worker."""
+
+    def __init__(self, name: str, tasks_fd: int, results_fd: int):
+        self.name = name
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self.popen = subprocess.Popen(worker_command(tasks_fd, results_fd), pass_fds=(tasks_fd, results_fd),
+                                      stdin=subprocess.DEVNULL, env=env)
+        self.pid = self.popen.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        """None while it runs; its exit code, or ``-N`` when signal N ended it."""
+        return self.popen.poll()
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def terminate(self) -> None:
+        if self.is_alive():
+            self.popen.terminate()
+
+
 class _Worker:
     """One worker process and the crawl process's ends of its pipes."""
 
-    def __init__(self, pool: ExtractPool, ctx, number: int):
+    def __init__(self, pool: ExtractPool, number: int):
         self.pool = pool
-        tasks_r, self.tasks = ctx.Pipe(duplex=False)
-        self.results, results_w = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=worker_main, args=(tasks_r, results_w), daemon=True,
-                                   name=f"crawler-extract-{number}")
-        self.process.start()
-        tasks_r.close()
-        results_w.close()
-        self.out_fd, self.in_fd = self.tasks.fileno(), self.results.fileno()
+        tasks_r, self.out_fd = os.pipe()
+        self.in_fd, results_w = os.pipe()
+        try:
+            self.process = WorkerProcess(f"crawler-extract-{number}", tasks_r, results_w)
+        except BaseException:
+            for fd in (self.out_fd, self.in_fd):
+                os.close(fd)
+            raise
+        finally:  # the worker's ends (it has its own copies)
+            os.close(tasks_r)
+            os.close(results_w)
         for fd in (self.out_fd, self.in_fd):
             _grow_pipe(fd)
             os.set_blocking(fd, False)
@@ -229,13 +237,19 @@ class _Worker:
         return waiting
 
     def stop(self, timeout: float) -> None:
+        """Close the task pipe (the worker reads its end and exits), wait *timeout* seconds for
+        the worker, terminate it if it is still there; idempotent (a broken pool is closed too)."""
         self.detach()
-        self.tasks.close()  # the worker reads the end of its pipe and exits
+        if self.out_fd >= 0:
+            os.close(self.out_fd)
+            self.out_fd = -1
         self.process.join(timeout)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(2)
-        self.results.close()
+        if self.in_fd >= 0:
+            os.close(self.in_fd)
+            self.in_fd = -1
 
 
 class ExtractPool:
@@ -260,10 +274,9 @@ class ExtractPool:
         crawler.stats.set_value("extract/workers", workers)
 
     def _start(self) -> list[_Worker]:
-        ctx = multiprocessing.get_context("spawn")
         self._started = []
         for number in range(self.workers):
-            self._started.append(_Worker(self, ctx, number + 1))
+            self._started.append(_Worker(self, number + 1))
         return self._started
 
     def close(self, spider=None, reason=None) -> None:

@@ -253,3 +253,47 @@ def test_workers_ignore_ctrl_c_and_exit_when_the_pool_closes():
     _same(late, read_page(**args))
     assert worker.process.exitcode == 0  # it read the end of its pipe and returned
     assert stats.get_value("extract/inline_fallback") is None and pool.broken is False
+
+
+def test_a_worker_imports_the_extraction_only(tmp_path, monkeypatch):
+    """A worker is ``python -m crawler.run.extract_worker``: it imports neither Scrapy, Twisted nor
+    the command line (a ``multiprocessing`` spawn worker imported the parent's ``__main__``, the
+    ``crawler`` command: 111 MB resident where the extraction needs ~40), and it imports this
+    crawl's ``crawler`` even when the working directory holds another package of that name."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from crawler.run.workers import worker_command
+    from crawler.sites.read import read_page
+
+    probe = ("import sys\n"
+             "import crawler.run.extract_worker\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted') or m == 'crawler.cli'))")
+    cmd = worker_command(0, 1)
+    assert cmd[-4:] == ["-m", "crawler.run.extract_worker", "0", "1"]
+    proc = subprocess.run([*cmd[:-4], "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(FIXTURES.parent)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+    decoy = tmp_path / "crawler"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("raise SystemExit('the decoy crawler package was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    args = _args("lost-in-starlight")
+
+    async def go():
+        pool, stats = _pool(1)
+        try:
+            outcome = await pool.read(args)
+            (worker,) = pool._started
+            cmdline = open(f"/proc/{worker.process.pid}/cmdline", "rb").read().split(b"\0")
+            return outcome, stats, cmdline
+        finally:
+            pool.close()
+
+    outcome, stats, cmdline = asyncio.run(go())
+    _same(outcome, read_page(**args))
+    assert stats.get_value("extract/inline_fallback") is None  # the worker answered
+    assert b"crawler.run.extract_worker" in cmdline
