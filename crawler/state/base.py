@@ -43,13 +43,28 @@ temporary folder never touch production state.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any
 
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parts(items: Iterable, size: int) -> Iterator[tuple[list, bool]]:
+    """*items* in lists of *size* (the last may be shorter), each with whether it is the last;
+    read as they are asked for, so a long iterable is never all in memory. No items: one
+    empty last part (a write that has no rows still completes its output)."""
+    it = iter(items)
+    part = list(islice(it, size))
+    while True:
+        following = list(islice(it, size))
+        yield part, not following
+        if not following:
+            return
+        part = following
 
 
 class StateStore(ABC):

@@ -2,7 +2,7 @@
 
 The SQLite file is one copy of the state; one damaged page of it loses whatever that page held.
 The journal is the second copy, in another file and another format: an append-only text file
-with one self-checking line per state write, from which :func:`replay_entries` rebuilds the
+with self-checking lines for each state write (one, or a few for a big one), from which :func:`replay_entries` rebuilds the
 state exactly (reviews, fetches and their validators, pending outputs, watermarks, runs).
 
 A line is ``<seq> <crc> <json>\\n``: ``seq`` the state's write counter after this write (the
@@ -21,13 +21,17 @@ of the bytes ``<seq> <json>``, ``json`` one ASCII-only object whose ``op`` says 
   a replay makes the same rows;
 - ``rewind``: the entries after ``seq - 1`` were never committed (see below).
 
+One write may take several lines (a ``mark`` of many rows, in parts of
+:data:`crawler.state.sqlite.MARK_ROWS`): every line of it but the last has ``"more": true``.
+
 Ordering (:class:`~crawler.state.sqlite.SQLiteStateStore`): a write opens its SQLite transaction
 (``BEGIN IMMEDIATE``, the write lock), applies its change, appends its journal line and fsyncs the
 journal, and only then commits (with ``meta.journal_seq`` = the line's ``seq``). A kill at any
-moment therefore leaves the journal level with the state or one entry ahead of it, never behind.
+moment therefore leaves the journal level with the state or one write (its lines) ahead of it, never behind.
 An entry ahead (written, not committed) is superseded by the next line written: it gets the same
 ``seq`` (the state's counter did not move), and a line whose ``seq`` is not above the previous
-line's drops the entries from that ``seq`` on (:func:`replay_entries`). When a state is opened
+line's drops the entries from that ``seq`` on (:func:`replay_entries`); a journal ending in
+``more`` lines ends in a write cut short, never committed, which a replay drops too. When a state is opened
 with its journal ahead (a killed writer, or a state restored from a backup), a ``rewind`` line
 is written at once, so the journal says exactly what the state holds.
 
@@ -44,7 +48,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +59,8 @@ JOURNAL_SUFFIX = ".journal"
 JOURNAL_VERSION = 1
 #: rows per ``snapshot`` line
 SNAPSHOT_ROWS = 2000
+#: journal bytes gathered before a write (one fsync per state write, whatever its size)
+WRITE_BYTES = 1 << 20
 
 
 def journal_path_for(state_path: str | os.PathLike) -> Path:
@@ -169,12 +175,15 @@ def scan_journal(path: str | os.PathLike, *, keep: Callable[[int], bool] | None 
 def replay_entries(entries: list[tuple[int, dict]]) -> list[dict]:
     """The ops a state holds, in order, from a journal's good entries: a line whose ``seq`` is
     not above the previous one's drops the entries from that ``seq`` on (they were written but
-    never committed); ``journal`` and ``rewind`` lines hold no write."""
+    never committed), and so do ``more`` lines at the end (a write whose last line was never
+    written); ``journal`` and ``rewind`` lines hold no write."""
     kept: list[tuple[int, dict]] = []
     for seq, op in entries:
         while kept and kept[-1][0] >= seq:
             kept.pop()
         kept.append((seq, op))
+    while kept and kept[-1][1].get("more") is True:
+        kept.pop()
     return [op for _, op in kept if op["op"] not in ("journal", "rewind")]
 
 
@@ -184,6 +193,13 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> int:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    return len(data)
 
 
 class JournalFile:
@@ -206,16 +222,23 @@ class JournalFile:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         return self.fd
 
-    def append(self, lines: list[tuple[int, dict[str, Any]]]) -> int:
-        """Write the ``(seq, op)`` *lines* and fsync them once; returns the bytes written."""
-        data = b"".join(encode_line(seq, op) for seq, op in lines)
+    def append(self, lines: Iterable[tuple[int, dict[str, Any]]]) -> int:
+        """Write the ``(seq, op)`` *lines* (encoded as they are read, written ~1 MB at a time)
+        and fsync them once; returns the bytes written."""
         fd = self._open()
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        os.fsync(fd)
-        return len(data)
+        written, pending, size = 0, [], 0
+        for seq, op in lines:
+            line = encode_line(seq, op)
+            pending.append(line)
+            size += len(line)
+            if size >= WRITE_BYTES:
+                written += _write_all(fd, b"".join(pending))
+                pending, size = [], 0
+        if pending:
+            written += _write_all(fd, b"".join(pending))
+        if written:
+            os.fsync(fd)
+        return written
 
     def close(self) -> None:
         if self.fd is not None:

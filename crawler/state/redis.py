@@ -26,7 +26,7 @@ from typing import Any
 
 import redis
 
-from crawler.state.base import StateStore, utc_now
+from crawler.state.base import StateStore, parts, utc_now
 
 REVIEW_FIELDS = ("id", "url", "content_hash", "first_seen", "last_changed", "last_emitted_run")
 FETCH_FIELDS = ("url", "id", "etag", "last_modified", "emitted_run")
@@ -128,17 +128,15 @@ class RedisStateStore(StateStore):
 
     def mark_emitted(self, rows: Iterable[Mapping[str, Any]], run_id: str, output: str | None = None) -> int:
         now = utc_now()
-        encoded = [
-            json.dumps({"id": r["id"], "url": r["url"], "content_hash": r["content_hash"], "fetch_url": r.get("fetch_url"),
-                        "etag": r.get("etag"), "last_modified": r.get("last_modified")})
-            for r in rows
-        ]
         n = 0
-        chunks = [encoded[i:i + BATCH] for i in range(0, len(encoded), BATCH)] or [[]]
-        for k, chunk in enumerate(chunks):
-            last = k == len(chunks) - 1  # the journal entry goes with the last chunk
-            out = str(output) if (output is not None and last) else ""
-            n += int(self._mark(keys=[self.k_reviews, self.k_fetches, self.k_outputs], args=[now, run_id, out, *chunk]))
+        for part, last in parts(rows, BATCH):  # read as they come: a file's rows never all encoded at once
+            encoded = [
+                json.dumps({"id": r["id"], "url": r["url"], "content_hash": r["content_hash"], "fetch_url": r.get("fetch_url"),
+                            "etag": r.get("etag"), "last_modified": r.get("last_modified")})
+                for r in part
+            ]
+            out = str(output) if (output is not None and last) else ""  # the journal entry goes with the last part
+            n += int(self._mark(keys=[self.k_reviews, self.k_fetches, self.k_outputs], args=[now, run_id, out, *encoded]))
         return n
 
     def forget_run(self, run_id: str, keep: set[str]) -> int:

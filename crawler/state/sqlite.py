@@ -37,7 +37,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from crawler.state.base import StateStore, utc_now
+from crawler.state.base import StateStore, parts, utc_now
 from crawler.state.journal import (JOURNAL_VERSION, SNAPSHOT_ROWS, JournalFile, journal_path_for, replay_entries,
                                    scan_journal, write_journal)
 
@@ -110,6 +110,8 @@ SNAPSHOT_COLUMNS = {
 COMPACT_RATIO = 4
 #: ... and larger than this
 COMPACT_MIN_BYTES = 64 * 1024 * 1024
+#: rows per ``mark`` journal line (and per step of a big mark_emitted)
+MARK_ROWS = 2000
 
 
 class StateDamaged(Exception):
@@ -298,19 +300,31 @@ class SQLiteStateStore(StateStore):
             self.journal_status = self._check_journal()
 
     # writes ---------------------------------------------------------------
-    def _write(self, ops: list[dict], before=None) -> int:
-        """Apply *ops* in one transaction; their journal lines are written and fsynced before it
-        commits (module docstring). *before(cursor)* runs first, in the transaction, and returns
-        more ops (a write that reads the state to know what it writes). Returns the rows applied."""
+    def _write(self, ops: Iterable[dict], before=None) -> int:
+        """Apply *ops* in one transaction, one at a time as they are read (a big write is never
+        all in memory); their journal lines are written and fsynced before it commits (module
+        docstring). *before(cursor)* runs first, in the transaction, and returns more ops (a
+        write that reads the state to know what it writes). Returns the rows applied."""
         with self._immediate() as cur:
             if before is not None:
-                ops = [*ops, *before(cur)]
-            n = sum(_APPLY[op["op"]](cur, op) for op in ops)
-            if self._journal is not None and ops:
-                seq = self._meta(cur)[1]
-                lines = [(seq + k, op) for k, op in enumerate(ops, 1)]
-                self._journal.append(lines)  # fsynced: the journal is never behind the state
-                self._set_meta(cur, journal_seq=lines[-1][0])
+                ops = chain(ops, before(cur))
+            n = 0
+            seq = first = self._meta(cur)[1] if self._journal is not None else 0
+
+            def applied() -> Iterator[tuple[int, dict]]:
+                nonlocal n, seq
+                for op in ops:
+                    n += _APPLY[op["op"]](cur, op)
+                    seq += 1
+                    yield seq, op
+
+            if self._journal is None:
+                for _ in applied():
+                    pass
+            else:
+                self._journal.append(applied())  # fsynced: the journal is never behind the state
+                if seq > first:
+                    self._set_meta(cur, journal_seq=seq)
         return n
 
     @contextmanager
@@ -345,14 +359,26 @@ class SQLiteStateStore(StateStore):
         return row is not None and row[0] == content_hash
 
     def mark_emitted(self, rows: Iterable[Mapping[str, Any]], run_id: str, output: str | None = None) -> int:
-        encoded = [
-            [row["id"], row["url"], row["content_hash"],
-             _encode_hashes(row["field_hashes"]) if row.get("field_hashes") else None,
-             row.get("fetch_url") or None, row.get("etag"), row.get("last_modified")]
-            for row in rows
-        ]
-        return self._write([{"op": "mark", "run": run_id, "now": utc_now(), "output": None if output is None else str(output),
-                             "rows": encoded}])
+        """See :class:`~crawler.state.base.StateStore`. One transaction, read in parts of
+        :data:`MARK_ROWS` rows, a journal line each (all but the last with ``more``; the last
+        completes *output*): a file's rows are never all encoded in memory at once."""
+        now = utc_now()
+
+        def ops() -> Iterator[dict]:
+            for part, last in parts(rows, MARK_ROWS):
+                encoded = [
+                    [row["id"], row["url"], row["content_hash"],
+                     _encode_hashes(row["field_hashes"]) if row.get("field_hashes") else None,
+                     row.get("fetch_url") or None, row.get("etag"), row.get("last_modified")]
+                    for row in part
+                ]
+                op = {"op": "mark", "run": run_id, "now": now, "output": None if output is None or not last else str(output),
+                      "rows": encoded}
+                if not last:
+                    op["more"] = True
+                yield op
+
+        return self._write(ops())
 
     def forget_run(self, run_id: str, keep: set[str]) -> int:
         def forgotten(cur):  # which rows, read in the write's transaction

@@ -87,6 +87,66 @@ def test_replay_drops_entries_a_later_line_supersedes():
     assert [op["value"] for op in replay_entries(entries)] == ["a", "b", "c", "d"]
 
 
+def test_replay_drops_a_last_write_cut_short_between_its_lines():
+    """A write of many lines (a big ``mark``, in parts): every line but its last says ``more``.
+    A journal ending in ``more`` lines ends in a write never committed (the writer was killed
+    before its last line; the state file lost too, so no rewind was written): it is dropped."""
+    w = lambda v, **more: {"op": "watermark", "key": "k", "value": v, **more}  # noqa: E731
+    entries = [(1, {"op": "journal", "id": "x"}), (2, w("a", more=True)), (3, w("b")), (4, w("c", more=True)), (5, w("d", more=True))]
+    assert [op["value"] for op in replay_entries(entries)] == ["a", "b"]
+    # superseded (same seq again), the next write's lines count
+    entries += [(4, w("e", more=True)), (5, w("f"))]
+    assert [op["value"] for op in replay_entries(entries)] == ["a", "b", "e", "f"]
+
+
+def test_a_big_mark_is_written_in_parts_with_bounded_memory(tmp_path):
+    """mark_emitted streams its rows: the journal gets a line per ``MARK_ROWS`` rows (every one
+    but the last says ``more``; the output entry is completed by the last), applied as they come,
+    so a 20,000-row file's close does not hold every row's encoding and one 7 MB line at once."""
+    import tracemalloc
+
+    n = 20_000
+    path = tmp_path / "s.sqlite"
+    st = SQLiteStateStore(path)
+    st.begin_output("/out/big.jsonl", "run-big")
+    rows = (_row(i, f"{i:064x}", field_hashes={"title": f"t{i}", "body": f"b{i}"}, fetch_url=f"http://127.0.0.1:1/review-{i}")
+            for i in range(n))
+    tracemalloc.start()
+    try:
+        assert st.mark_emitted(rows, "run-big", output="/out/big.jsonl") == n
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    state = st.dump()
+    st.close()
+    assert peak < 8_000_000, f"{peak / 1e6:.1f} MB traced while marking {n} rows"  # all at once: ~22 MB
+    assert len(state["reviews"]) == n and len(state["fetches"]) == n and state["outputs"] == []
+    marks = [op for _, op in scan_journal(journal_path_for(path), keep=lambda s: True).entries if op["op"] == "mark"]
+    assert [len(op["rows"]) for op in marks] == [sqlite_module.MARK_ROWS] * (n // sqlite_module.MARK_ROWS)
+    assert [op.get("more") for op in marks] == [True] * (len(marks) - 1) + [None]
+    assert [op["output"] for op in marks] == [None] * (len(marks) - 1) + ["/out/big.jsonl"]
+    assert replayed(journal_path_for(path), tmp_path) == state
+
+
+def test_a_big_mark_cut_short_in_the_journal_rebuilds_the_state_before_it(tmp_path):
+    """The journal of a big mark killed after its first parts (the state lost with it): the
+    rebuilt state is the one before that write, never a part of it."""
+    path = tmp_path / "s.sqlite"
+    with SQLiteStateStore(path) as st:
+        st.mark_emitted([_row(0)], "run-1")
+        before = st.dump()
+        st.begin_output("/out/big.jsonl", "run-2")
+        st.mark_emitted((_row(i) for i in range(1, 3 * sqlite_module.MARK_ROWS)), "run-2", output="/out/big.jsonl")
+    journal = journal_path_for(path)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert [decode_line(x)[1].get("more") for x in lines[-3:]] == [True, True, None]
+    cut = tmp_path / "cut.journal"
+    cut.write_bytes(b"".join(lines[:-1]))  # the last part never written
+    after = replayed(cut, tmp_path)
+    assert after["reviews"] == before["reviews"] and after["fetches"] == before["fetches"]
+    assert [o[0] for o in after["outputs"]] == ["/out/big.jsonl"]  # still pending: recovery reads its manifest
+
+
 # ---------------------------------------------------------------- every write, replayed exactly
 def test_every_write_is_journaled_and_its_replay_is_the_same_state(tmp_path):
     st = busy_state(tmp_path / "s.sqlite")
