@@ -29,7 +29,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.normalize.text import clean_text
 from crawler.normalize.urls import record_id
-from crawler.run.context import get_run
+from crawler.run.context import get_run, pack_fetch_info
 
 
 def _id_for_raw_url(raw_url: Any) -> str | None:
@@ -84,7 +84,7 @@ class ConditionalMiddleware(BaseSpiderMiddleware):
                 headers = response.headers
                 etag = headers.get(b"ETag")
                 lm = headers.get(b"Last-Modified")
-                run.fetch_info[rid] = (  # (fetch_url, etag, last_modified): a tuple, kept until the file is closed
+                run.fetch_info[rid] = pack_fetch_info(  # kept until the file is stored
                     response.request.url if response.request is not None else response.url,
                     etag.decode("latin-1") if etag else None,
                     lm.decode("latin-1") if lm else None,

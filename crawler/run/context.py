@@ -153,6 +153,24 @@ def check_feeds(settings, spider_name: str, explicit_mode: str | None) -> str | 
     return None
 
 
+def pack_fetch_info(fetch_url: str, etag: str | None, last_modified: str | None) -> str | tuple:
+    """A review's fetch -- the URL fetched and the response's ``ETag`` and ``Last-Modified``
+    (None: not sent) -- as kept until its file is stored: one string ``url NUL etag NUL
+    last_modified`` (~165 bytes, where a tuple of three strings was ~310), or the tuple when
+    that would not come back exactly (a NUL in a value, an empty validator)."""
+    values = (fetch_url, etag, last_modified)
+    if all(v is None or (type(v) is str and v and "\0" not in v) for v in values) and fetch_url:
+        return "\0".join(v or "" for v in values)
+    return values
+
+
+def unpack_fetch_info(packed: str | tuple) -> tuple:
+    """``(fetch_url, etag, last_modified)`` of :func:`pack_fetch_info`."""
+    if isinstance(packed, tuple):
+        return packed
+    return tuple(v or None for v in packed.split("\0"))
+
+
 class RunContext:
     """Everything one run shares between the extension, storage, middleware and pipeline."""
 
@@ -170,7 +188,8 @@ class RunContext:
         self.filter = RunFilter(mode=self.mode, since=self.options.since, until=self.options.until)
         self.state: StateStore | None = None
         self.state_location: str | None = None
-        self.fetch_info: dict[str, tuple] = {}  # review id -> (fetch_url, etag, last_modified) until its file is stored
+        #: review id -> its fetch (:func:`pack_fetch_info`) until its file is stored
+        self.fetch_info: dict[str, str | tuple] = {}
         self.outputs: list[tuple[Path, dict]] = []
         self.started = utc_now()
         self.t0 = time.monotonic()
@@ -342,7 +361,7 @@ class RunContext:
                 for row in ledger.iter_rows():
                     info = self.fetch_info.pop(row["id"], None)
                     if info:
-                        row["fetch_url"], row["etag"], row["last_modified"] = info
+                        row["fetch_url"], row["etag"], row["last_modified"] = unpack_fetch_info(info)
                     yield row
             try:
                 self.state.mark_emitted(rows(), self.run_id, output=str(path.resolve()))

@@ -12,7 +12,7 @@ stats and reject files are the same as without the pool (the order of lines may 
 ``EXTRACT_WORKERS = "auto"`` (the default): ``cores - 1`` workers (at least 1) when the
 crawl is CPU-bound -- no AutoThrottle and no download delay, as in backfills and benchmarks at
 high concurrency -- and inline otherwise (and in distributed mode, which scales by workers): a polite crawl fetches a few pages per second, where a
-worker only costs memory (~90 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline.
+worker only costs memory (~55 MB). The choice is logged. ``EXTRACT_WORKERS = 0`` reads pages inline.
 
 When a worker fails on a page, that page is read inline instead: the same result, or the same
 error as without the pool. When a worker dies (or cannot be started or fed) the pool is broken:
