@@ -28,11 +28,23 @@ from crawler.record.ddl import columns
 from crawler.record.item import CHANGE_ATTR
 from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
 
-try:  # optional: the ``parquet`` extra
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-except ImportError:  # pragma: no cover - reported when a Parquet feed is opened
-    pa = pq = None
+#: pyarrow and pyarrow.parquet (the optional ``parquet`` extra), imported when a Parquet file is
+#: first written or read (:func:`load_pyarrow`): with numpy they are ~40 MB resident and ~0.3 s,
+#: which every crawl paid at start-up when this module imported them
+pa = pq = None
+
+
+def load_pyarrow() -> bool:
+    """Import pyarrow into :data:`pa` / :data:`pq`; False when it is not installed."""
+    global pa, pq
+    if pq is None:
+        try:
+            import pyarrow
+            import pyarrow.parquet
+        except ImportError:  # reported when a Parquet feed is opened or read
+            return False
+        pa, pq = pyarrow, pyarrow.parquet
+    return True
 
 
 def _arrow(t: Any):
@@ -46,6 +58,8 @@ def _arrow(t: Any):
 
 def arrow_schema():
     """The Arrow schema of a version 2 record."""
+    if not load_pyarrow():
+        raise RuntimeError("Parquet needs pyarrow: pip install 'review-crawler[parquet]'")
     return pa.schema([pa.field(name, _arrow(t), nullable=nullable or not isinstance(t, str)) for name, t, nullable in columns(2)])
 
 
@@ -79,7 +93,7 @@ class ParquetExporter(LedgerMixin, BaseItemExporter):
     """See the module docstring."""
 
     def __init__(self, file: IO[bytes], *, row_group: int = 10_000, **kwargs: Any):
-        if pa is None:
+        if not load_pyarrow():
             raise RuntimeError("Parquet output needs pyarrow: pip install 'review-crawler[parquet]'")
         self._ledger = ledger_of(file)  # each record written is counted (crawler.output.exporters.LedgerMixin)
         BaseItemExporter.__init__(self, dont_fail=True, **kwargs)
@@ -119,7 +133,7 @@ class ParquetExporter(LedgerMixin, BaseItemExporter):
 
 def iter_parquet_records(path: str | Path) -> Iterator[dict]:
     """The records of a Parquet output file, as the JSON Lines output would hold them."""
-    if pq is None:
+    if not load_pyarrow():
         raise RuntimeError("reading Parquet needs pyarrow: pip install 'review-crawler[parquet]'")
     for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=1000):
         for row in batch.to_pylist():

@@ -47,3 +47,36 @@ def test_a_crawl_to_parquet_reads_back_typed_with_pyarrow_and_duckdb(tmp_path):
     assert n == len(jsonl) and scores == sum(r["grade"]["score"] for r in jsonl if r["grade"] and r["grade"]["score"] is not None)
     manifest = json.loads(manifest_path_for(tmp_path / "reviews.parquet").read_text("utf-8"))
     assert (manifest["item_count"], manifest["exit_code"], manifest["schema_version"]) == (len(jsonl), 0, 2)
+
+
+def test_a_crawl_that_writes_no_parquet_never_imports_pyarrow():
+    """pyarrow (with numpy, ~40 MB resident and ~0.3 s) is imported when a Parquet file is first
+    written or read, not by every crawl: the command line, the settings, every component the
+    settings name and the spiders load without it."""
+    import subprocess
+    import sys
+
+    from tests.support.crawl import REPO, crawl_env
+
+    probe = """
+import os, sys
+os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+import crawler.cli
+from scrapy.utils.misc import load_object
+from scrapy.utils.project import get_project_settings
+from scrapy.spiderloader import SpiderLoader
+settings = get_project_settings()
+for name in ("FEED_EXPORTERS", "FEED_STORAGES"):  # format or scheme -> class
+    for path in settings.getdict(name).values():
+        load_object(path)
+for name in ("EXTENSIONS", "ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES", "ADDONS"):  # class -> order
+    for path in settings.getdict(name):
+        if isinstance(path, str):
+            load_object(path)
+for spider in SpiderLoader.from_settings(settings).list():
+    SpiderLoader.from_settings(settings).load(spider)
+print(sorted(m for m in ("pyarrow", "numpy", "pandas", "duckdb") if m in sys.modules))
+"""
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=REPO, env=crawl_env())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
