@@ -147,6 +147,39 @@ def test_a_big_mark_cut_short_in_the_journal_rebuilds_the_state_before_it(tmp_pa
     assert [o[0] for o in after["outputs"]] == ["/out/big.jsonl"]  # still pending: recovery reads its manifest
 
 
+def test_a_big_mark_that_fails_between_its_parts_leaves_the_state_and_its_replay_as_they_were(tmp_path, monkeypatch):
+    """A mark's rows that raise after a part was applied and journaled (each line written at
+    once here): the transaction is rolled back, the lines written ahead (``more``) are never
+    replayed, the next open rewinds them, and later writes replay exactly."""
+    import crawler.state.journal as journal_module
+
+    monkeypatch.setattr(journal_module, "WRITE_BYTES", 1)  # every line written as it is made
+    path = tmp_path / "s.sqlite"
+    st = SQLiteStateStore(path)
+    st.mark_emitted([_row(0)], "run-1")
+    before = st.dump()
+
+    def rows():
+        yield from (_row(i) for i in range(1, 2 * sqlite_module.MARK_ROWS + 1))
+        raise RuntimeError("the output could not be read back")
+
+    with pytest.raises(RuntimeError, match="read back"):
+        st.mark_emitted(rows(), "run-2", output="/out/x.jsonl")
+    assert st.dump() == before
+    journal = journal_path_for(path)
+    # the first part was applied and journaled; reading the second's follower raised
+    last, ahead = [op for _, op in scan_journal(journal, keep=lambda s: True).entries][-2:]
+    assert (last["run"], last.get("more")) == ("run-1", None)
+    assert (ahead["op"], ahead["run"], ahead["more"], len(ahead["rows"])) == ("mark", "run-2", True, sqlite_module.MARK_ROWS)
+    assert replayed(journal, tmp_path) == before
+    st.close()
+    with SQLiteStateStore(path) as st:
+        assert st.journal_status["event"] == "ahead"
+        st.mark_emitted([_row(7)], "run-3")
+        state = st.dump()
+    assert replayed(journal, tmp_path) == state and [r[0] for r in state["reviews"]] == ["id00000", "id00007"]
+
+
 # ---------------------------------------------------------------- every write, replayed exactly
 def test_every_write_is_journaled_and_its_replay_is_the_same_state(tmp_path):
     st = busy_state(tmp_path / "s.sqlite")
