@@ -86,6 +86,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.SiteOffsiteMiddleware": 45,
     "crawler.middlewares.domain_pause.DomainPauseMiddleware": 560,
+    # Scrapy's, without decoding every page that cannot hold one (crawler/middlewares/meta_refresh.py)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.meta_refresh.MetaRefreshMiddleware": 580,
     # every response as received (before decompression, retries, redirects): crawler/middlewares/warc.py
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
 }
