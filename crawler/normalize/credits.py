@@ -44,6 +44,7 @@ import re
 
 from .dates import find_dates, has_date
 from .guard import never_raises
+from .patterns import alternation
 from .text import clean_text, html_to_text
 
 __all__ = ["parse_credits", "credit_role", "CREDIT_ROLES", "normalize_platform", "parse_runtime"]
@@ -115,17 +116,12 @@ for _role, _terms in {
         _NOUN_TERMS[_t.strip().lower()] = _role
 
 
-def _alt(terms) -> str:
-    """Regex alternation of *terms*, longest first, spaces matching one whitespace."""
-    return "|".join(re.escape(t).replace(r"\ ", r"\s") for t in sorted(terms, key=len, reverse=True))
-
-
-_NOUN = rf"(?:{_alt(_NOUN_TERMS)})(?:\(s\))?"
+_NOUN = rf"(?:{alternation(_NOUN_TERMS)})(?:\(s\))?"
 # A qualifier after a label: "Box Office (Gross USA):", "Release Date (Theaters):".
 _QUALIFIER = r"(?:\s?\((?P<qual>[^()]{1,40})\))?"
 _JOIN = r"\s?(?:/|-|–|—|,|&|\+|and)\s?"
 _NOUNS = rf"(?P<nouns>{_NOUN}(?:{_JOIN}{_NOUN}){{0,3}})"
-_NOUN_TERM_RE = re.compile(rf"\b(?:{_alt(_NOUN_TERMS)})", re.IGNORECASE)
+_NOUN_TERM_RE = re.compile(rf"\b(?:{alternation(_NOUN_TERMS)})", re.IGNORECASE)
 
 # "by" forms: "Directed by", "Written and directed by", "Music by", "Screenplay by".
 _BY_TERMS: dict[str, str] = {
@@ -140,9 +136,9 @@ _BY_TERMS: dict[str, str] = {
     "réalisé": "director", "réalisée": "director", "écrit": "writer", "écrite": "writer",
     "dirigida": "director", "dirigido": "director", "escrita": "writer", "escrito": "writer",
 }
-_BY = rf"(?:{_alt(_BY_TERMS)})"
+_BY = rf"(?:{alternation(_BY_TERMS)})"
 _BYS = rf"(?P<bys>{_BY}(?:\s?(?:,|&|and)\s?{_BY}){{0,3}})"
-_BY_TERM_RE = re.compile(rf"\b(?:{_alt(_BY_TERMS)})", re.IGNORECASE)
+_BY_TERM_RE = re.compile(rf"\b(?:{alternation(_BY_TERMS)})", re.IGNORECASE)
 
 _LABEL_RE = re.compile(
     rf"^(?:{_NOUNS}{_QUALIFIER}\s?(?P<sep>[:：]|\s[-–—]\s?)\s?(?P<nrest>.*)"

@@ -22,6 +22,7 @@ import datetime as _dt
 import re
 
 from .guard import never_raises
+from .patterns import alternation
 
 __all__ = ["parse_date", "parse_datetime", "datetime_offset", "find_dates", "has_date", "coerce_date", "MONTHS",
            "FOREIGN_MONTHS", "DAY_FIRST_LANGUAGES"]
@@ -60,8 +61,8 @@ FOREIGN_MONTHS: dict[str, int] = {
 DAY_FIRST_LANGUAGES = frozenset({"de", "fr", "es", "it", "pt", "nl"})
 #: English outside the US writes them day-first too (``en-GB``: ``03/04/2025`` is 3 April)
 DAY_FIRST_ENGLISH_REGIONS = frozenset({"gb", "uk", "au", "nz", "ie", "in", "za", "sg"})
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
-_FOREIGN_MONTH_ALT = "|".join(sorted(set(MONTHS) | set(FOREIGN_MONTHS), key=len, reverse=True))
+_MONTH_ALT = alternation(MONTHS)
+_FOREIGN_MONTH_ALT = alternation(sorted(set(MONTHS) | set(FOREIGN_MONTHS)))
 _MONTH = rf"(?P<mon>{_MONTH_ALT})\b\.?"
 _MONTH2 = rf"(?P<mon2>{_MONTH_ALT})\b\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"

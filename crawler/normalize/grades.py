@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .text import clean_text, html_to_text, looks_like_html
 from .guard import never_raises
+from .patterns import alternation
 
 __all__ = [
     "parse_grade", "grade_from_rating", "grade_from_rating_node", "grade_from_lines", "is_grade_label", "LETTER_SCORES",
@@ -94,7 +95,7 @@ _WORD_NUMS = {
     "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
     "ocho": 8, "nueve": 9, "diez": 10,
 }
-_WORD_ALT = "|".join(sorted(_WORD_NUMS, key=len, reverse=True))
+_WORD_ALT = alternation(_WORD_NUMS)
 _FRACTIONS = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75"),
               "1/2": Decimal("0.5"), "1/4": Decimal("0.25"), "3/4": Decimal("0.75")}
 

@@ -32,6 +32,7 @@ import re
 from functools import lru_cache
 
 from .guard import never_raises
+from .patterns import alternation
 from .text import clean_text, html_to_text, looks_like_html
 
 __all__ = ["clean_title", "strip_site_suffix"]
@@ -60,7 +61,7 @@ _NUM_WORDS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
 }
-_NUMW = r"\d{1,3}|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True))
+_NUMW = r"\d{1,3}|" + alternation(_NUM_WORDS)
 _SEASON_EP = (
     rf"(?:(?:season|series)\s(?P<season>{_NUMW})(?:,?\s(?:episode|ep\.?)\s(?P<episode>\d{{1,3}}))?"
     r"|s(?P<s2>\d{1,2})\s?e(?P<e2>\d{1,3})"
