@@ -121,3 +121,10 @@ def test_the_project_settings_put_it_in_scrapys_place():
     mws = s.getdict("DOWNLOADER_MIDDLEWARES")
     assert mws["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
     assert mws["crawler.middlewares.meta_refresh.MetaRefreshMiddleware"] == 580
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=3000), st.one_of(st.none(), st.binary(max_size=80), st.text(max_size=80)))
+def test_any_bytes_and_any_content_type_give_an_answer(body, content_type):
+    assert may_declare_refresh(body, content_type) in (True, False)
+    assert may_declare_refresh(b"<p>x</p>" + body, content_type) in (True, False)
