@@ -29,22 +29,22 @@ from crawler.record.item import CHANGE_ATTR
 from crawler.record.v2 import SCHEMA_VERSION_2, to_v2
 
 #: pyarrow and pyarrow.parquet (the optional ``parquet`` extra), imported when a Parquet file is
-#: first written or read (:func:`load_pyarrow`): with numpy they are ~40 MB resident and ~0.3 s,
+#: first written or read (:func:`require_pyarrow`): with numpy they are ~40 MB resident and ~0.3 s,
 #: which every crawl paid at start-up when this module imported them
 pa = pq = None
 
 
-def load_pyarrow() -> bool:
-    """Import pyarrow into :data:`pa` / :data:`pq`; False when it is not installed."""
+def require_pyarrow(what: str) -> None:
+    """Import pyarrow into :data:`pa` / :data:`pq`, or raise ``RuntimeError("<what> needs
+    pyarrow: ...")`` when it is not installed (reported when a Parquet feed is opened or read)."""
     global pa, pq
     if pq is None:
         try:
             import pyarrow
             import pyarrow.parquet
-        except ImportError:  # reported when a Parquet feed is opened or read
-            return False
+        except ImportError:
+            raise RuntimeError(f"{what} needs pyarrow: pip install 'review-crawler[parquet]'") from None
         pa, pq = pyarrow, pyarrow.parquet
-    return True
 
 
 def _arrow(t: Any):
@@ -58,8 +58,7 @@ def _arrow(t: Any):
 
 def arrow_schema():
     """The Arrow schema of a version 2 record."""
-    if not load_pyarrow():
-        raise RuntimeError("Parquet needs pyarrow: pip install 'review-crawler[parquet]'")
+    require_pyarrow("Parquet")
     return pa.schema([pa.field(name, _arrow(t), nullable=nullable or not isinstance(t, str)) for name, t, nullable in columns(2)])
 
 
@@ -93,8 +92,7 @@ class ParquetExporter(LedgerMixin, BaseItemExporter):
     """See the module docstring."""
 
     def __init__(self, file: IO[bytes], *, row_group: int = 10_000, **kwargs: Any):
-        if not load_pyarrow():
-            raise RuntimeError("Parquet output needs pyarrow: pip install 'review-crawler[parquet]'")
+        require_pyarrow("Parquet output")
         self._ledger = ledger_of(file)  # each record written is counted (crawler.output.exporters.LedgerMixin)
         BaseItemExporter.__init__(self, dont_fail=True, **kwargs)
         self.file = file
@@ -133,8 +131,7 @@ class ParquetExporter(LedgerMixin, BaseItemExporter):
 
 def iter_parquet_records(path: str | Path) -> Iterator[dict]:
     """The records of a Parquet output file, as the JSON Lines output would hold them."""
-    if not load_pyarrow():
-        raise RuntimeError("reading Parquet needs pyarrow: pip install 'review-crawler[parquet]'")
+    require_pyarrow("reading Parquet")
     for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=1000):
         for row in batch.to_pylist():
             yield {k: _from_arrow_value(v) for k, v in row.items()}

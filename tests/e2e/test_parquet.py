@@ -80,3 +80,22 @@ print(sorted(m for m in ("pyarrow", "numpy", "pandas", "duckdb") if m in sys.mod
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=REPO, env=crawl_env())
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_without_pyarrow_writing_and_reading_parquet_say_what_to_install(monkeypatch, tmp_path):
+    import io
+    import sys
+
+    from crawler.output import parquet
+
+    monkeypatch.setattr(parquet, "pa", None)
+    monkeypatch.setattr(parquet, "pq", None)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # (import pyarrow raises ImportError)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    for call, what in ((lambda: parquet.ParquetExporter(io.BytesIO()), "Parquet output"),
+                       (lambda: list(iter_parquet_records(tmp_path / "x.parquet")), "reading Parquet"),
+                       (arrow_schema, "Parquet")):
+        with pytest.raises(RuntimeError) as err:
+            call()
+        assert str(err.value) == f"{what} needs pyarrow: pip install 'review-crawler[parquet]'"
+    assert parquet.pa is None and parquet.pq is None
