@@ -96,7 +96,8 @@ DOWNLOADER_MIDDLEWARES = {
 WARC_ENABLED = None
 WARC_DIR = None                         # default <folder of the first output file>/warc (%(name)s allowed)
 WARC_MAX_BYTES = 1_000_000_000          # rotate WARC files at this size
-WARC_GZIP_LEVEL = 6                     # gzip level of the records (0-9; 9 costs 1.5-2x the CPU for archives 0.5-3 % smaller)
+WARC_COMPRESSOR = "auto"                # auto: ISA-L (isal package) when installed, else zlib; or "isal" / "zlib"
+WARC_GZIP_LEVEL = None                  # None: the compressor's own (ISA-L 1, zlib 6); with auto a level is zlib's 0-9
 RETRY_AFTER_MAX = 60
 # Write the final stats as JSON to this path (crawler/output/statsdump.py); None: not written.
 STATS_DUMP_PATH = None

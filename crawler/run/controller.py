@@ -56,7 +56,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from crawler.output.atomic import output_opened
 from crawler.output.manifest import manifest_path_for
-from crawler.output.warc import DEFAULT_GZIP_LEVEL, parse_gzip_level
+from crawler.output.warc import gzip_choice
 from crawler.run import monitors
 from crawler.run.context import (
     EXIT_INCOMPLETE,
@@ -89,12 +89,12 @@ class RunRefused(Exception):
 
 def check_settings(settings) -> None:
     """Raise :class:`StartError` for a setting the crawl would fail on page after page:
-    ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG`` (:mod:`crawler.run.workers`), ``WARC_GZIP_LEVEL``
-    (:mod:`crawler.output.warc`)."""
+    ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG`` (:mod:`crawler.run.workers`), ``WARC_COMPRESSOR``
+    and ``WARC_GZIP_LEVEL`` (:func:`crawler.output.warc.gzip_choice`)."""
     try:
         workers_for(settings)
         backlog_per_worker(settings)
-        parse_gzip_level(settings.get("WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL))
+        gzip_choice(settings.get("WARC_COMPRESSOR", "auto"), settings.get("WARC_GZIP_LEVEL"))
     except ValueError as exc:
         raise StartError(str(exc)) from None
 
@@ -132,8 +132,8 @@ class RunController:
         opened. Takes the run locks (:meth:`crawler.run.context.RunContext.take_locks`) and
         checks the state file (:func:`crawler.state.check_state_file`) and the settings a crawl
         would fail on page after page (:func:`check_settings`). A lock held by another run, a
-        damaged, empty or directory state, or a bad ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG`` or
-        ``WARC_GZIP_LEVEL``, stops the crawl before it starts
+        damaged, empty or directory state, or a bad ``EXTRACT_WORKERS``, ``EXTRACT_BACKLOG``,
+        ``WARC_COMPRESSOR`` or ``WARC_GZIP_LEVEL``, stops the crawl before it starts
         (:class:`RunRefused`, exit 2, one ``RUN FAILED: ...`` line): no request, no output."""
         if not hasattr(self.crawler.spider, "run_options"):
             return  # not a crawl of ours (scrapy shell/fetch with Scrapy's default spider)

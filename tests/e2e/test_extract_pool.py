@@ -65,6 +65,7 @@ import pytest
     ("EXTRACT_BACKLOG=0", "EXTRACT_BACKLOG must be a whole number of pages >= 1, got '0'"),
     ("EXTRACT_WORKERS=many", "EXTRACT_WORKERS must be \"auto\" or a whole number >= 0, got 'many'"),
     ("WARC_GZIP_LEVEL=10", "WARC_GZIP_LEVEL must be a gzip level 0-9, got '10'"),
+    ("WARC_COMPRESSOR=brotli", "WARC_COMPRESSOR must be one of auto, isal, zlib, got 'brotli'"),
 ])
 def test_a_bad_performance_setting_refuses_the_run(avclub_server, tmp_path, setting, expected):
     """A bad value stops the run before it starts (exit 2, one RUN FAILED line naming the

@@ -183,3 +183,89 @@ def test_gzip_header_names_the_level(tmp_path):
         _exchange(w, 1)
         w.close()
         assert w.files[0].read_bytes()[8] == xfl
+
+
+# ---------------------------------------------------------------- the compressor (WARC_COMPRESSOR)
+# zlib writes OS 3 (Unix) in a gzip header, ISA-L 255 (unknown): which compressor wrote a member.
+ZLIB_OS, ISAL_OS = 3, 255
+
+
+def test_the_default_compressor_is_isal_at_level_1_and_zlib_keeps_its_levels():
+    import zlib
+
+    from isal import isal_zlib
+
+    from crawler.output.warc import DEFAULT_GZIP_LEVEL, DEFAULT_ISAL_LEVEL, gzip_choice
+
+    assert (DEFAULT_GZIP_LEVEL, DEFAULT_ISAL_LEVEL) == (6, 1)
+    assert gzip_choice() == gzip_choice("auto", None) == gzip_choice(" AUTO ", "") == gzip_choice("isal")
+    assert (gzip_choice().name, gzip_choice().level, gzip_choice().module) == ("isal", 1, isal_zlib)
+    assert [(c.name, c.level) for c in (gzip_choice("isal", 3), gzip_choice("isal", "0"))] == [("isal", 3), ("isal", 0)]
+    # a level with auto is zlib's, as WARC_GZIP_LEVEL always meant; zlib alone defaults to 6
+    assert [(c.name, c.level, c.module) for c in (gzip_choice("auto", 9), gzip_choice("auto", "1"), gzip_choice("zlib"))] == [
+        ("zlib", 9, zlib), ("zlib", 1, zlib), ("zlib", 6, zlib)]
+
+
+def test_a_compressor_or_level_it_cannot_honour_is_refused():
+    import pytest
+
+    from crawler.output.warc import gzip_choice
+
+    for compressor, level, message in (("brotli", None, "WARC_COMPRESSOR must be one of auto, isal, zlib, got 'brotli'"),
+                                       ("isal", 4, "WARC_GZIP_LEVEL must be an ISA-L level 0-3, got '4'"),
+                                       ("zlib", 10, "WARC_GZIP_LEVEL must be a gzip level 0-9, got '10'"),
+                                       ("auto", "fast", "WARC_GZIP_LEVEL must be a gzip level 0-9, got 'fast'"),
+                                       ("zlib", -1, "WARC_GZIP_LEVEL must be a gzip level 0-9, got '-1'")):
+        with pytest.raises(ValueError) as err:
+            gzip_choice(compressor, level)
+        assert str(err.value) == message
+
+
+def test_without_isal_auto_is_zlib_6_and_isal_is_refused(monkeypatch):
+    import zlib
+
+    import pytest
+
+    from crawler.output import warc
+
+    monkeypatch.setattr(warc, "_isal_zlib", lambda: None)
+    choice = warc.gzip_choice()
+    assert (choice.name, choice.level, choice.module) == ("zlib", 6, zlib)
+    with pytest.raises(ValueError, match=r"^WARC_COMPRESSOR is 'isal' but the isal package is not installed \(pip install isal\)$"):
+        warc.gzip_choice("isal")
+
+
+def test_isal_records_are_standard_gzip_members_every_reader_reads(tmp_path):
+    """Each record one gzip member, as with zlib; gzip, zlib, warcio and our reader all read
+    them, the same records as a zlib-written file; the header says ISA-L wrote them."""
+    page = b"<html><body>" + "<p>The keeper climbs the stairs at dusk, caf\u00e9 au lait.</p>".encode() * 400 + b"</body></html>"
+    paths = {}
+    for compressor in ("isal", "zlib"):
+        w = WarcFileWriter(tmp_path / compressor, "s-R", compressor=compressor)
+        assert (w.gzip.name, w.gzip_level) == (compressor, {"isal": 1, "zlib": 6}[compressor])
+        _exchange(w, 1, body=page)
+        _exchange(w, 2, body=page)
+        w.close()
+        [paths[compressor]] = w.files
+    data = paths["isal"].read_bytes()
+    assert data[:2] == b"\x1f\x8b" and data[9] == ISAL_OS and paths["zlib"].read_bytes()[9] == ZLIB_OS
+    members = _gzip_members(paths["isal"])
+    assert len(members) == 5 and all(m.startswith(b"WARC/1.1\r\n") and m.endswith(b"\r\n\r\n") for m in members)
+    assert b"".join(members) == gzip.decompress(data)
+    strip = lambda recs: [(t, u, body) for t, u, _h, body in recs]  # noqa: E731
+    assert strip(_records(paths["isal"]))[1:] == strip(_records(paths["zlib"]))[1:]
+    assert [p.body for p in iter_responses(paths["isal"])] == [page, page]
+    assert len(data) < len(page)  # compressed
+
+
+def test_gzip_members_with_an_int_is_zlib_at_that_level(tmp_path):
+    import io
+
+    from crawler.output.warc import GzipMembers
+
+    raw = io.BytesIO()
+    g = GzipMembers(raw, 9)
+    g.write(HTML)
+    g.flush()
+    assert (g.choice.name, g.level) == ("zlib", 9) and raw.getvalue()[8:10] == bytes([2, ZLIB_OS])
+    assert gzip.decompress(raw.getvalue()) == HTML
