@@ -111,6 +111,18 @@ def _to_str(s: object) -> str:
     return str(s)
 
 
+def is_clean_line(s: str) -> bool:
+    """Whether :func:`clean_text` returns *s* (a ``str``) unchanged, at the cost of a few scans.
+
+    Every character clean_text removes or rewrites is unprintable for ``str.isprintable`` (C0
+    and C1 controls, format characters, surrogates, line and paragraph separators, every
+    whitespace character but the ASCII space: categories ``Cc Cf Cs Zl Zp Zs``); so a printable
+    string with no double space, no space at either end and in NFC is clean already
+    (``tests/unit/normalize/test_text.py`` holds both facts over every code point)."""
+    return (s.isprintable() and "  " not in s and s[0] != " " and s[-1] != " "
+            and (s.isascii() or unicodedata.is_normalized("NFC", s)))
+
+
 def clean_text(s: object) -> str:
     """Return *s* as one clean line of plain text.
 
@@ -125,6 +137,13 @@ def clean_text(s: object) -> str:
     s = _to_str(s)
     if not s:
         return ""
+    if is_clean_line(s):  # already clean (text the extractors made, cleaned again): unchanged
+        return s
+    return _clean_line(s)
+
+
+def _clean_line(s: str) -> str:
+    """:func:`clean_text` of a non-empty ``str``, every step done."""
     if s.isascii():  # fast path (most text): only C0 controls and DEL can need removing
         if _ASCII_DROP_RE.search(s):
             s = _ASCII_DROP_RE.sub("", s)

@@ -138,3 +138,54 @@ def test_clean_body_blank_line_forms():
     assert clean_body("One.\n\nTwo.\n\n\n\nThree.") == "One.\n\nTwo.\n\nThree."
     assert clean_body("One.\n \nTwo.\nstill two") == "One.\n\nTwo. still two"
     assert clean_body("One.\r\n\r\nTwo.") == "One.\n\nTwo."
+
+
+# ------------------------------------------------ the already-clean shortcut (is_clean_line)
+def test_every_character_clean_text_changes_is_unprintable():
+    """The fact :func:`is_clean_line` rests on, over every code point: a printable character
+    other than the space is one clean_text keeps as it is (not removed, not a space, not
+    whitespace), so a printable, NFC string without a double or edge space is clean."""
+    import sys
+
+    from crawler.normalize.text import _ASCII_DROP_RE, _INVISIBLE_RE, _SPACES_RE, _clean_line
+
+    kept = 0
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        if not ch.isprintable() or ch == " ":
+            continue
+        assert not _INVISIBLE_RE.match(ch) and not _SPACES_RE.match(ch) and not _ASCII_DROP_RE.match(ch), hex(cp)
+        assert not ch.isspace() and ch.split() == [ch], hex(cp)
+        assert _clean_line(ch) == unicodedata.normalize("NFC", ch), hex(cp)
+        kept += 1
+    assert kept > 100_000
+    # ... and every character clean_text drops or rewrites is unprintable
+    for ch in "\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u200a\u200b\u200f\u2028\u2029\u202f\u205f\u3000\ufeff\u00ad\u180e\u2066\x00\x7f\x9f":
+        assert not ch.isprintable(), repr(ch)
+
+
+@pytest.mark.parametrize("s,clean", [
+    ("Jane Doe", True), ("Café crème", True), ("“Curly” – dash", True), ("x", True),
+    (" Jane", False), ("Jane ", False), ("Jane  Doe", False), ("Jane\tDoe", False), ("Jane\u00a0Doe", False),
+    ("zero\u200bwidth", False), ("Cafe\u0301", False), ("lone \ud800", False), ("nul\x00", False), ("a\nb", False),
+])
+def test_is_clean_line(s, clean):
+    from crawler.normalize.text import _clean_line, is_clean_line
+
+    assert is_clean_line(s) is clean
+    if clean:
+        assert _clean_line(s) == s
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=st.characters(codec="utf-8"), min_size=1),
+                 st.lists(st.sampled_from(["a", "é", "e\u0301", " ", "  ", "\u00a0", "\u200b", "\t", "ß", "한", "\u2028", "x"]),
+                          min_size=1, max_size=12).map("".join)))
+def test_the_shortcut_answers_as_the_whole_cleaning_does(s):
+    """clean_text with the shortcut gives what every step gives, on any text."""
+    from crawler.normalize.text import _clean_line, is_clean_line
+
+    if s:
+        assert clean_text(s) == _clean_line(s)
+        if is_clean_line(s):
+            assert _clean_line(s) == s
