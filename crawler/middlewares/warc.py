@@ -20,7 +20,7 @@ Settings:
 - ``WARC_GZIP_LEVEL``: the records' gzip level; unset (default): the compressor's own (ISA-L 1,
   zlib 6); with ``auto`` a level is zlib's 0-9, with ``isal`` ISA-L's 0-3. A value the compressor
   cannot honour refuses the run (exit 2). ISA-L 1 costs a tenth of zlib 6's CPU on the reactor
-  thread for archives ~8 % bigger (:mod:`crawler.output.warc`).
+  thread for archives 8-17 % bigger (:mod:`crawler.output.warc`).
 """
 
 from __future__ import annotations
