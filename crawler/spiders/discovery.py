@@ -455,11 +455,17 @@ class ReviewSiteSpider(scrapy.Spider):
 
     def read_args(self, response: Response) -> dict:
         """The arguments of :func:`read_page` for *response* (plain values: they go to a worker)."""
-        site, fallback = self.page_site(response.url)
         content_type = response.headers.get(b"Content-Type") or b""
         return {"url": response.url, "body": response.body, "headers": {"Content-Type": content_type.decode("latin-1")},
-                "site": site, "fallback_site": fallback, "sites_files": tuple(getattr(self, "sites_files", ()) or ()),
-                "expected": bool(response.meta.get("expected_review", False)), "source": response.meta.get("source")}
+                **self.read_options(response.url, response.meta)}
+
+    def read_options(self, url: str, meta: dict) -> dict:
+        """The arguments of :func:`read_page` but the page itself (``url``, ``body``, ``headers``)
+        for a page at *url* requested with *meta*: what the WARC capture records with the page
+        (:mod:`crawler.middlewares.warc`), before the response has its request."""
+        site, fallback = self.page_site(url)
+        return {"site": site, "fallback_site": fallback, "sites_files": tuple(getattr(self, "sites_files", ()) or ()),
+                "expected": bool(meta.get("expected_review", False)), "source": meta.get("source")}
 
     async def read(self, response: Response) -> list[Review]:
         """Read one article page: its stats and rejects applied, its items returned."""
