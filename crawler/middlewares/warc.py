@@ -108,8 +108,7 @@ class WarcCaptureMiddleware:
         if request.meta.get("review_page") and 200 <= response.status < 300:
             reader = getattr(self.crawler.spider, "read_options", None)
             if reader is not None:  # the spider's own arguments (the response has no request yet: its meta is the request's)
-                args = reader(response.url, request.meta)
-                read_args = {k: (list(v) if isinstance(v, tuple) else v) for k, v in args.items() if k not in ("url", "body", "headers")}
+                read_args = {k: (list(v) if isinstance(v, tuple) else v) for k, v in reader(response.url, request.meta).items()}
         reason = ""
         try:
             reason = HTTPStatus(response.status).phrase

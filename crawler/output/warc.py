@@ -102,14 +102,14 @@ class GzipChoice:
     module: object
 
 
-def parse_gzip_level(value, top: int = 9, setting: str = "WARC_GZIP_LEVEL", what: str = "a gzip level") -> int:
-    """*value* (a number or its text) as a level 0-*top*; ValueError naming *setting* otherwise."""
+def parse_gzip_level(value, top: int = 9, what: str = "a gzip level") -> int:
+    """*value* (``WARC_GZIP_LEVEL``, a number or its text) as a level 0-*top*; ValueError otherwise."""
     try:
         level = int(str(value).strip())
     except ValueError:
         level = -1
     if not 0 <= level <= top:
-        raise ValueError(f"{setting} must be {what} 0-{top}, got {str(value)!r}")
+        raise ValueError(f"WARC_GZIP_LEVEL must be {what} 0-{top}, got {str(value)!r}")
     return level
 
 
@@ -126,7 +126,7 @@ def gzip_choice(compressor="auto", level=None) -> GzipChoice:
     if name not in COMPRESSORS:
         raise ValueError(f"WARC_COMPRESSOR must be one of {', '.join(COMPRESSORS)}, got {str(compressor)!r}")
     given = level is not None and str(level).strip() != ""
-    if name in ("auto", "isal") and not (name == "auto" and given):
+    if name == "isal" or (name == "auto" and not given):
         isal_zlib = _isal_zlib()
         if isal_zlib is not None:
             return GzipChoice("isal", parse_gzip_level(level, 3, what="an ISA-L level") if given else DEFAULT_ISAL_LEVEL, isal_zlib)
@@ -172,7 +172,6 @@ class WarcFileWriter:
     def __init__(self, folder: str | os.PathLike, prefix: str, max_bytes: int = 1_000_000_000, info: dict | None = None,
                  gzip_level: int | None = None, compressor: str = "auto"):
         self.gzip = gzip_choice(compressor, gzip_level)
-        self.gzip_level = self.gzip.level
         self.folder = Path(folder)
         self.prefix = prefix
         self.max_bytes = max(1, int(max_bytes))

@@ -242,7 +242,7 @@ def test_isal_records_are_standard_gzip_members_every_reader_reads(tmp_path):
     paths = {}
     for compressor in ("isal", "zlib"):
         w = WarcFileWriter(tmp_path / compressor, "s-R", compressor=compressor)
-        assert (w.gzip.name, w.gzip_level) == (compressor, {"isal": 1, "zlib": 6}[compressor])
+        assert (w.gzip.name, w.gzip.level) == (compressor, {"isal": 1, "zlib": 6}[compressor])
         _exchange(w, 1, body=page)
         _exchange(w, 2, body=page)
         w.close()
