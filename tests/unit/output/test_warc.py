@@ -115,6 +115,17 @@ for i in range(40):
     json.dumps(urls)
 
 
+def test_a_part_file_killed_before_its_first_whole_record_is_removed_not_sealed(tmp_path):
+    # A kill right after the writer opened a new file: nothing, or a torn warcinfo member.
+    empty = tmp_path / ".e-R-00003.warc.gz.999999999.part"
+    empty.write_bytes(b"")
+    torn = tmp_path / ".t-R-00001.warc.gz.999999999.part"
+    torn.write_bytes(b"\x1f\x8b\x08\x00torn-warcinfo")
+    assert complete_prefix_length(empty) == 0 and complete_prefix_length(torn) == 0
+    assert seal_stale(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_record_cut_in_the_middle_is_not_kept_and_a_torn_file_is_refused(tmp_path):
     w = WarcFileWriter(tmp_path, "c-R")
     for i in range(4):
