@@ -100,7 +100,12 @@ def url_is_non_review(url: str) -> bool:
 
 
 def review_verdict(s: ReviewSignals) -> tuple[bool, str]:
-    """``(is_review, reason)`` for a page's signals."""
+    """``(is_review, reason)`` for a page's signals.
+
+    *s* is a :class:`ReviewSignals` or anything with its attributes; they are read in order of
+    cost and only as far as the answer needs (a page's lazy signals,
+    :class:`crawler.sites.generic.PageSignals`, extract the body only when its word count
+    decides)."""
     if s.url_denied:
         return False, "url_denied"
     if s.structured_review:
@@ -112,13 +117,13 @@ def review_verdict(s: ReviewSignals) -> tuple[bool, str]:
     review_headline = headline_is_review(s.headline)
     review_url = url_is_review(s.url)
     non_review_url = url_is_non_review(s.url)
-    if not (s.has_grade or s.has_credits or review_headline):
+    if not (review_headline or s.has_grade or s.has_credits):
         return False, "no_review_signal"
     if not review_headline and _NEWS_RE.search(s.headline or "") and not s.has_grade:
         return False, "news"
-    if s.has_grade and (s.has_credits or review_headline or review_url or s.body_words >= _MIN_BODY_WORDS):
+    if s.has_grade and (review_headline or review_url or s.has_credits or s.body_words >= _MIN_BODY_WORDS):
         return True, "grade"
-    if s.has_credits and (review_headline or review_url or s.body_words >= _MIN_BODY_WORDS) and not non_review_url:
+    if s.has_credits and not non_review_url and (review_headline or review_url or s.body_words >= _MIN_BODY_WORDS):
         return True, "credits"
     if review_headline and (review_url or s.has_grade or s.has_credits) and s.body_words >= _MIN_BODY_WORDS:
         return True, "headline"

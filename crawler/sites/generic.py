@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields as dataclass_fields
 from functools import cached_property
 
 from crawler.extract.boilerplate import is_chrome_attr
@@ -102,38 +103,80 @@ class GenericPage(ReviewPage):
 
     # ------------------------------------------------------------------ classifier
     @cached_property
-    def signals(self) -> ReviewSignals:
-        node = self.review_node
-        # The page's own critic review: a top-level (or ``mainEntity``) Review/CriticReview with
-        # content. A ``review`` nested in a work (user reviews on a film's page) does not count.
-        own = node is not None and (
-            any(n is node for n in self.structured)
-            or any(self.deref(n.get("mainEntity")) is node for n in self.structured)
-        )
-        structured = own and bool(
-            node.get("reviewRating") or node.get("itemReviewed") or node.get("reviewBody") or node.get("author")
-        ) and bool(jsonld_types(node) & _CRITIC_REVIEW_TYPES)
-        # An index page: a CollectionPage/SearchResultsPage, a bare ItemList with no article, or a
-        # "website" page with no headline. (An ItemList beside an article, e.g. related stories, is not.)
-        types = [jsonld_types(n) for n in self.structured]
-        listing = (
-            any(t & _LISTING_TYPES for t in types)
-            or (any("ItemList" in t for t in types) and self.article_node is None)
-            or ((self.meta.get("og:type") or "").lower() == "website" and self.h1 is None)
-        )
-        body = self.body()
-        return ReviewSignals(
-            structured_review=structured,
-            listing_type=listing,
-            headline=self.title() or "",
-            url=self.canonical(),
-            has_grade=self.grade() is not None,
-            has_credits=_has_credits(self.credits()),
-            body_words=len(body.split()) if body else 0,
-            url_denied=bool(self.config and not self.config.url_allowed(self.url)),
-        )
+    def signals(self) -> "PageSignals":
+        """The page's :class:`~crawler.extract.classify.ReviewSignals`, each read when the
+        verdict first asks for it (:class:`PageSignals`)."""
+        return PageSignals(self)
 
     def is_review(self) -> bool:
         ok, reason = review_verdict(self.signals)
         self.review_reason = reason
         return ok
+
+
+class PageSignals:
+    """The :class:`~crawler.extract.classify.ReviewSignals` of a :class:`GenericPage`, each read
+    from the page when first asked for: :func:`~crawler.extract.classify.review_verdict` asks in
+    order and stops at its answer, so a page with no grade, no credits and no review headline
+    (most news and feature pages) is classified without extracting its body, and one with a
+    grade and credits without counting the body's words. The fields are the page's own (cached
+    per page), so the verdict is the one the eager signals give (:meth:`resolved`)."""
+
+    def __init__(self, page: GenericPage):
+        self._page = page
+
+    @cached_property
+    def structured_review(self) -> bool:
+        # The page's own critic review: a top-level (or ``mainEntity``) Review/CriticReview with
+        # content. A ``review`` nested in a work (user reviews on a film's page) does not count.
+        page = self._page
+        node = page.review_node
+        own = node is not None and (
+            any(n is node for n in page.structured)
+            or any(page.deref(n.get("mainEntity")) is node for n in page.structured)
+        )
+        return own and bool(
+            node.get("reviewRating") or node.get("itemReviewed") or node.get("reviewBody") or node.get("author")
+        ) and bool(jsonld_types(node) & _CRITIC_REVIEW_TYPES)
+
+    @cached_property
+    def listing_type(self) -> bool:
+        # An index page: a CollectionPage/SearchResultsPage, a bare ItemList with no article, or a
+        # "website" page with no headline. (An ItemList beside an article, e.g. related stories, is not.)
+        page = self._page
+        types = [jsonld_types(n) for n in page.structured]
+        return (
+            any(t & _LISTING_TYPES for t in types)
+            or (any("ItemList" in t for t in types) and page.article_node is None)
+            or ((page.meta.get("og:type") or "").lower() == "website" and page.h1 is None)
+        )
+
+    @cached_property
+    def headline(self) -> str:
+        return self._page.title() or ""
+
+    @cached_property
+    def url(self) -> str:
+        return self._page.canonical()
+
+    @cached_property
+    def has_grade(self) -> bool:
+        return self._page.grade() is not None
+
+    @cached_property
+    def has_credits(self) -> bool:
+        return _has_credits(self._page.credits())
+
+    @cached_property
+    def body_words(self) -> int:
+        body = self._page.body()
+        return len(body.split()) if body else 0
+
+    @cached_property
+    def url_denied(self) -> bool:
+        page = self._page
+        return bool(page.config and not page.config.url_allowed(page.url))
+
+    def resolved(self) -> ReviewSignals:
+        """Every signal read: the eager :class:`~crawler.extract.classify.ReviewSignals`."""
+        return ReviewSignals(**{f.name: getattr(self, f.name) for f in dataclass_fields(ReviewSignals)})

@@ -282,6 +282,31 @@ def test_review_verdict(signals, verdict):
     assert review_verdict(signals) == verdict
 
 
+
+def _read_fields(page) -> set[str]:
+    return {name for name, answer in page.__dict__.get("_answers", {}).items() if answer is not None}
+
+
+def test_the_verdict_reads_only_the_signals_it_needs():
+    # No grade, no credits, no review headline: a news page is classified without its body.
+    news = GenericPage("https://pier.example/2025/pier-nine", _doc(h1="Pier Nine opens on Friday"))
+    assert not news.is_review() and news.review_reason == "no_review_signal"
+    assert {"grade", "credits"} <= _read_fields(news) and "body" not in _read_fields(news)
+    # A grade and a credits block decide without the body's word count.
+    both = GenericPage("https://pier.example/2025/pier-nine", _doc(
+        body="<p class='rating'>Rating: 3/5</p><p>Director: Ana Ruiz<br>Starring: Tom Hale</p>", h1="Pier Nine"))
+    assert both.is_review() and both.review_reason == "grade" and "body" not in _read_fields(both)
+    # A grade alone needs the body's length.
+    graded = GenericPage("https://pier.example/2025/pier-nine", _doc(body="<p class='rating'>Rating: 3/5</p>", h1="Pier Nine"))
+    assert not graded.is_review() and graded.review_reason == "weak_signals" and "body" in _read_fields(graded)
+    for page in (news, both, graded):  # the lazy signals give the verdict of the eager ones
+        assert review_verdict(page.signals.resolved()) == review_verdict(page.signals)
+        assert page.signals.resolved() == ReviewSignals(
+            structured_review=False, listing_type=False, headline=page.title() or "", url=page.canonical(),
+            has_grade=page.grade() is not None, has_credits=bool(page.credits() and any(page.credits().values())),
+            body_words=len((page.body() or "").split()), url_denied=False)
+
+
 # ------------------------------------------------------------------ api, classes, feeds
 def test_extract_review_for_an_unknown_host_uses_the_generic_path():
     html = _doc(head=_ld(GRAPH))
