@@ -31,7 +31,14 @@ from crawler.extract.dom import element_text, jsonld_types
 
 _CRITIC_REVIEW_TYPES = frozenset({"Review", "CriticReview"})
 _LISTING_TYPES = frozenset({"CollectionPage", "SearchResultsPage"})
+
 _GRADE_HINT_RE = re.compile(r"rating|stars?|score|grade|verdict", re.IGNORECASE)
+
+
+def _has_star(text: str) -> bool:
+    """Whether *text* holds a star glyph (every one is non-ASCII: an ASCII string, most
+    elements' text, is answered by a flag of the string)."""
+    return not text.isascii() and any(c in text for c in STAR_CHARS)
 
 
 class ConfigSelector(PageSelector):
@@ -76,19 +83,19 @@ class GenericPage(ReviewPage):
             hint = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''} {el.get('title') or ''}"
             hinted = _GRADE_HINT_RE.search(hint) is not None
             own = el.text or ""
-            if not hinted and not (any(c in own for c in STAR_CHARS) or _GRADE_HINT_RE.match(own.strip())):
+            if not hinted and not (_has_star(own) or _GRADE_HINT_RE.match(own.strip())):
                 continue  # cheap test first: the text of big containers is never read
             if (is_chrome_attr(hint) and not hinted) or self.in_module(el):
                 continue  # page chrome, or a teaser's or a rail's grade
             text = clean_text(element_text(el))
             cands = []
-            if text and len(text) <= 40 and (any(c in text for c in STAR_CHARS) or _GRADE_HINT_RE.search(hint) or _GRADE_HINT_RE.match(text)):
+            if text and len(text) <= 40 and (_has_star(text) or _GRADE_HINT_RE.search(hint) or _GRADE_HINT_RE.match(text)):
                 cands.append(text)
             label = clean_text(el.get("aria-label") or el.get("title") or "")
             if label and _GRADE_HINT_RE.search(hint) and len(label) <= 60:
                 cands.append(label)
             for cand in cands:
-                if body is not None and el is not body and body in el.iterancestors() and not any(c in cand for c in STAR_CHARS) and not _GRADE_HINT_RE.match(cand):
+                if body is not None and el is not body and body in el.iterancestors() and not _has_star(cand) and not _GRADE_HINT_RE.match(cand):
                     continue  # a bare number in the body's prose is no grade
                 grade = self.parse_grade(cand)
                 if grade:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from crawler.api import extract_review, page_for
 from crawler.sites.registry import page_class_of
 from crawler.sites.avclub import AvClubPage
 from crawler.extract.classify import ReviewSignals, headline_is_listicle, headline_is_review, review_verdict
 from crawler.sites.config import SiteConfig, SiteConfigError, all_sites, load_file, site_for_url
-from crawler.sites.generic import GenericPage
+from crawler.sites.generic import GenericPage, _has_star
+from crawler.extract.tags import STAR_CHARS
 from crawler.extract.structured import microdata_items, rdfa_items
 from crawler.spiders.reviews import feed_links
 
@@ -362,3 +364,9 @@ def test_reviews_spider_arguments_are_checked():
     spider = ReviewsSpider(site="pictureshow")
     assert spider.base_url == "https://www.pictureshow.example"
     assert spider.listing_link_css == (".review-list a.review-link::attr(href)",)
+
+
+@given(st.text(alphabet=st.sampled_from("ab 5/★☆⭐✩✭✮✯✪½é\u00a0")) | st.text())
+def test_has_star_is_any_star_glyph_in_the_text(text):
+    assert _has_star(text) == any(c in text for c in STAR_CHARS)
+    assert _has_star("Rating: ★★★½") and not _has_star("Rating: 3/5") and not _has_star("")
