@@ -109,10 +109,12 @@ class GenericPage(ReviewPage):
         return first
 
     # ------------------------------------------------------------------ classifier
-    @cached_property
+    @property
     def signals(self) -> "PageSignals":
         """The page's :class:`~crawler.extract.classify.ReviewSignals`, each read when the
-        verdict first asks for it (:class:`PageSignals`)."""
+        verdict first asks for it (:class:`PageSignals`). A new object each time, not kept on
+        the page: kept, it would make a reference cycle, and the page and its tree would wait
+        for the garbage collector instead of being freed when the crawl drops them."""
         return PageSignals(self)
 
     def is_review(self) -> bool:

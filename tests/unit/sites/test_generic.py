@@ -366,6 +366,26 @@ def test_reviews_spider_arguments_are_checked():
     assert spider.listing_link_css == (".review-list a.review-link::attr(href)",)
 
 
+def test_a_classified_page_is_freed_by_reference_counting():
+    # The worker reads pages one after another: each page and its tree must go when dropped,
+    # not wait for the garbage collector (no reference cycle through the lazy signals).
+    import gc
+    import weakref
+
+    for doc in (_doc(h1="Pier Nine opens on Friday"), _doc(body="<p class='rating'>Rating: 3/5</p>", h1="Pier Nine")):
+        for cls, url in ((GenericPage, "https://pier.example/2025/pier-nine"), (AvClubPage, "https://www.avclub.com/pier-nine")):
+            page = cls(url, doc)
+            page.is_review()
+            page.to_item()
+            ref = weakref.ref(page)  # (lxml elements take no weak reference; the page holds the tree)
+            gc.disable()
+            try:
+                del page
+                assert ref() is None
+            finally:
+                gc.enable()
+
+
 @given(st.text(alphabet=st.sampled_from("ab 5/★☆⭐✩✭✮✯✪½é\u00a0")) | st.text())
 def test_has_star_is_any_star_glyph_in_the_text(text):
     assert _has_star(text) == any(c in text for c in STAR_CHARS)
