@@ -31,7 +31,6 @@ from crawler.extract.dom import element_text, jsonld_types
 
 _CRITIC_REVIEW_TYPES = frozenset({"Review", "CriticReview"})
 _LISTING_TYPES = frozenset({"CollectionPage", "SearchResultsPage"})
-
 _GRADE_HINT_RE = re.compile(r"rating|stars?|score|grade|verdict", re.IGNORECASE)
 
 

@@ -3,7 +3,9 @@ the per-field sources, the review classifier, feeds, and ``extract_review`` for 
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 from hypothesis import given, strategies as st
@@ -11,6 +13,7 @@ from hypothesis import given, strategies as st
 from crawler.api import extract_review, page_for
 from crawler.sites.registry import page_class_of
 from crawler.sites.avclub import AvClubPage
+from crawler.extract.page import _has_credits
 from crawler.extract.classify import ReviewSignals, headline_is_listicle, headline_is_review, review_verdict
 from crawler.sites.config import SiteConfig, SiteConfigError, all_sites, load_file, site_for_url
 from crawler.sites.generic import GenericPage, _has_star
@@ -284,7 +287,6 @@ def test_review_verdict(signals, verdict):
     assert review_verdict(signals) == verdict
 
 
-
 def _read_fields(page) -> set[str]:
     return {name for name, answer in page.__dict__.get("_answers", {}).items() if answer is not None}
 
@@ -305,7 +307,7 @@ def test_the_verdict_reads_only_the_signals_it_needs():
         assert review_verdict(page.signals.resolved()) == review_verdict(page.signals)
         assert page.signals.resolved() == ReviewSignals(
             structured_review=False, listing_type=False, headline=page.title() or "", url=page.canonical(),
-            has_grade=page.grade() is not None, has_credits=bool(page.credits() and any(page.credits().values())),
+            has_grade=page.grade() is not None, has_credits=_has_credits(page.credits()),
             body_words=len((page.body() or "").split()), url_denied=False)
 
 
@@ -369,9 +371,6 @@ def test_reviews_spider_arguments_are_checked():
 def test_a_classified_page_is_freed_by_reference_counting():
     # The worker reads pages one after another: each page and its tree must go when dropped,
     # not wait for the garbage collector (no reference cycle through the lazy signals).
-    import gc
-    import weakref
-
     for doc in (_doc(h1="Pier Nine opens on Friday"), _doc(body="<p class='rating'>Rating: 3/5</p>", h1="Pier Nine")):
         for cls, url in ((GenericPage, "https://pier.example/2025/pier-nine"), (AvClubPage, "https://www.avclub.com/pier-nine")):
             page = cls(url, doc)
@@ -389,4 +388,7 @@ def test_a_classified_page_is_freed_by_reference_counting():
 @given(st.text(alphabet=st.sampled_from("ab 5/★☆⭐✩✭✮✯✪½é\u00a0")) | st.text())
 def test_has_star_is_any_star_glyph_in_the_text(text):
     assert _has_star(text) == any(c in text for c in STAR_CHARS)
+
+
+def test_has_star_examples():
     assert _has_star("Rating: ★★★½") and not _has_star("Rating: 3/5") and not _has_star("")
