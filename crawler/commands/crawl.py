@@ -14,6 +14,7 @@ last line(s), e.g. ``MONITOR FAILED: grade coverage 0.00 < 0.80 (film reviews, 4
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -110,6 +111,11 @@ class Command(ScrapyCrawlCommand):
         crawler.print_run_summary = True  # printed below, last (crawler.run.controller logs it at DEBUG)
         _quiet_refusal(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        # The run is over and its exit code decided: a late Ctrl-C or SIGTERM (the second of two
+        # sent while the run closed) must not turn it into a KeyboardInterrupt or a kill by signal
+        # (the reactor gave SIGINT back to Python's default handler when it stopped).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         run = getattr(crawler, "_review_run", None)
         if self.crawler_process.bootstrap_failed or getattr(crawler, "spider", None) is None:
             refused = run.failures if run is not None and run.exit_code == EXIT_USAGE else []
