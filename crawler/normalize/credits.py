@@ -230,12 +230,32 @@ _CHROME_INLINE_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: the words :data:`_CHROME_INLINE_RE`'s branches start with (see :func:`_may_hold`)
+_CHROME_INLINE_WORDS = ("join", "read", "advertisement", "share", "view", "leave", "sign", "subscribe")
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False when a case-insensitive pattern whose every match starts with one of *words*
+    (ASCII, lower case) cannot match *text*: ASCII text holding none of them. Text that is
+    not ASCII may (``re.IGNORECASE`` also pairs ``ſ`` with ``s``, ``ı`` with ``i``)."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
+
+
+def _drop_chrome(text: str) -> str:
+    """*text* without inline page chrome and what follows it (:data:`_CHROME_INLINE_RE`)."""
+    return _CHROME_INLINE_RE.sub("", text) if _may_hold(text, _CHROME_INLINE_WORDS) else text
+
+
 # Name lists.
 _SOURCE_RE = re.compile(
     r"[,;(]?\s?\b(?:based\son|adapted\sfrom|inspired\sby|from\s(?:the|a|an)\s(?:[\w-]+\s){0,2}"
     r"(?:novel|book|play|story|memoir|comic|comics|graphic\snovel|short\sstory|article|series|manga|musical)\b).*$",
     re.IGNORECASE,
 )
+_SOURCE_WORDS = ("based", "adapted", "inspired", "from")
 _PARENS_RE = re.compile(r"\s?[(\[][^()\[\]]{0,200}[)\]]")
 _SUFFIX_RE = re.compile(r",\s?(Jr\.?|Sr\.?|II|III|IV)(?=\s?(?:[,;&]|\band\b|$))")
 _AS_ROLE_RE = re.compile(r"\s(?:as|voicing|plays)\s[^,;&]{1,100}?(?=\s?(?:[,;&]|\sand\s|$))")
@@ -387,9 +407,13 @@ def _match_label(line: str):
 
 def _name_like(item: str) -> bool:
     """True when *item* reads like a person's (or a collective's) name, not prose."""
+    return _words_name_like(item, item.split())
+
+
+def _words_name_like(item: str, words: list[str]) -> bool:
+    """:func:`_name_like` of *item* whose ``split()`` is *words*."""
     if not item or len(item) > 80:
         return False
-    words = item.split()
     if not 1 <= len(words) <= 7:
         return False
     capital = False
@@ -405,6 +429,17 @@ def _name_like(item: str) -> bool:
     return capital
 
 
+#: a character ``str.isalnum()`` holds (``\w`` is exactly those and ``_``)
+_ALNUM_RE = re.compile(r"[^\W_]")
+
+
+def _two_digits(item: str) -> bool:
+    """Whether *item* holds two or more characters ``str.isdigit()`` holds (letters never are)."""
+    if item.replace(" ", "").isalpha():
+        return False
+    return sum(ch.isdigit() for ch in item) >= 2
+
+
 def _names_only(value: str) -> list[str] | None:
     """The names of *value* when every item of it reads like a name, else None (prose)."""
     names = _split_names(value, strict=True)
@@ -416,11 +451,14 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
 
     With *strict*, any item that does not read like a name makes the result empty.
     """
-    v = _CHROME_INLINE_RE.sub("", value)
+    v = _drop_chrome(value)
     if "?" in v:
         return []  # a question is not a list of names
-    v = _SOURCE_RE.sub("", v)
+    if _may_hold(v, _SOURCE_WORDS):
+        v = _SOURCE_RE.sub("", v)
     for _ in range(3):
+        if "(" not in v and "[" not in v:
+            break
         v2 = _PARENS_RE.sub("", v)
         if v2 == v:
             break
@@ -431,7 +469,7 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
     out: list[str] = []
     for item in _NAME_SPLIT_RE.split(v):
         item = item.strip(" \t-–—:·•\"“”")
-        if item.lower().startswith("and "):
+        if item[:4].lower() == "and ":
             item = item[4:].strip()
         if item.endswith((".", "…")) and not _KEEP_DOT_RE.search(item):
             if item.endswith(("…", "..")):
@@ -439,26 +477,29 @@ def _split_names(value: str, *, strict: bool = False) -> list[str]:
             item = _TRAILING_DOT_RE.sub("", item).strip()
         if not item or _JUNK_ITEM_RE.match(item) or "…" in item or "..." in item:
             continue
-        if sum(ch.isdigit() for ch in item) >= 2:
+        if _two_digits(item):
             return []  # an address, a date or a phone number: not a list of names
-        if item.lower() in _NOUN_TERMS or item.lower() in _BY_TERMS:
+        low = item.lower()
+        if low in _NOUN_TERMS or low in _BY_TERMS:
             if strict:
                 return []
             continue  # a label ("Screenplay"), not a name
-        if strict and not _name_like(item):
+        words = item.split()
+        name_like = _words_name_like(item, words)
+        if strict and not name_like:
             return []
-        if len(item) > 80 or len(item.split()) > 7 or not any(ch.isalnum() for ch in item):
+        if len(item) > 80 or len(words) > 7 or _ALNUM_RE.search(item) is None:
             continue
         if _NOT_NAME_RE.search(item):
             continue  # a URL, a handle, an exclamation: not a name
-        first = item.split()[0]
+        first = words[0]
         if first[:1].islower() and first.lower().strip(".,") not in _LEADING_PARTICLES:
             continue  # prose ("a new cast"), not a name
-        if not any(w[:1].isupper() or w[:1].isdigit() for w in item.split()):
+        if not any(w[:1].isupper() or w[:1].isdigit() for w in words):
             continue  # particles alone ("the", "de")
         if _SECTION_WORD_RE.match(item):
             continue  # the page's next element ("Film", "TV", "Reviews"), not a name
-        if not _name_like(item):
+        if not name_like:
             continue  # "Quin Hale in the headlines": prose around a name
         if item not in out:
             out.append(item)
@@ -529,7 +570,7 @@ def _known_platform(text: str) -> str | None:
 
 def _release_windows(value: str, published, language=None) -> list[dict]:
     """Release windows ``[{date, platform}]`` from a release-date value, in source order."""
-    v = _CHROME_INLINE_RE.sub("", value)
+    v = _drop_chrome(value)
     windows: list[dict] = []
     for seg in _WINDOW_SPLIT_RE.split(v):
         seg = seg.strip(" ,")
@@ -555,7 +596,7 @@ def _release_windows(value: str, published, language=None) -> list[dict]:
         else:
             pieces = [seg]
         for piece in pieces:
-            pdates = find_dates(piece, published=published, language=language)
+            pdates = dates if piece is seg else find_dates(piece, published=published, language=language)
             date = pdates[0][2] if pdates else None
             stripped = piece
             for s, e, _ in reversed(pdates):
@@ -684,7 +725,7 @@ def _segments(line: str) -> list[tuple[tuple | None, str]]:
             continue
         if i < len(pieces) - 1:
             piece = piece.rstrip(".;").strip() if not _KEEP_DOT_RE.search(piece) else piece
-        label = _match_label(piece)
+        label = head if piece == line else _match_label(piece)  # (a line of one piece: matched above)
         if label is not None and label[2] == "with" and not directed:
             label = None  # "With X ...": starring only after a "Directed by" sentence
         if label is not None and label[2] == "comma" and not labelled:
@@ -854,7 +895,7 @@ def _apply(out: dict, field: dict, published: object, language: object = None) -
             if len(dated) >= 2 and "releases" not in out:
                 out["releases"] = dated
         elif role == "platform":
-            value = _CHROME_INLINE_RE.sub("", parts[0])
+            value = _drop_chrome(parts[0])
             p = _known_platform(value) or _platform_in(value) or normalize_platform(
                 _PARENS_RE.sub("", value).split(",")[0])
             if p and out.get("platform") is None:
@@ -868,7 +909,7 @@ def _apply(out: dict, field: dict, published: object, language: object = None) -
             if code and "content_rating" not in out:
                 out["content_rating"] = code
         elif role in ("distributor", "studio", "country"):
-            value = clean_text(_CHROME_INLINE_RE.sub("", " ".join(parts))).strip(" .;,")
+            value = clean_text(_drop_chrome(" ".join(parts))).strip(" .;,")
             if value and len(value) <= 150 and role not in out:
                 out[role] = value
         elif role == "year":
