@@ -289,12 +289,7 @@ class ReviewPage(FieldPage):
     def structured(self) -> list[dict]:
         """Typed structured-data nodes: JSON-LD (``@graph`` and arrays unwrapped), then microdata,
         then RDFa items (those carry ``"@source"``). Read only when a field needs them."""
-        nodes = list(self.jsonld)
-        if self.text and "itemscope" in self.text:
-            nodes += microdata_items(self.root)
-        if self.text and "typeof" in self.text:
-            nodes += rdfa_items(self.root)
-        return nodes
+        return list(self.jsonld) + microdata_items(self.root) + rdfa_items(self.root)
 
     @cached_property
     def _ids(self) -> dict[str, dict]:

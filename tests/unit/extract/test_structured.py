@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.api import extract_review
-from crawler.extract.structured import MAX_ITEMS, microdata_items
+from crawler.extract.structured import MAX_ITEMS, microdata_items, rdfa_items
+from crawler.sites.registry import page_for
 
 _REVIEW = ('<div itemscope itemtype="https://schema.org/Review"><h1 itemprop="name">Harbor Lights review</h1>'
            '<span itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
@@ -28,3 +29,32 @@ def test_items_past_the_limit_are_not_read():
     import lxml.html
 
     assert len(microdata_items(lxml.html.fromstring(html))) == MAX_ITEMS
+
+
+def test_markup_written_in_capitals_is_read():
+    """HTML attribute names are case-insensitive (the parser lowers them): ``ITEMSCOPE`` and
+    ``TYPEOF`` open items as their lower-case spellings do."""
+    import lxml.html
+
+    upper = _REVIEW.replace("itemscope", "ITEMSCOPE").replace("itemprop", "ItemProp").replace("itemtype", "ITEMTYPE")
+    page = page_for("https://micro.example/r/1", f"<html><body><article>{upper}</article></body></html>")
+    assert page.review_node == page_for("https://micro.example/r/1", _REVIEW).review_node
+    assert page.review_node["reviewRating"]["ratingValue"] == "4"
+    page.to_item()
+    assert page.sources["grade"] == "microdata"
+    rdfa = lxml.html.fromstring('<div TYPEOF="Review"><span PROPERTY="name">Harbor</span></div>')
+    assert [{k: v for k, v in item.items()} for item in rdfa_items(rdfa)] == [
+        {"@source": "rdfa", "@type": "Review", "name": "Harbor"}]
+
+
+def test_items_of_a_subtree_are_its_own():
+    import lxml.html
+
+    root = lxml.html.fromstring('<html><body><div id="a"><p itemscope itemtype="https://schema.org/Person">'
+                                '<b itemprop="name">Ann</b></p></div><div id="b" itemscope '
+                                'itemtype="https://schema.org/Thing"><b itemprop="name">x</b></div></body></html>')
+    (a,) = root.xpath("//div[@id='a']")
+    (b,) = root.xpath("//div[@id='b']")
+    assert microdata_items(a) == [{"@source": "microdata", "@type": "Person", "name": "Ann"}]
+    assert microdata_items(b) == [{"@source": "microdata", "@type": "Thing", "name": "x"}]
+    assert [i["@type"] for i in microdata_items(root)] == ["Person", "Thing"]
