@@ -59,7 +59,7 @@ HTML = """<html><body id="main" class="a">
 <div class="A b"><p data-x="1" hidden>three</p><a rel="author nofollow" href="/x">Ann</a></div>
 <span itemprop="author" itemscope><b itemprop="name">Bo</b><span itemprop="author"><i itemprop="name">Cy</i></span></span>
 <article><h1>t</h1><div class="byline"><span class="author">D</span></div></article><main><h1>u</h1></main>
-<p class="a\u00a0b">nbsp</p><div class="b a a">dup</div><!-- c --><p rel="author">p</p>
+<p class="a\u00a0b">nbsp</p><div class="b a a">dup</div><!-- c --><p rel="author">p</p><p class="" id="">e</p><p -x="1" _y="2">o</p>
 </body></html>"""
 
 
@@ -138,7 +138,7 @@ def _index_as_one_pass_over_every_element_makes_it(root):
     assert index.with_class_or_id == [el for el in every if el.get("class") or el.get("id")]
     assert {t: [el for el in every if t in attr_tokens(el.get("class"))] for t in index.by_class} == index.by_class
     assert all(token in index.by_class for el in every for token in attr_tokens(el.get("class")))
-    for name in ("itemprop", "rel", "hidden", "data-x", "absent"):
+    for name in ("itemprop", "rel", "hidden", "data-x", "absent", "class", "id", "-x", "_y", "a.b"):  # (-x, a.b: no XPath name)
         want: dict = {}
         for el in every:
             if el.get(name) is not None:
