@@ -339,7 +339,7 @@ def parse_html(text: str, base_url: str, body: bytes | None = None):
         except UnicodeDecodeError:
             same = False
         # parsel strips the text (any Unicode space) and bytes (ASCII spaces): same ends only
-        if same and len(text.strip()) == len(text.strip(" \t\n\r\x0b\x0c")):
+        if same and ascii_space_ends(text):
             if _plain_html(text):
                 return create_root_node("", etree.HTMLParser, base_url=base_url, body=body, encoding="utf-8")
             return parsel.Selector(body=body, encoding="utf-8", base_url=base_url).root
@@ -347,6 +347,21 @@ def parse_html(text: str, base_url: str, body: bytes | None = None):
     if _plain_html(text):
         return create_root_node(text, etree.HTMLParser, base_url=base_url)
     return parsel.Selector(text=text, base_url=base_url).root
+
+
+_ASCII_SPACES = " \t\n\r\x0b\x0c"
+
+
+def ascii_space_ends(text: str) -> bool:
+    """Whether ``text.strip()`` strips what ``text.strip(" \\t\\n\\r\\x0b\\x0c")`` strips (the
+    whitespace at its ends is ASCII), read from its first and last 256 characters when its
+    ends hold other text (no copy of a whole page)."""
+    if len(text) > 512:
+        head, tail = text[:256], text[-256:]
+        if head.strip(_ASCII_SPACES) and tail.strip(_ASCII_SPACES):  # (each end's spaces lie within)
+            return (len(head.lstrip()) == len(head.lstrip(_ASCII_SPACES))
+                    and len(tail.rstrip()) == len(tail.rstrip(_ASCII_SPACES)))
+    return len(text.strip()) == len(text.strip(_ASCII_SPACES))
 
 
 def _plain_html(text: str) -> bool:

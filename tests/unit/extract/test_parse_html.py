@@ -7,9 +7,11 @@ from pathlib import Path
 
 import parsel
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from crawler.extract.dom import parse_html
+from crawler.extract.dom import ascii_space_ends, parse_html
 from tests.support.sitegen import make_bench_page
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -62,3 +64,16 @@ def test_html_gets_plain_elements():
     # what parsel's root would hold, without lxml.html's classes
     ref = _reference(html, html.encode("utf-8"))
     assert etree.tostring(root) == etree.tostring(ref)
+
+
+_SPACES = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "x", "<p>", "é"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_SPACES), max_size=30), st.integers(0, 700), st.lists(st.sampled_from(_SPACES), max_size=30),
+       st.sampled_from(["x", " ", "\u2003"]))
+def test_ascii_space_ends_is_the_two_strips(head, middle, tail, fill):
+    """Read from the ends of a page (short and long, ends of spaces longer than 256 included),
+    the answer of comparing its two strips."""
+    for text in ("".join(head) + fill * middle + "".join(tail), "".join(head) * 20 + "x" * middle + "".join(tail) * 20):
+        assert ascii_space_ends(text) == (len(text.strip()) == len(text.strip(" \t\n\r\x0b\x0c"))), repr(text[:40])
