@@ -109,6 +109,7 @@ def _detect_encoding(body: bytes) -> str:
     return "utf-8"
 
 
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # A start tag longer than this many characters is checked for its number of attributes.
 _LONG_TAG_RE = re.compile(r"<[A-Za-z][^<>]{20000,}>")
 _ATTR_RE = re.compile(r"""[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
@@ -131,11 +132,21 @@ def limit_markup(text: str) -> str:
     if len(text) < 20000:
         return text
     # Such a tag holds a run of 20,000 characters without "<" or ">", and so one of the aligned
-    # 10,000-character blocks: only then is the regex run (the scans are ~20x cheaper).
-    step = 10000
-    for k in range(0, len(text) - step + 1, step):
-        if text.find("<", k, k + step) < 0 and text.find(">", k, k + step) < 0:
+    # 10,000-character blocks (the scans are ~20x cheaper than the regex).
+    # The regex runs only when that run is a tag's (a script or a style is a long run too).
+    step, k, n = 10000, 0, len(text)
+    while k + step <= n:
+        if text.find("<", k, k + step) >= 0 or text.find(">", k, k + step) >= 0:
+            k += step
+            continue
+        # the run around the block: from the last mark before it to the first one after it
+        start = max(text.rfind("<", 0, k), text.rfind(">", 0, k))
+        ends = [e for e in (text.find("<", k + step), text.find(">", k + step)) if e >= 0]
+        end = min(ends) if ends else n
+        if (start >= 0 and text[start] == "<" and end < n and text[end] == ">"
+                and text[start + 1:start + 2] in _ASCII_LETTERS and end - start - 2 >= 20000):
             return _LONG_TAG_RE.sub(_trim_tag, text)
+        k = (end // step + 1) * step  # (the next run starts after this one's end)
     return text
 
 

@@ -379,9 +379,43 @@ def test_attribute_flood_is_found_wherever_it_sits():
         assert limit_markup(page) == _LONG_TAG_RE_sub(page)
     plain = "<p>" + "<b>x</b>" * 20000
     assert limit_markup(plain) is plain
+    # long runs that are no tag: a script, a style, text, a comment; one just short of a tag
+    script = "<script>" + "var a = 1;" * 5000 + "</script>"
+    for run in (script, "<style>" + ".a{b:c}" * 9000 + "</style>", "<p>" + "word " * 8000, "<!--" + "c" * 40000 + "-->",
+                "<h1 " + "a" * 19990 + ">", "<1 " + "b" * 30000 + ">", "x" * 50000):
+        for pad in (0, 7, 10000, 25001):
+            page = "<p>" + "<b>x</b>" * (pad // 8) + run + "<i>y</i>" * 3000
+            assert limit_markup(page) is page, (run[:10], pad)
+            assert _LONG_TAG_RE_sub(page) == page
+            with_flood = page + script + flood + "<p>after</p>" + script
+            assert limit_markup(with_flood) == _LONG_TAG_RE_sub(with_flood) != with_flood, (run[:10], pad)
+    at_the_end = script + "<h1 " + " ".join(f'a{i}="x"' for i in range(5000))  # (no ">": no tag)
+    assert limit_markup(at_the_end) == _LONG_TAG_RE_sub(at_the_end) == at_the_end
 
 
 def _LONG_TAG_RE_sub(text):
     from crawler.extract.dom import _LONG_TAG_RE, _trim_tag
 
     return _LONG_TAG_RE.sub(_trim_tag, text)
+
+
+def test_long_runs_that_are_no_tag_are_not_searched(monkeypatch):
+    """A page's long scripts and styles (runs without ``<`` or ``>``) do not run the regex."""
+    from crawler.extract import dom
+
+    calls = []
+
+    class Counting:
+        def sub(self, repl, text):
+            calls.append(len(text))
+            return dom_re.sub(repl, text)
+
+    dom_re = dom._LONG_TAG_RE
+    monkeypatch.setattr(dom, "_LONG_TAG_RE", Counting())
+    page = "<html><head><style>" + ".a{b:c}" * 9000 + "</style><script>" + "var a = 1;" * 5000 + "</script></head>"
+    assert limit_markup(page + "<body><p>x</p></body></html>") == page + "<body><p>x</p></body></html>"
+    assert calls == []
+    flood = "<h1 " + " ".join(f'a{i}="x"' for i in range(5000)) + ">"
+    trimmed = limit_markup(page + flood)
+    assert trimmed == page + dom_re.sub(dom._trim_tag, flood) and trimmed.count('="x"') == MAX_ATTRIBUTES
+    assert len(calls) == 1
