@@ -142,14 +142,21 @@ class ElementIndex:
         self.by_id: dict[str, list] = {}
         #: the elements whose class or id is not empty, in document order
         self.with_class_or_id: list = []
+        #: ``"<class> <id>"`` of each of :attr:`with_class_or_id` (``""`` for one it lacks)
+        self.class_and_id: list[str] = []
         self._by_attr: dict[str, dict[str, list]] = {}
         self._with_attributes: list | None = None
-        by_class, by_id, with_class_or_id = self.by_class, self.by_id, self.with_class_or_id
-        last = None
+        by_class, by_id = self.by_class, self.by_id
+        # An element's class and id come one after the other: [element, class, id] of the last one.
+        current: list = [None, "", ""]
         for attr in _CLASS_OR_ID(root):
             el = attr.getparent()
             value = str(attr)
+            if el is not current[0]:
+                self._add_class_or_id(current)
+                current = [el, "", ""]
             if attr.attrname == "class":
+                current[1] = value
                 for token in attr_tokens(value):
                     found = by_class.get(token)
                     if found is None:
@@ -157,10 +164,15 @@ class ElementIndex:
                     elif found[-1] is not el:  # (a token given twice)
                         found.append(el)
             else:
+                current[2] = value
                 by_id.setdefault(value, []).append(el)
-            if value and el is not last:  # (its class and its id, one after the other)
-                with_class_or_id.append(el)
-                last = el
+        self._add_class_or_id(current)
+
+    def _add_class_or_id(self, current: list) -> None:
+        el, cls, ident = current
+        if cls or ident:
+            self.with_class_or_id.append(el)
+            self.class_and_id.append(f"{cls} {ident}")
 
     @property
     def with_attributes(self) -> list:

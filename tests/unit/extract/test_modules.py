@@ -66,6 +66,7 @@ def _agree(root) -> set:
     expected = {el for el in root.iter(etree.Element) if _looks_like_module(el)}
     assert module_elements(root) == expected
     assert module_elements(root, ElementIndex(root).with_class_or_id) == expected
+    assert module_elements(root, ElementIndex(root).with_class_or_id, ElementIndex(root).class_and_id) == expected
     assert module_elements(root, list(root.iter(etree.Element))) == expected  # (more elements are allowed)
     return expected
 

@@ -136,6 +136,7 @@ def _index_as_one_pass_over_every_element_makes_it(root):
             by_id.setdefault(el.get("id"), []).append(el)
     assert index.by_id == by_id
     assert index.with_class_or_id == [el for el in every if el.get("class") or el.get("id")]
+    assert index.class_and_id == [f"{el.get('class') or ''} {el.get('id') or ''}" for el in index.with_class_or_id]
     assert {t: [el for el in every if t in attr_tokens(el.get("class"))] for t in index.by_class} == index.by_class
     assert all(token in index.by_class for el in every for token in attr_tokens(el.get("class")))
     for name in ("itemprop", "rel", "hidden", "data-x", "absent", "class", "id", "-x", "_y", "a.b"):  # (-x, a.b: no XPath name)

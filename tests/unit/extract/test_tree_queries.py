@@ -55,3 +55,24 @@ def test_attribute_tokens_split_on_xml_space_only():
     assert attr_tokens(" a  b\tc\r\nd ") == ["a", "b", "c", "d"]
     assert attr_tokens("a\u00a0b") == ["a\u00a0b"]  # a no-break space is no separator
     assert attr_tokens("") == [] and attr_tokens(None) == [] and attr_tokens("   ") == []
+
+
+def test_string_value_is_xpaths_string_of_every_element():
+    """``_string_value`` (libxml2's node content) is XPath's ``string()`` of any element: text
+    nodes only (no comment, no tail), on every fixture and on edge markup."""
+    from lxml import etree
+
+    from crawler.extract.page import _string_value
+    from crawler.sites.registry import page_for
+
+    xpath = etree.XPath("string()", smart_strings=False)
+    edge = ("<html><body><p>a<!-- no --><b>b<?pi no?></b>c<script>s</script>&amp;&nbsp;&#x1F600;"
+            "<br>d</p>tail<div><![CDATA[x]]>e\u00e9</div></body></html>")
+    roots = [parsel.Selector(text=edge).root]
+    roots += [page_for("https://fixture.invalid/x", p.read_bytes()).root for p in sorted(FIXTURES.rglob("page.html"))]
+    checked = 0
+    for root in roots:
+        for el in root.iter(etree.Element):
+            assert _string_value(el) == xpath(el), etree.tostring(el)[:80]
+            checked += 1
+    assert checked > 1000
