@@ -85,6 +85,9 @@ _PAGE_TAGS = frozenset({"html", "body", "main"})
 # boxes whose first child heading can name a module ("Latest From Reviews")
 _MODULE_BOX_TAGS = frozenset({"section", "div", "aside", "ul", "ol"})
 
+#: the ``alt`` texts of an element that is an image or holds images, in document order
+_IMG_ALTS = etree.XPath(".//img/@alt | self::img/@alt", smart_strings=False)
+
 
 def _string_value(el: etree._Element) -> str:
     """The text of *el* and its descendants, its text nodes alone (XPath's ``string()``,
@@ -669,9 +672,12 @@ class ReviewPage(FieldPage):
                 if self.in_module(el.root):
                     continue
                 text = clean_text(element_text(el.root))
-                alts = [clean_text(a) for a in el.xpath(".//img/@alt | self::img/@alt").getall()]
-                for cand in [text, *alts]:
-                    grade = self.parse_grade(cand) if cand else None
+                grade = self.parse_grade(text) if text else None
+                if grade:
+                    return grade
+                for alt in _IMG_ALTS(el.root):  # (an image grade: ``<img alt="B+">``)
+                    alt = clean_text(alt)
+                    grade = self.parse_grade(alt) if alt else None
                     if grade:
                         return grade
         return None
