@@ -164,6 +164,13 @@ def text_lines(s: object) -> list[str]:
     return out
 
 
+def body_word_count(body: str | None) -> int:
+    """``len(body.split())`` of a body :func:`clean_body` made, without splitting it: its
+    paragraphs are clean lines (words joined by single ASCII spaces: every other whitespace
+    character is unprintable, so cleaning turns it into one) joined by ``"\\n\\n"``."""
+    return body.count(" ") + body.count("\n\n") + 1 if body else 0
+
+
 def clean_body(paragraphs: object) -> str | None:
     """Return the record's ``body`` from *paragraphs*, or None when no text is left.
 

@@ -23,7 +23,7 @@ from crawler.record.validate import record_errors
 from crawler.normalize.credits import parse_credits
 from crawler.normalize.dates import parse_date, parse_datetime
 from crawler.normalize.grades import parse_grade
-from crawler.normalize.text import clean_body, clean_text
+from crawler.normalize.text import body_word_count, clean_body, clean_text
 from crawler.normalize.urls import record_id
 
 RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Review))
@@ -154,7 +154,7 @@ def normalize_record(item: Any, *, fetched_at: str | None = None) -> dict:
         "published_at": normalize_datetime(src.get("published_at")),
         "modified_at": normalize_datetime(src.get("modified_at")),
         "language": lang.lower() if lang else None,
-        "word_count": len(body.split()) if body else 0,
+        "word_count": body_word_count(body),
         "content_hash": None,
         "fetched_at": src.get("fetched_at") or fetched_at or utc_now(),
     }

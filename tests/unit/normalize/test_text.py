@@ -189,3 +189,13 @@ def test_the_shortcut_answers_as_the_whole_cleaning_does(s):
         assert clean_text(s) == _clean_line(s)
         if is_clean_line(s):
             assert _clean_line(s) == s
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab é\t\n\r\u00a0\u2003\u2028\u2029\u200b\x1c\x85\u3000.")), max_size=25),
+                max_size=8) | st.text(max_size=200))
+def test_body_word_count_is_the_split_count(paragraphs):
+    from crawler.normalize.text import body_word_count
+
+    body = clean_body(paragraphs)
+    assert body_word_count(body) == (len(body.split()) if body else 0)
