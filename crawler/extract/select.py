@@ -147,32 +147,34 @@ class ElementIndex:
         self._by_attr: dict[str, dict[str, list]] = {}
         self._with_attributes: list | None = None
         by_class, by_id = self.by_class, self.by_id
-        # An element's class and id come one after the other: [element, class, id] of the last one.
-        current: list = [None, "", ""]
+        with_class_or_id, class_and_id = self.with_class_or_id, self.class_and_id
+        # An element's class and id come one after the other: the last element's are kept.
+        el = cls = ident = None
         for attr in _CLASS_OR_ID(root):
-            el = attr.getparent()
-            value = str(attr)
-            if el is not current[0]:
-                self._add_class_or_id(current)
-                current = [el, "", ""]
+            parent = attr.getparent()
+            if parent is not el:
+                if cls or ident:
+                    with_class_or_id.append(el)
+                    class_and_id.append(f"{cls or ''} {ident or ''}")
+                el, cls, ident = parent, None, None
             if attr.attrname == "class":
-                current[1] = value
-                for token in attr_tokens(value):
+                cls = str(attr)
+                for token in attr_tokens(cls):
                     found = by_class.get(token)
                     if found is None:
                         by_class[token] = [el]
                     elif found[-1] is not el:  # (a token given twice)
                         found.append(el)
             else:
-                current[2] = value
-                by_id.setdefault(value, []).append(el)
-        self._add_class_or_id(current)
-
-    def _add_class_or_id(self, current: list) -> None:
-        el, cls, ident = current
+                ident = str(attr)
+                found = by_id.get(ident)
+                if found is None:
+                    by_id[ident] = [el]
+                else:
+                    found.append(el)
         if cls or ident:
-            self.with_class_or_id.append(el)
-            self.class_and_id.append(f"{cls} {ident}")
+            with_class_or_id.append(el)
+            class_and_id.append(f"{cls or ''} {ident or ''}")
 
     @property
     def with_attributes(self) -> list:
