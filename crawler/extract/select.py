@@ -5,9 +5,10 @@ most match nothing), and each ``parsel`` ``css()`` call is an XPath scan of ever
 0.2 ms on an 80 KB page). :class:`PageSelector` answers the simple selectors the page classes and
 ``sites.toml`` use -- a compound of a tag, ``.class``, ``#id``, ``[attr]``, ``[attr=value]``,
 ``[attr~=value]``, and descendant combinators (``article h1``, ``[itemprop=author]
-[itemprop=name]``) -- from an index of the tree's classes, ids and attributes read from lxml's XPath attribute searches
-(:class:`ElementIndex`), with parsel's exact semantics (its HTML translator: names
-lower-cased, classes split on XML whitespace, case-sensitive values) and in document order.
+[itemprop=name]``) -- from an index of the tree's classes, ids and attributes read from lxml's
+XPath attribute searches (:class:`ElementIndex`), with parsel's exact semantics (its HTML
+translator: names lower-cased, classes split on XML whitespace, case-sensitive values) and in
+document order.
 Anything else (groups, pseudo-classes, ``::attr()``, other combinators, escapes) goes to parsel.
 
 Selectors other than the page's root selector (a result's ``.css()``) go to parsel too.
