@@ -197,6 +197,29 @@ def iter_text(
 _LINE_TAGS = tuple(SKIP_TAGS | BLOCK_TAGS | {"br"})
 
 
+def node_text(el: etree._Element) -> str:
+    """The text of *el* and its descendants, its text nodes alone, without its tail (XPath's
+    ``string()``, ``HtmlElement.text_content()``: libxml2's node content, in one call; 3x cheaper
+    than an XPath call)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+#: an attribute name lxml's XPath can spell (an NCName without ``.``)
+_XPATH_NAME_RE = re.compile(r"[_a-zA-Z][_a-zA-Z0-9-]*")
+_ATTRIBUTE_SEARCHES: dict[str, etree.XPath] = {}
+
+
+def attribute_search(name: str) -> etree.XPath | None:
+    """The compiled ``descendant-or-self::*/@name``: a subtree's attributes *name* (its root's
+    included), in document order, each with ``getparent()`` its element. lxml's attribute axis
+    runs in C, 4x cheaper than a ``*[@name]`` predicate and 5x cheaper than a Python pass over
+    the elements. None for a name XPath cannot spell."""
+    found = _ATTRIBUTE_SEARCHES.get(name)
+    if found is None and _XPATH_NAME_RE.fullmatch(name) and len(_ATTRIBUTE_SEARCHES) < 256:
+        found = _ATTRIBUTE_SEARCHES[name] = etree.XPath(f"descendant-or-self::*/@{name}")
+    return found
+
+
 def element_text(el: etree._Element) -> str:
     """Text of an element with line breaks for ``<br>`` and block elements (not cleaned):
     ``"".join(iter_text(el))``. An element with no skipped, block or ``<br>`` element inside (a
@@ -206,7 +229,7 @@ def element_text(el: etree._Element) -> str:
         return "".join(iter_text(el))
     if next(el.iterdescendants(*_LINE_TAGS), None) is not None:
         return "".join(iter_text(el))
-    text = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    text = node_text(el)
     return f"\n{text}\n" if tag in BLOCK_TAGS else ("\n" + text if tag == "br" else text)
 
 

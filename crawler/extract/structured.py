@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.normalize.text import clean_text
-from crawler.extract.dom import element_text
+from crawler.extract.dom import attribute_search, element_text
 
 MAX_ITEMS = 200
 MAX_DEPTH = 8
@@ -65,15 +65,9 @@ def _add(node: dict, name: str, value: Any) -> None:
         node[name] = value
 
 
-#: the attributes that open an item in a subtree (its root included), in document order: found
-#: in C (most pages have none; a Python pass over every element costs 5x more, and lxml's
-#: attribute axis 4x less than a ``*[@itemscope]`` predicate)
-_SCOPES = {attr: etree.XPath(f"descendant-or-self::*/@{attr}") for attr in ("itemscope", "typeof")}
-
-
 def _items(root: etree._Element, *, scope_attr: str, type_attr: str, prop_attr: str, source: str) -> list[dict]:
     rdfa = source == "rdfa"
-    scopes = [attr.getparent() for attr in _SCOPES[scope_attr](root)]
+    scopes = [attr.getparent() for attr in attribute_search(scope_attr)(root)]  # (in C: most pages have none)
     if not scopes:
         return []
     scopes = scopes[: MAX_ITEMS * 5]  # past that, page junk: not read (and never looked up)

@@ -57,12 +57,12 @@ def test_attribute_tokens_split_on_xml_space_only():
     assert attr_tokens("") == [] and attr_tokens(None) == [] and attr_tokens("   ") == []
 
 
-def test_string_value_is_xpaths_string_of_every_element():
-    """``_string_value`` (libxml2's node content) is XPath's ``string()`` of any element: text
+def test_node_text_is_xpaths_string_of_every_element():
+    """``node_text`` (libxml2's node content) is XPath's ``string()`` of any element: text
     nodes only (no comment, no tail), on every fixture and on edge markup."""
     from lxml import etree
 
-    from crawler.extract.page import _string_value
+    from crawler.extract.dom import node_text
     from crawler.sites.registry import page_for
 
     xpath = etree.XPath("string()", smart_strings=False)
@@ -73,6 +73,6 @@ def test_string_value_is_xpaths_string_of_every_element():
     checked = 0
     for root in roots:
         for el in root.iter(etree.Element):
-            assert _string_value(el) == xpath(el), etree.tostring(el)[:80]
+            assert node_text(el) == xpath(el), etree.tostring(el)[:80]
             checked += 1
     assert checked > 1000
