@@ -43,7 +43,7 @@ def test_markup_written_in_capitals_is_read():
     page.to_item()
     assert page.sources["grade"] == "microdata"
     rdfa = lxml.html.fromstring('<div TYPEOF="Review"><span PROPERTY="name">Harbor</span></div>')
-    assert [{k: v for k, v in item.items()} for item in rdfa_items(rdfa)] == [
+    assert rdfa_items(rdfa) == [
         {"@source": "rdfa", "@type": "Review", "name": "Harbor"}]
 
 
