@@ -213,10 +213,13 @@ def attribute_search(name: str) -> etree.XPath | None:
     """The compiled ``descendant-or-self::*/@name``: a subtree's attributes *name* (its root's
     included), in document order, each with ``getparent()`` its element. lxml's attribute axis
     runs in C, 4x cheaper than a ``*[@name]`` predicate and 5x cheaper than a Python pass over
-    the elements. None for a name XPath cannot spell."""
+    the elements. None for a name XPath cannot spell. At most 256 names are kept compiled; a
+    name past those is compiled for the call."""
     found = _ATTRIBUTE_SEARCHES.get(name)
-    if found is None and _XPATH_NAME_RE.fullmatch(name) and len(_ATTRIBUTE_SEARCHES) < 256:
-        found = _ATTRIBUTE_SEARCHES[name] = etree.XPath(f"descendant-or-self::*/@{name}")
+    if found is None and _XPATH_NAME_RE.fullmatch(name):
+        found = etree.XPath(f"descendant-or-self::*/@{name}")
+        if len(_ATTRIBUTE_SEARCHES) < 256:
+            _ATTRIBUTE_SEARCHES[name] = found
     return found
 
 

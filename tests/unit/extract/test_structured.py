@@ -58,3 +58,20 @@ def test_items_of_a_subtree_are_its_own():
     assert microdata_items(a) == [{"@source": "microdata", "@type": "Person", "name": "Ann"}]
     assert microdata_items(b) == [{"@source": "microdata", "@type": "Thing", "name": "x"}]
     assert [i["@type"] for i in microdata_items(root)] == ["Person", "Thing"]
+
+
+def test_items_are_read_when_the_attribute_search_cache_is_full(monkeypatch):
+    """The compiled searches are cached for at most 256 names; a name past that is still
+    searched (compiled for the call), never None: structured data is read on every page."""
+    import lxml.html
+    from lxml import etree
+
+    from crawler.extract import dom
+
+    full = {f"data-x{i}": etree.XPath(f"descendant-or-self::*/@data-x{i}") for i in range(256)}
+    monkeypatch.setattr(dom, "_ATTRIBUTE_SEARCHES", full)
+    root = lxml.html.fromstring('<div typeof="Review"><span property="name">Harbor</span></div>')
+    assert [str(a) for a in dom.attribute_search("typeof")(root)] == ["Review"]
+    assert "typeof" not in full  # (the cache keeps its bound)
+    assert rdfa_items(root) == [{"@source": "rdfa", "@type": "Review", "name": "Harbor"}]
+    assert dom.attribute_search("not a name") is None
